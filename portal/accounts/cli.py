@@ -1,0 +1,50 @@
+"""``flask --app wsgi staff ...``: create, deactivate and reset staff accounts."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.accounts.models import Role, StaffUser
+from portal.accounts.services import create_staff
+from portal.extensions import db
+
+ROLE_NAMES = [role.value for role in Role]
+
+
+def _print_credentials(user: StaffUser, password: str, secret: str) -> None:
+    roles = ", ".join(sorted(user.role_names))
+    click.echo(f"  {user.username:<18} roles: {roles}")
+    click.echo(f"  {'':<18} password: {password}   TOTP secret: {secret}")
+
+
+def register_staff_commands(group: AppGroup) -> None:
+    @group.command("create")
+    @click.argument("username")
+    @click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
+    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLE_NAMES))
+    def create(username: str, display_name: str, roles: tuple[str, ...]) -> None:
+        """Create a staff account and print its password and TOTP secret once."""
+        if db.session.scalar(select(StaffUser).where(StaffUser.username == username)):
+            raise click.ClickException(f"{username} exists already")
+        user, password, secret = create_staff(
+            db.session, username, display_name, [Role(role) for role in roles]
+        )
+        db.session.commit()
+        _print_credentials(user, password, secret)
+
+    @group.command("seed-dev")
+    def seed_dev() -> None:
+        """One demo account per role (development only; prints the sign-in details)."""
+        if current_app.config["PORTAL_ENV"] == "production":
+            raise click.ClickException("demo accounts are never created in production")
+        if db.session.scalar(select(StaffUser).limit(1)):
+            click.echo("Staff accounts exist already; their details were printed when made.")
+            return
+        click.echo("Demo staff accounts (development only):")
+        for role in Role:
+            user, password, secret = create_staff(
+                db.session, f"demo-{role.value.replace('_', '-')}", f"Demo {role.value}", [role]
+            )
+            _print_credentials(user, password, secret)
+        db.session.commit()

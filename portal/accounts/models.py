@@ -1,0 +1,54 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    DECIDER = "decider"
+    SECURITY_OFFICER = "security_officer"
+    ENVOY = "envoy"  # aggregate reports only, never a person's data
+    ADMIN = "admin"
+
+
+class StaffUser(Base):
+    """A member of consular staff. Signs in with a password and a TOTP code."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[uuid_pk]
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(256))  # argon2id
+    # The TOTP seed, encrypted under internal key ``totp_key_version``.
+    totp_secret_ct: Mapped[ciphertext] = mapped_column("totp_secret")
+    totp_key_version: Mapped[int]
+    totp_last_counter: Mapped[int | None]  # a code is accepted once only
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created_at]
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Signing out everywhere or deactivating moves this forward; older sessions end.
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list["StaffRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_names(self) -> set[Role]:
+        return {grant.role for grant in self.roles}
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.username}>"
+
+
+class StaffRole(Base):
+    __tablename__ = "staff_role"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = enum_column(Role, primary_key=True)

@@ -1,0 +1,279 @@
+"""Who can open a case's keys, and every time they do.
+
+A case has a data key (scope ``case``) for everything the applicant gave, stored twice,
+wrapped: sealed to the intake public key, and under a key derived from the applicant's
+access code. The internal face may also give it a staff key (scope ``staff``), wrapped
+under the internal key, for notes and decisions the applicant must never read.
+Every unwrap for staff or the system writes an audit event.
+"""
+
+import uuid
+from collections.abc import Iterator
+from typing import cast
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from portal.cases.models import BlindIndex, Case, KeyWrap
+from portal.cases.states import ActorKind, Programme
+from portal.core import codes, crypto
+from portal.core.audit import record_event
+from portal.core.blobstore import BlobStore
+from portal.core.db import DbSession, utcnow
+from portal.core.keyring import KeyRing
+
+CASE, STAFF = "case", "staff"
+INTAKE, ACCESS_CODE, INTERNAL = "intake", "access_code", "internal"
+# Stands in for a missing case so a wrong reference costs as much time as a wrong code.
+_DECOY_SALT = bytes(16)
+
+
+def keyring() -> KeyRing:
+    return cast(KeyRing, current_app.extensions["portal.keyring"])
+
+
+def blob_store() -> BlobStore:
+    return BlobStore(current_app.config["PORTAL_BLOB_DIR"])
+
+
+def _context(case_id: uuid.UUID, scope: str, method: str) -> bytes:
+    return f"keywrap|{case_id}|{scope}|{method}".encode()
+
+
+def _scrypt_cost() -> crypto.ScryptCost:
+    return crypto.ScryptCost(n=current_app.config["PORTAL_SCRYPT_N"])
+
+
+def seal_for_intake(case_id: uuid.UUID, data_key: bytes) -> KeyWrap:
+    version, public = keyring().current_intake_public()
+    sealed = crypto.seal_to_public_key(data_key, public, context=_context(case_id, CASE, INTAKE))
+    return KeyWrap(case_id=case_id, scope=CASE, method=INTAKE, key_version=version, wrapped=sealed)
+
+
+def wrap_for_access_code(
+    case_id: uuid.UUID, data_key: bytes, code: str, *, salt: bytes, cost: crypto.ScryptCost
+) -> KeyWrap:
+    kek = crypto.derive_access_code_key(code, salt, cost)
+    return wrap_under_derived_key(case_id, data_key, kek, salt=salt, cost=cost)
+
+
+def wrap_under_derived_key(
+    case_id: uuid.UUID, data_key: bytes, kek: bytes, *, salt: bytes, cost: crypto.ScryptCost
+) -> KeyWrap:
+    """Split out so the demo seeder can derive one key and reuse it for many cases."""
+    wrapped = crypto.wrap_key(data_key, kek, context=_context(case_id, CASE, ACCESS_CODE))
+    return KeyWrap(
+        case_id=case_id, scope=CASE, method=ACCESS_CODE, salt=salt, scrypt_n=cost.n, wrapped=wrapped
+    )
+
+
+def start_case(session: DbSession, *, programme: Programme, language: str) -> tuple[Case, str]:
+    """Create a draft case and its keys; return it unlocked with its new access code.
+
+    The access code is returned once, to be shown once: only its derived key is kept.
+    """
+    case = Case(
+        id=uuid.uuid4(), reference=codes.new_reference(), programme=programme, language=language
+    )
+    access_code = codes.new_access_code()
+    data_key = crypto.new_data_key()
+    session.add(case)
+    session.add(seal_for_intake(case.id, data_key))
+    session.add(
+        wrap_for_access_code(
+            case.id, data_key, access_code, salt=crypto.new_salt(), cost=_scrypt_cost()
+        )
+    )
+    case.unlock(CASE, crypto.FieldCipher(data_key))
+    record_event(session, "case.started", actor_kind=ActorKind.APPLICANT, case_id=case.id)
+    return case, access_code
+
+
+def _wrap(session: DbSession, case_id: uuid.UUID, scope: str, method: str) -> KeyWrap | None:
+    return session.scalar(
+        select(KeyWrap).where(
+            KeyWrap.case_id == case_id, KeyWrap.scope == scope, KeyWrap.method == method
+        )
+    )
+
+
+def open_with_access_code(session: DbSession, reference: str, access_code: str) -> Case | None:
+    """The case behind a reference and access code, unlocked; None for any mismatch.
+
+    A wrong code and an unknown reference take the same time and give the same answer,
+    so nobody learns whether a reference exists.
+    """
+    canonical_reference = codes.normalise_reference(reference)
+    canonical_code = codes.normalise_access_code(access_code) or ""
+    case = (
+        session.scalar(select(Case).where(Case.reference == canonical_reference))
+        if canonical_reference
+        else None
+    )
+    wrap = _wrap(session, case.id, CASE, ACCESS_CODE) if case else None
+    if case is None or wrap is None or wrap.salt is None or not canonical_code:
+        crypto.derive_access_code_key(canonical_code or "-", _DECOY_SALT, _scrypt_cost())
+        return None
+    kek = crypto.derive_access_code_key(
+        canonical_code, wrap.salt, crypto.ScryptCost(n=wrap.scrypt_n or _scrypt_cost().n)
+    )
+    try:
+        data_key = crypto.unwrap_key(
+            wrap.wrapped, kek, context=_context(case.id, CASE, ACCESS_CODE)
+        )
+    except crypto.DecryptionError:
+        record_event(
+            session, "applicant.sign_in_failed", actor_kind=ActorKind.APPLICANT, case_id=case.id
+        )
+        return None
+    case.unlock(CASE, crypto.FieldCipher(data_key))
+    record_event(
+        session,
+        "case.decrypted",
+        actor_kind=ActorKind.APPLICANT,
+        case_id=case.id,
+        purpose="applicant_sign_in",
+    )
+    return case
+
+
+def open_with_intake_key(
+    session: DbSession,
+    case: Case,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    purpose: str,
+) -> Case:
+    """Unlock a case's data key with the intake private key (internal face only)."""
+    wrap = _wrap(session, case.id, CASE, INTAKE)
+    if wrap is None or wrap.key_version is None:
+        raise crypto.DecryptionError("this case has no intake key (shredded?)")
+    private = keyring().intake_private_key(wrap.key_version)
+    data_key = crypto.unseal_with_private_key(
+        wrap.wrapped, private, context=_context(case.id, CASE, INTAKE)
+    )
+    case.unlock(CASE, crypto.FieldCipher(data_key))
+    record_event(
+        session,
+        "case.decrypted",
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case.id,
+        purpose=purpose,
+    )
+    return case
+
+
+def open_staff_key(
+    session: DbSession, case: Case, *, actor_kind: ActorKind, actor_id: uuid.UUID | None = None
+) -> Case:
+    """Unlock (creating on first use) the staff-only key of a case."""
+    wrap = _wrap(session, case.id, STAFF, INTERNAL)
+    context = _context(case.id, STAFF, INTERNAL)
+    if wrap is None:
+        version, internal_key = keyring().current_internal()
+        staff_key = crypto.new_data_key()
+        session.add(
+            KeyWrap(
+                case_id=case.id,
+                scope=STAFF,
+                method=INTERNAL,
+                key_version=version,
+                wrapped=crypto.wrap_key(staff_key, internal_key, context=context),
+            )
+        )
+    else:
+        internal_key = keyring().internal_key(wrap.key_version or 0)
+        staff_key = crypto.unwrap_key(wrap.wrapped, internal_key, context=context)
+        record_event(
+            session,
+            "case.decrypted",
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            case_id=case.id,
+            purpose="staff_data",
+        )
+    case.unlock(STAFF, crypto.FieldCipher(staff_key))
+    return case
+
+
+def _batches(
+    session: DbSession, method: str, below_version: int, size: int
+) -> Iterator[list[KeyWrap]]:
+    while True:
+        batch = list(
+            session.scalars(
+                select(KeyWrap)
+                .where(KeyWrap.method == method, KeyWrap.key_version < below_version)
+                .limit(size)
+            )
+        )
+        if not batch:
+            return
+        yield batch
+
+
+def rotate_intake_wraps(session: DbSession, *, batch_size: int = 500) -> int:
+    """Re-seal every case data key to the newest intake key; fields are not touched.
+
+    Commits batch by batch; running it again after an interruption finishes the rest.
+    """
+    version, public = keyring().current_intake_public()
+    done = 0
+    for batch in _batches(session, INTAKE, version, batch_size):
+        for wrap in batch:
+            context = _context(wrap.case_id, wrap.scope, INTAKE)
+            private = keyring().intake_private_key(wrap.key_version or 0)
+            data_key = crypto.unseal_with_private_key(wrap.wrapped, private, context=context)
+            wrap.wrapped = crypto.seal_to_public_key(data_key, public, context=context)
+            wrap.key_version = version
+        done += len(batch)
+        record_event(
+            session,
+            "keys.rotated",
+            actor_kind=ActorKind.SYSTEM,
+            kind=INTAKE,
+            version=str(version),
+            count=str(len(batch)),
+        )
+        session.commit()
+    return done
+
+
+def rotate_internal_wraps(session: DbSession, *, batch_size: int = 500) -> int:
+    """Re-wrap every staff key under the newest internal key."""
+    version, current = keyring().current_internal()
+    done = 0
+    for batch in _batches(session, INTERNAL, version, batch_size):
+        for wrap in batch:
+            context = _context(wrap.case_id, wrap.scope, INTERNAL)
+            old = keyring().internal_key(wrap.key_version or 0)
+            staff_key = crypto.unwrap_key(wrap.wrapped, old, context=context)
+            wrap.wrapped = crypto.wrap_key(staff_key, current, context=context)
+            wrap.key_version = version
+        done += len(batch)
+        record_event(
+            session,
+            "keys.rotated",
+            actor_kind=ActorKind.SYSTEM,
+            kind=INTERNAL,
+            version=str(version),
+            count=str(len(batch)),
+        )
+        session.commit()
+    return done
+
+
+def shred(
+    session: DbSession, case: Case, *, actor_kind: ActorKind, actor_id: uuid.UUID | None = None
+) -> None:
+    """Crypto-shred a case: without its wrapped keys its ciphertext is noise everywhere."""
+    session.execute(delete(KeyWrap).where(KeyWrap.case_id == case.id))
+    session.execute(delete(BlindIndex).where(BlindIndex.case_id == case.id))
+    blob_store().delete_case(case.id)
+    case.shredded_at = utcnow()
+    case.__dict__.pop("_ciphers", None)
+    record_event(
+        session, "case.shredded", actor_kind=actor_kind, actor_id=actor_id, case_id=case.id
+    )

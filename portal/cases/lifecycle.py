@@ -1,0 +1,78 @@
+"""The one state machine every case moves through.
+
+Each move is made by ``transition()``, which refuses illegal moves, stamps the time,
+writes the history row and the audit event in the caller's transaction.
+"""
+
+import uuid
+
+from portal.cases.models import Case, CaseTransition
+from portal.cases.states import ActorKind, CaseStatus
+from portal.core.audit import record_event
+from portal.core.db import DbSession, utcnow
+
+S = CaseStatus
+CLOSED = frozenset({S.REJECTED, S.ARRIVED, S.WITHDRAWN})
+ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.SCREENING}),
+    S.SCREENING: frozenset({S.IN_REVIEW}),
+    S.IN_REVIEW: frozenset({S.INFO_REQUESTED, S.DECISION_PROPOSED}),
+    S.INFO_REQUESTED: frozenset({S.IN_REVIEW}),
+    S.DECISION_PROPOSED: frozenset({S.ADMITTED, S.REJECTED, S.IN_REVIEW}),
+    S.ADMITTED: frozenset({S.VISA_ISSUED}),
+    S.VISA_ISSUED: frozenset({S.ARRIVED}),
+    S.REJECTED: frozenset(),
+    S.ARRIVED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+# Withdrawing is possible from every state that is still open.
+for _status in set(S) - CLOSED:
+    ALLOWED[_status] = ALLOWED[_status] | {S.WITHDRAWN}
+
+
+class IllegalTransitionError(ValueError):
+    def __init__(self, current: CaseStatus, target: CaseStatus) -> None:
+        super().__init__(f"a case cannot move from {current} to {target}")
+        self.current, self.target = current, target
+
+
+def can_move(case: Case, target: CaseStatus) -> bool:
+    return target in ALLOWED[case.status]
+
+
+def transition(
+    session: DbSession,
+    case: Case,
+    target: CaseStatus,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    **details: str,
+) -> CaseTransition:
+    if not can_move(case, target):
+        raise IllegalTransitionError(case.status, target)
+    now = utcnow()
+    step = CaseTransition(
+        case_id=case.id,
+        from_status=case.status,
+        to_status=target,
+        at=now,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+    )
+    session.add(step)
+    record_event(
+        session,
+        "case.status_changed",
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case.id,
+        old=str(case.status),
+        new=str(target),
+        **details,
+    )
+    case.status, case.status_changed_at = target, now
+    if target == S.SUBMITTED:
+        case.submitted_at = now
+    return step

@@ -1,0 +1,21 @@
+"""The case and everything that belongs to it."""
+
+from portal.cases.models.assessment import BlindIndex, Decision, RiskAssessment
+from portal.cases.models.case import Case, CaseTransition
+from portal.cases.models.keys import KeyWrap
+from portal.cases.models.people import Employment, Person
+from portal.cases.models.records import Document, Message, Note
+
+__all__ = [
+    "BlindIndex",
+    "Case",
+    "CaseTransition",
+    "Decision",
+    "Document",
+    "Employment",
+    "KeyWrap",
+    "Message",
+    "Note",
+    "Person",
+    "RiskAssessment",
+]

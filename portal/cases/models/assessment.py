@@ -1,0 +1,94 @@
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cases.models.case import CaseOwned
+from portal.cases.states import (
+    ActorKind,
+    DecisionOutcome,
+    DecisionState,
+    ScreeningStatus,
+    ThreatLevel,
+)
+from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
+from portal.core.sealed import JSON as SEALED_JSON
+from portal.core.sealed import TEXT, Sealed
+
+if TYPE_CHECKING:
+    from portal.cases.models.case import Case
+
+
+class RiskAssessment(CaseOwned, Base):
+    """One assessment of a case, by the intake rules or by staff, with readable reasons.
+
+    ``reasons`` holds rule codes, points and non-personal parameters, translated when
+    shown; anything personal a reason needs (a matched watch-list entry) is sealed with
+    the staff key in ``details``.
+    """
+
+    __tablename__ = "risk_assessment"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[ActorKind] = enum_column(ActorKind)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    threat_level: Mapped[ThreatLevel] = enum_column(ThreatLevel)
+    screening_status: Mapped[ScreeningStatus] = enum_column(ScreeningStatus)
+    priority_score: Mapped[int]
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[created_at]
+
+    details_ct: Mapped[ciphertext | None] = mapped_column("details")
+    details = Sealed(SEALED_JSON, scope="staff")
+
+    case: Mapped["Case"] = relationship()
+
+
+class Decision(CaseOwned, Base):
+    """A proposed decision and its confirmation or return by a different decider."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    outcome: Mapped[DecisionOutcome] = enum_column(DecisionOutcome)
+    state: Mapped[DecisionState] = enum_column(DecisionState, default=DecisionState.PROPOSED)
+    proposed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
+    proposed_at: Mapped[created_at]
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reasons_ct: Mapped[ciphertext | None] = mapped_column("reasons")
+    reasons = Sealed(TEXT, scope="staff")
+
+    case: Mapped["Case"] = relationship()
+
+    __table_args__ = (
+        # Four eyes, enforced by the database too: nobody confirms their own proposal.
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> proposed_by_id", name="four_eyes"
+        ),
+    )
+
+
+class BlindIndex(Base):
+    """A keyed hash of one normalised value, so equal values meet without decryption."""
+
+    __tablename__ = "blind_index"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    __table_args__ = (Index("ix_blind_index_lookup", "purpose", "digest"),)

@@ -1,0 +1,116 @@
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cases.states import (
+    ActorKind,
+    CaseStatus,
+    Programme,
+    Relationship,
+    ScreeningStatus,
+    ThreatLevel,
+)
+from portal.core.crypto import FieldCipher
+from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, utcnow, uuid_pk
+from portal.core.sealed import JSON, TEXT, LockedError, Sealed
+
+if TYPE_CHECKING:
+    from portal.cases.models.people import Employment, Person
+
+
+class Case(Base):
+    """One application: the principal applicant, their family, and its path through review.
+
+    Columns in clear are the ones queues and reports need; everything that identifies a
+    person is sealed with the case's data key.
+    """
+
+    __tablename__ = "case"
+
+    id: Mapped[uuid_pk]
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    programme: Mapped[Programme] = enum_column(Programme)
+    status: Mapped[CaseStatus] = enum_column(CaseStatus, default=CaseStatus.DRAFT)
+    language: Mapped[str] = mapped_column(String(8))
+    nationality: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    country_of_stay: Mapped[str | None] = mapped_column(String(2))
+    people_count: Mapped[int] = mapped_column(default=1)
+    identity_to_be_clarified: Mapped[bool] = mapped_column(default=False)
+    threat_level: Mapped[ThreatLevel] = enum_column(ThreatLevel, default=ThreatLevel.UNASSESSED)
+    screening_status: Mapped[ScreeningStatus] = enum_column(
+        ScreeningStatus, default=ScreeningStatus.PENDING
+    )
+    priority_score: Mapped[int] = mapped_column(default=0)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[created_at]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    contact_ct: Mapped[ciphertext | None] = mapped_column("contact")
+    risk_profile_ct: Mapped[ciphertext | None] = mapped_column("risk_profile")
+    threat_description_ct: Mapped[ciphertext | None] = mapped_column("threat_description")
+
+    contact = Sealed(JSON)  # {"phone": ..., "email": ..., "messenger": ...}
+    risk_profile = Sealed(JSON)  # list of risk categories: as sensitive as it gets
+    threat_description = Sealed(TEXT)
+
+    people: Mapped[list["Person"]] = relationship(
+        back_populates="case", order_by="Person.position", cascade="all, delete-orphan"
+    )
+    employments: Mapped[list["Employment"]] = relationship(
+        back_populates="case", order_by="Employment.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    def unlock(self, scope: str, cipher: FieldCipher) -> None:
+        """Hold an unwrapped key in memory for this object only (never persisted)."""
+        self.__dict__.setdefault("_ciphers", {})[scope] = cipher
+
+    def sealed_cipher(self, scope: str) -> FieldCipher:
+        ciphers: dict[str, FieldCipher] = self.__dict__.get("_ciphers", {})
+        try:
+            return ciphers[scope]
+        except KeyError:
+            raise LockedError(f"case key '{scope}' is not unlocked") from None
+
+    @property
+    def principal(self) -> "Person | None":
+        return next((p for p in self.people if p.relation == Relationship.PRINCIPAL), None)
+
+    def __repr__(self) -> str:  # no personal data in logs or tracebacks
+        return f"<Case {self.id} {self.status}>"
+
+
+# The review queue: cases of a status by priority, then by how long they have waited.
+Index("ix_case_queue", Case.status, Case.priority_score.desc(), Case.status_changed_at)
+
+
+class CaseTransition(Base):
+    """One move through the lifecycle: the history, and the source of stage durations."""
+
+    __tablename__ = "case_transition"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[CaseStatus | None] = enum_column(CaseStatus)
+    to_status: Mapped[CaseStatus] = enum_column(CaseStatus)
+    at: Mapped[created_at]
+    actor_kind: Mapped[ActorKind] = enum_column(ActorKind)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class CaseOwned:
+    """Rows that belong to a case and are sealed with its keys."""
+
+    case: Any
+
+    def sealed_cipher(self, scope: str) -> FieldCipher:
+        return self.case.sealed_cipher(scope)

@@ -1,0 +1,105 @@
+"""``flask --app wsgi ...`` commands: keys, queue, worker, staff, demo."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+keys_cli = AppGroup("keys", help="Generate and rotate keys.")
+queue_cli = AppGroup("queue", help="Inspect and repair the work queue.")
+staff_cli = AppGroup("staff", help="Manage staff accounts.")
+demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
+
+
+@keys_cli.command("rotate")
+@click.argument("kind", type=click.Choice(["intake", "internal"]))
+@click.option("--batch-size", default=500, show_default=True)
+def rotate_keys(kind: str, batch_size: int) -> None:
+    """Add a new KIND key and re-wrap every case key under it.
+
+    Safe to run again after an interruption: it continues where it stopped.
+    """
+    from sqlalchemy import func, select
+
+    from portal.accounts.services import reseal_totp_secrets
+    from portal.cases import custody
+    from portal.cases.models import KeyWrap
+    from portal.core import keyring as keyfiles
+
+    directory = current_app.config["PORTAL_KEYS_DIR"]
+    ring = custody.keyring()
+    newest = max(ring.intake_public if kind == "intake" else ring.internal)
+    unfinished = db.session.scalar(
+        select(func.count()).where(KeyWrap.method == kind, KeyWrap.key_version < newest)
+    )
+    if not unfinished:  # otherwise an interrupted rotation is resumed
+        (keyfiles.add_intake_key_pair if kind == "intake" else keyfiles.add_internal_key)(directory)
+        current_app.extensions["portal.keyring"] = keyfiles.KeyRing.load(directory, internal=True)
+    if kind == "intake":
+        count = custody.rotate_intake_wraps(db.session, batch_size=batch_size)
+    else:
+        count = custody.rotate_internal_wraps(db.session, batch_size=batch_size)
+        count += reseal_totp_secrets(db.session)
+        db.session.commit()
+    click.echo(f"{kind} key rotated; {count} keys re-wrapped. Old key files can now be retired.")
+
+
+@keys_cli.command("retire")
+@click.argument("kind", type=click.Choice(["intake", "internal"]))
+def retire_keys(kind: str) -> None:
+    """Delete KIND key files older than the newest, once nothing uses them."""
+    from sqlalchemy import func, select
+
+    from portal.accounts.models import StaffUser
+    from portal.cases.models import KeyWrap
+    from portal.core import keyring as keyfiles
+
+    directory = current_app.config["PORTAL_KEYS_DIR"]
+    ring = keyfiles.KeyRing.load(directory, internal=True)
+    newest = max(ring.intake_public if kind == "intake" else ring.internal)
+    still_used = (
+        db.session.scalar(
+            select(func.count()).where(KeyWrap.method == kind, KeyWrap.key_version < newest)
+        )
+        or 0
+    )
+    if kind == "internal":
+        still_used += (
+            db.session.scalar(select(func.count()).where(StaffUser.totp_key_version < newest)) or 0
+        )
+    if still_used:
+        raise click.ClickException(f"{still_used} keys still use an old {kind} key: rotate first")
+    for path in keyfiles.retire_keys_before(directory, kind, newest):
+        click.echo(f"deleted {path}")
+
+
+@queue_cli.command("relay")
+def relay_queue() -> None:
+    """Enqueue promised work that is missing from the queue."""
+    from portal.intake.outbox import relay
+
+    report = relay(db.session)
+    click.echo(
+        f"enqueued {report.enqueued}, re-enqueued {report.requeued}, waiting {report.waiting}"
+    )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-relay", is_flag=True, help="Do not run the outbox relay on a timer.")
+def run_worker(burst: bool, no_relay: bool) -> None:
+    """Start an intake worker (with the outbox relay on a timer)."""
+    from portal.intake.worker import run
+
+    run(current_app._get_current_object(), burst=burst, relay=not no_relay)  # type: ignore[attr-defined]
+
+
+def register(app: Flask) -> None:
+    from portal.accounts.cli import register_staff_commands
+    from portal.demo.cli import seed_demo
+
+    demo_cli.add_command(seed_demo)
+    register_staff_commands(staff_cli)
+    for command in (keys_cli, queue_cli, staff_cli, demo_cli, run_worker):
+        app.cli.add_command(command)

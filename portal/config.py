@@ -1,0 +1,95 @@
+"""Settings from the environment, with embedded defaults for development.
+
+Every setting has one environment variable. In development the defaults give a working
+portal on one machine (SQLite and keys in ``instance/``, an embedded Redis). With
+``PORTAL_ENV=production`` nothing is guessed: missing secrets or keys stop the start.
+"""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FACES = ("public", "internal")
+DEVELOPMENT_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run safely; the message names what is missing."""
+
+
+def _database_url(url: str) -> str:
+    # One driver for PostgreSQL everywhere: psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _faces(value: str) -> frozenset[str]:
+    faces = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = faces - set(FACES)
+    if not faces or unknown:
+        raise ConfigurationError(
+            f"PORTAL_FACES must be 'public', 'internal' or 'public,internal', not {value!r}"
+        )
+    return faces
+
+
+def _development_secret(instance: Path) -> str:
+    path = instance / DEVELOPMENT_SECRET_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Build the Flask config from ``environ``; ``instance`` holds development state."""
+    env = environ.get("PORTAL_ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigurationError("PORTAL_ENV must be 'development' or 'production'")
+    production = env == "production"
+    if production:
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORTAL_KEYS_DIR")
+            if not environ.get(name)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "PORTAL_ENV=production refuses to start without: " + ", ".join(missing)
+            )
+    return {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": environ.get("SECRET_KEY") or _development_secret(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            environ.get("DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # None means: start the embedded Redis server (development only).
+        "REDIS_URL": environ.get("REDIS_URL") or None,
+        "EMBEDDED_REDIS_FILE": str(instance / "redis.db"),
+        "PORTAL_FACES": _faces(environ.get("PORTAL_FACES", "public,internal")),
+        "PORTAL_KEYS_DIR": Path(environ.get("PORTAL_KEYS_DIR", instance / "keys")),
+        "PORTAL_BLOB_DIR": Path(environ.get("PORTAL_BLOB_DIR", instance / "blobs")),
+        # scrypt cost for access codes: 2**15 in production; tests lower it.
+        "PORTAL_SCRYPT_N": int(environ.get("PORTAL_SCRYPT_N", 2**15)),
+        "PORTAL_QUEUE_NAME": environ.get("PORTAL_QUEUE_NAME", "intake"),
+        "PORTAL_JOB_TIMEOUT": int(environ.get("PORTAL_JOB_TIMEOUT", 300)),
+        # An outbox row enqueued this long ago whose job is gone or failed is enqueued again.
+        "PORTAL_RELAY_STALE_SECONDS": int(environ.get("PORTAL_RELAY_STALE_SECONDS", 600)),
+        "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),
+        "PORTAL_MAX_JOB_ATTEMPTS": int(environ.get("PORTAL_MAX_JOB_ATTEMPTS", 5)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": 3600 * 4,
+        "MAX_CONTENT_LENGTH": int(environ.get("PORTAL_MAX_REQUEST_BYTES", 12 * 1024 * 1024)),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            Path(__file__).resolve().parent.parent / "translations"
+        ),
+    }

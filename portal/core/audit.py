@@ -1,0 +1,109 @@
+"""The audit trail: an append-only hash chain of who did what to which case.
+
+Each event's MAC (HMAC-SHA256 under the audit key) covers its own content and the
+previous event's MAC, so editing, deleting or cutting off events breaks the chain.
+Events carry ids and codes, never personal data.
+"""
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.actors import ActorKind
+from portal.core.db import Base, DbSession, UTCDateTime, enum_column, utcnow
+
+# Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
+CHAIN_LOCK_ID = 0x61756469
+GENESIS_MAC = bytes(32)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    # An integer sequence gives the chain its order.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_kind: Mapped[ActorKind] = enum_column(ActorKind)
+    actor_id: Mapped[uuid.UUID | None]
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+
+    def canonical(self) -> bytes:
+        return json.dumps(
+            {
+                "id": self.id,
+                "at": self.at.isoformat(),
+                "actor_kind": str(self.actor_kind),
+                "actor_id": str(self.actor_id) if self.actor_id else None,
+                "action": self.action,
+                "case_id": str(self.case_id) if self.case_id else None,
+                "details": self.details,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+
+
+def chain_mac(key: bytes, previous: bytes, event: AuditEvent) -> bytes:
+    return hmac.new(key, previous + event.canonical(), hashlib.sha256).digest()
+
+
+def record_event(
+    session: DbSession,
+    action: str,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Append an event in the caller's transaction; it is chained when flushed here.
+
+    The chain lock is held until the caller commits, so appends are strictly ordered.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
+    event = AuditEvent(
+        at=utcnow(),
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        action=action,
+        case_id=case_id,
+        details=details,
+    )
+    session.add(event)
+    # On SQLite the insert takes the database's write lock, so the read below is ordered too.
+    session.flush()
+    previous = session.scalar(
+        select(AuditEvent.mac)
+        .where(AuditEvent.id < event.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    key = current_app.extensions["portal.keyring"].audit_key()
+    event.mac = chain_mac(key, previous or GENESIS_MAC, event)
+    return event
+
+
+def verify_chain(session: DbSession, key: bytes) -> list[str]:
+    """Return a description of every break in the chain; empty when it is intact."""
+    problems = []
+    previous, expected_id = GENESIS_MAC, None
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
+        if expected_id is not None and event.id != expected_id:
+            problems.append(f"events missing before {event.id}")
+        if event.mac is None or not hmac.compare_digest(event.mac, chain_mac(key, previous, event)):
+            problems.append(f"event {event.id} does not match its MAC")
+        previous, expected_id = event.mac or GENESIS_MAC, event.id + 1
+    return problems

@@ -1,0 +1,52 @@
+"""Encrypted document bytes on disk, named by uuid, never by a user's filename."""
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from portal.core.crypto import FieldCipher
+
+
+def blob_context(case_id: uuid.UUID, document_id: uuid.UUID) -> bytes:
+    return f"blob|{case_id}|{document_id}".encode()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, case_id: uuid.UUID, document_id: uuid.UUID) -> Path:
+        return self.root / str(case_id) / str(document_id)
+
+    def put(
+        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID, source: BinaryIO
+    ) -> int:
+        """Encrypt ``source`` into the store; plaintext never touches the disk."""
+        target = self.path(case_id, document_id)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Write to a temporary file and rename, so a crash never leaves half a blob.
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                size = cipher.encrypt_blob(source, sink, context=blob_context(case_id, document_id))
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return size
+
+    def read(
+        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID
+    ) -> Iterator[bytes]:
+        with self.path(case_id, document_id).open("rb") as source:
+            yield from cipher.decrypt_blob(source, context=blob_context(case_id, document_id))
+
+    def delete_case(self, case_id: uuid.UUID) -> None:
+        folder = self.root / str(case_id)
+        if folder.is_dir():
+            for blob in folder.iterdir():
+                blob.unlink()
+            folder.rmdir()

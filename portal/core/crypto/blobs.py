@@ -1,0 +1,75 @@
+"""Chunked AES-256-GCM for uploaded documents.
+
+A file is split into chunks that are encrypted one by one, so neither the upload nor the
+download holds a whole document in memory. Each chunk's associated data carries the blob's
+context, its index and whether it is the last one, so chunks cannot be reordered, swapped
+between documents, or cut off at a chunk boundary without the decryption failing.
+"""
+
+import os
+import struct
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from portal.core.crypto.aead import NONCE_BYTES, DecryptionError
+
+MAGIC = b"PBLOB1"
+CHUNK_BYTES = 64 * 1024
+TAG_BYTES = 16
+NONCE_PREFIX_BYTES = 7  # + 4-byte counter + 1-byte "last" flag = the 12-byte GCM nonce
+_HEADER = struct.Struct(">6sI7s")  # magic, chunk size, nonce prefix
+
+
+def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    return prefix + struct.pack(">IB", index, 1 if last else 0)
+
+
+def _chunk_context(context: bytes, index: int, last: bool) -> bytes:
+    return context + struct.pack(">IB", index, 1 if last else 0)
+
+
+def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: bytes) -> int:
+    """Encrypt ``source`` into ``sink``; return the number of plaintext bytes."""
+    aead = AESGCM(data_key)
+    prefix = os.urandom(NONCE_PREFIX_BYTES)
+    sink.write(_HEADER.pack(MAGIC, CHUNK_BYTES, prefix))
+    total, index = 0, 0
+    chunk = source.read(CHUNK_BYTES)
+    while True:
+        following = source.read(CHUNK_BYTES)
+        last = not following
+        sink.write(
+            aead.encrypt(_nonce(prefix, index, last), chunk, _chunk_context(context, index, last))
+        )
+        total += len(chunk)
+        if last:
+            return total
+        chunk, index = following, index + 1
+
+
+def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) -> Iterator[bytes]:
+    """Yield plaintext chunks; raise DecryptionError on any tampering or truncation."""
+    header = source.read(_HEADER.size)
+    if len(header) != _HEADER.size:
+        raise DecryptionError("blob header missing")
+    magic, chunk_bytes, prefix = _HEADER.unpack(header)
+    if magic != MAGIC or len(prefix) + 5 != NONCE_BYTES:
+        raise DecryptionError("unknown blob format")
+    aead = AESGCM(data_key)
+    index = 0
+    sealed = source.read(chunk_bytes + TAG_BYTES)
+    while True:
+        following = source.read(chunk_bytes + TAG_BYTES)
+        last = not following
+        try:
+            yield aead.decrypt(
+                _nonce(prefix, index, last), sealed, _chunk_context(context, index, last)
+            )
+        except InvalidTag as exc:
+            raise DecryptionError("blob chunk failed its integrity check") from exc
+        if last:
+            return
+        sealed, index = following, index + 1

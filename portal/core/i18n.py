@@ -1,0 +1,62 @@
+"""The portal's languages and how a request's language is chosen."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+from flask import request, session
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # a Babel locale identifier, also the translations/ folder name
+    native_name: str  # what a speaker looks for in the list, in their own script
+
+    @property
+    def direction(self) -> str:
+        return _direction(self.code)
+
+    @property
+    def html_lang(self) -> str:
+        return self.code.replace("_", "-")
+
+
+# Shown in this order. Dari is "fa_AF": CLDR calls it "Persian (Afghanistan)", but speakers
+# look for the name they use themselves, so native names are written out here.
+LANGUAGES = (
+    Language("fa_AF", "دری"),
+    Language("ps", "پښتو"),
+    Language("fa", "فارسی"),
+    Language("ar", "العربية"),
+    Language("ru", "Русский"),
+    Language("tr", "Türkçe"),
+    Language("uk", "Українська"),
+    Language("en", "English"),
+    Language("de", "Deutsch"),
+)
+BY_CODE = {language.code: language for language in LANGUAGES}
+DEFAULT = "en"
+SESSION_KEY = "lang"
+
+
+@cache
+def _direction(code: str) -> str:
+    return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
+
+
+def select_locale() -> str:
+    """The language the person chose, else the best match for their browser."""
+    chosen = session.get(SESSION_KEY)
+    if chosen in BY_CODE:
+        return str(chosen)
+    matches = [language.html_lang for language in LANGUAGES]
+    best = request.accept_languages.best_match(matches) if request else None
+    return best.replace("-", "_") if best else DEFAULT
+
+
+def current_language() -> Language:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    code = str(locale) if locale else DEFAULT
+    return BY_CODE.get(code) or BY_CODE.get(code.split("_")[0]) or BY_CODE[DEFAULT]

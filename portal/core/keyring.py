@@ -1,0 +1,168 @@
+"""Key files on disk and the keys a process is allowed to hold.
+
+Layout of a key directory (``PORTAL_KEYS_DIR``, ``instance/keys`` in development)::
+
+    intake/0001.public    X25519 public key: submitted cases' data keys are sealed to it
+    intake/0001.private   its private key: only the internal face loads it
+    internal/0001.key     AES key for staff-only data (notes, decisions, watch list)
+    blind-index.key       master key of the blind indexes (internal face only)
+    audit.key             MAC key of the audit hash chain
+
+Versions only grow; rotation adds a version and re-wraps data keys, so older versions
+can be deleted once ``keys rotate`` has finished.
+"""
+
+import base64
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal.core import crypto
+
+INTAKE_DIR = "intake"
+INTERNAL_DIR = "internal"
+BLIND_INDEX_FILE = "blind-index.key"
+AUDIT_FILE = "audit.key"
+
+
+class MissingKeyError(RuntimeError):
+    """This process does not hold the key it was asked for (by design, or misconfigured)."""
+
+
+def _read(path: Path) -> bytes:
+    return base64.b64decode(path.read_text().strip())
+
+
+def _write_secret(path: Path, raw: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # O_EXCL: never overwrite an existing key by accident.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(raw).decode() + "\n")
+
+
+def _versions(directory: Path, suffix: str) -> dict[int, Path]:
+    if not directory.is_dir():
+        return {}
+    return {int(p.stem): p for p in directory.glob(f"*{suffix}") if p.stem.isdigit()}
+
+
+@dataclass
+class KeyRing:
+    """The keys one process holds, loaded once when the app is created."""
+
+    intake_public: dict[int, bytes] = field(default_factory=dict)
+    intake_private: dict[int, bytes] = field(default_factory=dict, repr=False)
+    internal: dict[int, bytes] = field(default_factory=dict, repr=False)
+    blind_index_master: bytes | None = field(default=None, repr=False)
+    audit: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, directory: Path, *, internal: bool) -> "KeyRing":
+        """Load public material always, private material only for the internal face."""
+        intake = directory / INTAKE_DIR
+        ring = cls(intake_public={v: _read(p) for v, p in _versions(intake, ".public").items()})
+        audit_path = directory / AUDIT_FILE
+        ring.audit = _read(audit_path) if audit_path.exists() else None
+        if internal:
+            ring.intake_private = {v: _read(p) for v, p in _versions(intake, ".private").items()}
+            ring.internal = {
+                v: _read(p) for v, p in _versions(directory / INTERNAL_DIR, ".key").items()
+            }
+            blind_path = directory / BLIND_INDEX_FILE
+            ring.blind_index_master = _read(blind_path) if blind_path.exists() else None
+        return ring
+
+    def missing(self, *, internal: bool) -> list[str]:
+        """Names of the keys a face needs but this ring lacks."""
+        needed = {
+            "intake public key": bool(self.intake_public),
+            "audit key": self.audit is not None,
+        }
+        if internal:
+            needed |= {
+                "intake private key": bool(self.intake_private),
+                "internal key": bool(self.internal),
+                "blind index key": self.blind_index_master is not None,
+            }
+        return [name for name, present in needed.items() if not present]
+
+    def current_intake_public(self) -> tuple[int, bytes]:
+        if not self.intake_public:
+            raise MissingKeyError("no intake public key configured")
+        version = max(self.intake_public)
+        return version, self.intake_public[version]
+
+    def intake_private_key(self, version: int) -> bytes:
+        try:
+            return self.intake_private[version]
+        except KeyError:
+            raise MissingKeyError(f"intake private key {version} is not held here") from None
+
+    def current_internal(self) -> tuple[int, bytes]:
+        if not self.internal:
+            raise MissingKeyError("no internal key held here")
+        version = max(self.internal)
+        return version, self.internal[version]
+
+    def internal_key(self, version: int) -> bytes:
+        try:
+            return self.internal[version]
+        except KeyError:
+            raise MissingKeyError(f"internal key {version} is not held here") from None
+
+    def blind_index_key(self, purpose: str) -> bytes:
+        if self.blind_index_master is None:
+            raise MissingKeyError("no blind index key held here")
+        return crypto.derive_purpose_key(self.blind_index_master, purpose)
+
+    def audit_key(self) -> bytes:
+        if self.audit is None:
+            raise MissingKeyError("no audit key configured")
+        return self.audit
+
+
+def add_intake_key_pair(directory: Path) -> int:
+    """Write a new intake key pair as the next version and return that version."""
+    version = max(_versions(directory / INTAKE_DIR, ".public"), default=0) + 1
+    private, public = crypto.generate_intake_key_pair()
+    _write_secret(directory / INTAKE_DIR / f"{version:04d}.private", private)
+    _write_secret(directory / INTAKE_DIR / f"{version:04d}.public", public)
+    return version
+
+
+def add_internal_key(directory: Path) -> int:
+    version = max(_versions(directory / INTERNAL_DIR, ".key"), default=0) + 1
+    _write_secret(directory / INTERNAL_DIR / f"{version:04d}.key", crypto.new_data_key())
+    return version
+
+
+def retire_keys_before(directory: Path, kind: str, version: int) -> list[Path]:
+    """Delete key files of ``kind`` older than ``version``; return what was deleted."""
+    sub, suffixes = {
+        "intake": (INTAKE_DIR, (".public", ".private")),
+        "internal": (INTERNAL_DIR, (".key",)),
+    }[kind]
+    removed = []
+    for suffix in suffixes:
+        for old, path in _versions(directory / sub, suffix).items():
+            if old < version:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def ensure_development_keys(directory: Path) -> list[str]:
+    """Create whatever development key is missing; return the names created."""
+    created = []
+    if not _versions(directory / INTAKE_DIR, ".public"):
+        add_intake_key_pair(directory)
+        created.append("intake key pair")
+    if not _versions(directory / INTERNAL_DIR, ".key"):
+        add_internal_key(directory)
+        created.append("internal key")
+    for name, filename in (("blind index key", BLIND_INDEX_FILE), ("audit key", AUDIT_FILE)):
+        if not (directory / filename).exists():
+            _write_secret(directory / filename, crypto.new_data_key())
+            created.append(name)
+    return created

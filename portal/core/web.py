@@ -1,0 +1,110 @@
+"""Wiring of an app: extensions, the faces' blueprints, errors, headers, commands."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from portal.core.i18n import current_language, select_locale
+from portal.extensions import babel, csrf, db, limiter, migrate
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+# A strict policy fits pages built without third-party code: nothing runs that we didn't send.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web and the worker processes read while one writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _limiter_storage(redis_url: str | None) -> str:
+    if not redis_url:
+        return "memory://"  # development commands without a Redis; the servers always have one
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://") :]
+    return redis_url
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    app.jinja_env.globals["current_language"] = current_language
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def register_faces(app: Flask) -> None:
+    from portal.apply import blueprint as apply_blueprint
+    from portal.core.health import blueprint as health_blueprint
+
+    app.register_blueprint(health_blueprint)
+    if "public" in app.config["PORTAL_FACES"]:
+        app.register_blueprint(apply_blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
+        # Pages may show personal data; shared phones must not keep them in a cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/healthz"))
+
+
+def _http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    if _wants_json():
+        return {"error": error.name}, code
+    messages = {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This page cannot be used like that."),
+        413: _("The file or form is too large."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+    }
+    message = messages.get(
+        code, _("Something went wrong on our side. Nothing you entered was lost.")
+    )
+    return render_template("error.html", code=code, message=message), code
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    message = _(
+        "This form expired for your safety. Please go back, reload the page and send it again."
+    )
+    return render_template("error.html", code=400, message=message), 400

@@ -1,0 +1,1 @@
+"""Realistic demonstration data, encrypted like real cases."""

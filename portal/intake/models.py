@@ -1,0 +1,35 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.db import Base, UTCDateTime, created_at, uuid_pk
+
+
+class OutboxEntry(Base):
+    """Work promised in the same transaction as the change that needs it.
+
+    Redis may lose a job; this row cannot be lost with it. The relay enqueues rows whose
+    job was never enqueued, or whose job vanished or died, until the job completes.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    job: Mapped[str] = mapped_column(String(32))  # e.g. "intake"
+    created_at: Mapped[created_at]
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # an exception class, no data
+
+    __table_args__ = (
+        # The relay's scan: unfinished work, oldest first.
+        Index("ix_outbox_pending", "completed_at", "enqueued_at"),
+    )
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.job}-{self.case_id}"

@@ -1,0 +1,27 @@
+from flask import Flask
+from sqlalchemy import select
+
+from portal.apply.services import submit_case
+from portal.cases.models import BlindIndex, Case
+from portal.cases.states import CaseStatus
+from portal.extensions import db
+from portal.intake.models import OutboxEntry
+from portal.intake.worker import make_worker
+from tests.factories import make_case
+
+
+def test_submitted_case_reaches_review_through_the_queue(app: Flask) -> None:
+    case, _code = make_case(db.session, family=3)
+    submit_case(db.session, case)
+
+    entry = db.session.scalars(select(OutboxEntry)).one()
+    assert entry.enqueued_at is not None and entry.completed_at is None
+
+    make_worker(app).work(burst=True)
+
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored is not None and stored.status == CaseStatus.IN_REVIEW
+    assert db.session.scalars(select(OutboxEntry)).one().completed_at is not None
+    purposes = db.session.scalars(select(BlindIndex.purpose).where(BlindIndex.case_id == case.id))
+    assert set(purposes) == {"document_number", "name_birth_year", "phone"}
