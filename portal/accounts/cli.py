@@ -12,10 +12,27 @@ from portal.extensions import db
 ROLE_NAMES = [role.value for role in Role]
 
 
-def _print_credentials(user: StaffUser, password: str, secret: str) -> None:
+def describe_credentials(user: StaffUser, password: str, secret: str) -> str:
     roles = ", ".join(sorted(user.role_names))
-    click.echo(f"  {user.username:<18} roles: {roles}")
-    click.echo(f"  {'':<18} password: {password}   TOTP secret: {secret}")
+    return (
+        f"  {user.username:<24} roles: {roles}\n"
+        f"  {'':<24} password: {password}   TOTP secret: {secret}\n"
+    )
+
+
+def seed_demo_accounts() -> str:
+    """One account per role, committed; returns their sign-in details (development only)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("demo accounts are never created in production")
+    if db.session.scalar(select(StaffUser).limit(1)):
+        return "Staff accounts exist already; their details were shown when they were made.\n"
+    lines = ["Demo staff accounts (development only):\n"]
+    for role in Role:
+        username = f"demo-{role.value.replace('_', '-')}"
+        made = create_staff(db.session, username, f"Demo {role.value}", [role])
+        lines.append(describe_credentials(*made))
+    db.session.commit()
+    return "".join(lines)
 
 
 def register_staff_commands(group: AppGroup) -> None:
@@ -31,20 +48,9 @@ def register_staff_commands(group: AppGroup) -> None:
             db.session, username, display_name, [Role(role) for role in roles]
         )
         db.session.commit()
-        _print_credentials(user, password, secret)
+        click.echo(describe_credentials(user, password, secret), nl=False)
 
     @group.command("seed-dev")
     def seed_dev() -> None:
         """One demo account per role (development only; prints the sign-in details)."""
-        if current_app.config["PORTAL_ENV"] == "production":
-            raise click.ClickException("demo accounts are never created in production")
-        if db.session.scalar(select(StaffUser).limit(1)):
-            click.echo("Staff accounts exist already; their details were printed when made.")
-            return
-        click.echo("Demo staff accounts (development only):")
-        for role in Role:
-            user, password, secret = create_staff(
-                db.session, f"demo-{role.value.replace('_', '-')}", f"Demo {role.value}", [role]
-            )
-            _print_credentials(user, password, secret)
-        db.session.commit()
+        click.echo(seed_demo_accounts(), nl=False)

@@ -273,7 +273,7 @@ def shred(
     session.execute(delete(BlindIndex).where(BlindIndex.case_id == case.id))
     blob_store().delete_case(case.id)
     case.shredded_at = utcnow()
-    case.__dict__.pop("_ciphers", None)
+    case.forget_keys()
     record_event(
         session, "case.shredded", actor_kind=actor_kind, actor_id=actor_id, case_id=case.id
     )

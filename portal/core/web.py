@@ -98,7 +98,7 @@ def _http_error(error: HTTPException) -> Any:
         429: _("Too many attempts. Please wait a few minutes and try again."),
     }
     message = messages.get(
-        code, _("Something went wrong on our side. Nothing you entered was lost.")
+        code, _("Something went wrong on our side. Please try again in a few minutes.")
     )
     return render_template("error.html", code=code, message=message), code
 

@@ -74,17 +74,23 @@ def _job_is_lost(entry: OutboxEntry, stale_before: datetime) -> bool:
     return entry.enqueued_at is not None and entry.enqueued_at < stale_before
 
 
-def relay(session: DbSession, *, batch_size: int = 1000) -> RelayReport:
-    """Enqueue what was promised but is not in the queue. One relay runs at a time."""
+def relay(
+    session: DbSession, *, batch_size: int = 1000, now: datetime | None = None
+) -> RelayReport:
+    """Enqueue what was promised but is not in the queue. One relay runs at a time.
+
+    ``now`` stands in for the clock, so tests can let abandoned jobs expire.
+    """
+    now = now or utcnow()
     report = RelayReport()
     lock = get_redis().lock(RELAY_LOCK, timeout=300, blocking=False)
     if not lock.acquire():
         return report
     try:
         # Jobs of a worker that died without a heartbeat move to the failed registry.
-        StartedJobRegistry(queue=queue.intake_queue()).cleanup()
+        StartedJobRegistry(queue=queue.intake_queue()).cleanup(timestamp=now.timestamp())
         config = current_app.config
-        stale_before = utcnow() - timedelta(seconds=config["PORTAL_RELAY_STALE_SECONDS"])
+        stale_before = now - timedelta(seconds=config["PORTAL_RELAY_STALE_SECONDS"])
         unfinished = session.scalars(
             select(OutboxEntry)
             .where(

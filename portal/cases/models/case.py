@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.cases.states import (
     ActorKind,
@@ -16,6 +16,8 @@ from portal.cases.states import (
 from portal.core.crypto import FieldCipher
 from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, utcnow, uuid_pk
 from portal.core.sealed import JSON, TEXT, LockedError, Sealed
+
+UNLOCKED_KEYS = "portal.unlocked_case_keys"
 
 if TYPE_CHECKING:
     from portal.cases.models.people import Employment, Person
@@ -68,14 +70,30 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": row_version}
 
+    def _unlocked_keys(self) -> dict[str, FieldCipher]:
+        """This case's unwrapped keys, kept in its session's ``info``, never on disk.
+
+        Keys live exactly as long as the session (one request or one job) and survive
+        commits and reloads of the case object within it.
+        """
+        session = object_session(self)
+        if session is None:
+            raise LockedError("a case must be in a session to hold its keys")
+        if self.id is None:
+            self.id = uuid.uuid4()
+        registry = session.info.setdefault(UNLOCKED_KEYS, {})
+        keys: dict[str, FieldCipher] = registry.setdefault(self.id, {})
+        return keys
+
     def unlock(self, scope: str, cipher: FieldCipher) -> None:
-        """Hold an unwrapped key in memory for this object only (never persisted)."""
-        self.__dict__.setdefault("_ciphers", {})[scope] = cipher
+        self._unlocked_keys()[scope] = cipher
+
+    def forget_keys(self) -> None:
+        self._unlocked_keys().clear()
 
     def sealed_cipher(self, scope: str) -> FieldCipher:
-        ciphers: dict[str, FieldCipher] = self.__dict__.get("_ciphers", {})
         try:
-            return ciphers[scope]
+            return self._unlocked_keys()[scope]
         except KeyError:
             raise LockedError(f"case key '{scope}' is not unlocked") from None
 

@@ -14,6 +14,7 @@ from portal.core.crypto.aead import DATA_KEY_BYTES, NONCE_BYTES, DecryptionError
 
 X25519_KEY_BYTES = 32
 SALT_BYTES = 16
+_TAG_BYTES = 16  # GCM tag
 SEAL_INFO = b"portal intake seal v1"
 _RAW = serialization.Encoding.Raw
 
@@ -101,6 +102,8 @@ def wrap_key(data_key: bytes, kek: bytes, *, context: bytes) -> bytes:
 
 
 def unwrap_key(wrapped: bytes, kek: bytes, *, context: bytes) -> bytes:
+    if len(wrapped) < NONCE_BYTES + _TAG_BYTES:  # AESGCM would raise ValueError on a short nonce
+        raise DecryptionError("wrapped key is too short")
     try:
         return AESGCM(kek).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context)
     except InvalidTag as exc:

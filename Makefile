@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything they need is
+# installed here, into .venv, from pinned requirements.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+LOCALES_DIR := translations
+PORT ?= 5000
+
+.PHONY: run test lint format translations translations-compile bench setup clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## Start the whole portal on the embedded default (SQLite, embedded Redis, one worker).
+run: setup translations-compile
+	PORT=$(PORT) $(BIN)/python -m portal.devserver
+
+## Run the whole test suite (set TEST_DATABASE_URL and TEST_REDIS_URL for PostgreSQL/Redis).
+test: setup translations-compile
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Extract strings, update every locale's catalogue, compile.
+translations: setup
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg -k _l -k lazy_gettext -o $(LOCALES_DIR)/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR)
+	$(MAKE) translations-compile
+
+translations-compile: setup
+	$(BIN)/pybabel -q compile -d $(LOCALES_DIR)
+
+bench: setup translations-compile
+	$(BIN)/python -m bench
+
+clean-venv:
+	rm -rf $(VENV)
