@@ -76,9 +76,11 @@ def _schema(base_config: dict[str, Any]) -> Iterator[None]:
         db.drop_all()
         _drop_alembic_version()
         upgrade()
+        db.session.remove()
     yield
     with app.app_context():
         downgrade(revision="base")
+        db.engine.dispose()
 
 
 def _drop_alembic_version() -> None:

@@ -90,6 +90,11 @@ def phone_key(number: str, region: str | None = None) -> str | None:
 
 def birth_year(approximate_date: str | None) -> str | None:
     """The year of an ISO date that may be approximate ("1990", "1990-05", "1990-05-17")."""
-    if approximate_date and re.fullmatch(r"\d{4}(-\d{2}){0,2}", approximate_date):
-        return approximate_date[:4]
+    if not approximate_date:
+        return None
+    # Fold Persian, Arabic-Indic and fullwidth digits so "۱۹۹۰" gives "1990" like "1990";
+    # ASCII-only matching, since Python's \d would also accept (and return) other digits.
+    folded = unicodedata.normalize("NFKC", approximate_date).translate(_LETTER_FOLD)
+    if re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", folded):
+        return folded[:4]
     return None

@@ -31,7 +31,8 @@ def enqueue(job: str, case_id: uuid.UUID) -> Job:
         args=[str(case_id)],
         job_id=job_id(job, case_id),
         timeout=current_app.config["PORTAL_JOB_TIMEOUT"],
-        retry=Retry(max=3, interval=[10, 60, 300]),
+        # Immediate retries need no RQ scheduler; the relay retries later, after a pause.
+        retry=Retry(max=2),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )

@@ -9,6 +9,7 @@ import io
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,9 @@ def test_blob_moved_to_another_context_is_refused(key: bytes, multi: bytes, cont
         decrypt(key, multi, context=context)
 
 
-@pytest.mark.parametrize("chunks_kept", [1, 2, 3], ids=["cut-after-1", "cut-after-2", "cut-after-3"])
+@pytest.mark.parametrize(
+    "chunks_kept", [1, 2, 3], ids=["cut-after-1", "cut-after-2", "cut-after-3"]
+)
 def test_truncation_at_a_chunk_boundary_is_refused(
     key: bytes, multi: bytes, chunks_kept: int
 ) -> None:
@@ -243,7 +246,7 @@ class CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+    def readinto(self, buffer: Any) -> int:
         piece = self._data[self.position : self.position + len(buffer)]
         buffer[: len(piece)] = piece
         self.position += len(piece)
@@ -253,7 +256,7 @@ class CountingReader(io.RawIOBase):
 class TrickleReader(CountingReader):
     """Like a socket or pipe: ``read(n)`` may return fewer than n bytes before the end."""
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+    def readinto(self, buffer: Any) -> int:
         return super().readinto(memoryview(buffer)[:1000])
 
 
@@ -262,7 +265,7 @@ def test_decryption_streams_chunk_by_chunk(key: bytes) -> None:
     blob = encrypt(key, plaintext)
     source = CountingReader(blob)
 
-    chunks: Iterator[bytes] = crypto.decrypt_blob_chunks(key, source, context=CONTEXT)  # type: ignore[arg-type]
+    chunks: Iterator[bytes] = crypto.decrypt_blob_chunks(key, source, context=CONTEXT)
     assert source.position == 0  # nothing is read before the first chunk is asked for
     first = next(chunks)
     assert first == plaintext[:CHUNK_BYTES]
@@ -289,8 +292,8 @@ def test_chunks_before_a_tampered_one_are_released_then_decryption_stops(key: by
 def test_short_reads_from_the_source_do_not_corrupt_the_blob(key: bytes, size: int) -> None:
     plaintext = os.urandom(size)
     sink = io.BytesIO()
-    written = crypto.encrypt_blob(key, TrickleReader(plaintext), sink, context=CONTEXT)  # type: ignore[arg-type]
+    written = crypto.encrypt_blob(key, TrickleReader(plaintext), sink, context=CONTEXT)
     assert written == size
     assert decrypt(key, sink.getvalue()) == plaintext
-    trickled = crypto.decrypt_blob_chunks(key, TrickleReader(sink.getvalue()), context=CONTEXT)  # type: ignore[arg-type]
+    trickled = crypto.decrypt_blob_chunks(key, TrickleReader(sink.getvalue()), context=CONTEXT)
     assert b"".join(trickled) == plaintext

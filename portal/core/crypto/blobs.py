@@ -27,6 +27,19 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
+def _read_full(source: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, fewer only at the end: ``read`` may return less (pipes, sockets),
+    and a short chunk in the middle would make the blob undecryptable."""
+    data = source.read(size)
+    if not data or len(data) == size:
+        return data
+    pieces, got = [data], len(data)
+    while got < size and (more := source.read(size - got)):
+        pieces.append(more)
+        got += len(more)
+    return b"".join(pieces)
+
+
 def _chunk_context(context: bytes, index: int, last: bool) -> bytes:
     return context + struct.pack(">IB", index, 1 if last else 0)
 
@@ -37,9 +50,9 @@ def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: 
     prefix = os.urandom(NONCE_PREFIX_BYTES)
     sink.write(_HEADER.pack(MAGIC, CHUNK_BYTES, prefix))
     total, index = 0, 0
-    chunk = source.read(CHUNK_BYTES)
+    chunk = _read_full(source, CHUNK_BYTES)
     while True:
-        following = source.read(CHUNK_BYTES)
+        following = _read_full(source, CHUNK_BYTES)
         last = not following
         sink.write(
             aead.encrypt(_nonce(prefix, index, last), chunk, _chunk_context(context, index, last))
@@ -52,7 +65,7 @@ def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: 
 
 def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) -> Iterator[bytes]:
     """Yield plaintext chunks; raise DecryptionError on any tampering or truncation."""
-    header = source.read(_HEADER.size)
+    header = _read_full(source, _HEADER.size)
     if len(header) != _HEADER.size:
         raise DecryptionError("blob header missing")
     magic, chunk_bytes, prefix = _HEADER.unpack(header)
@@ -60,9 +73,9 @@ def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) ->
         raise DecryptionError("unknown blob format")
     aead = AESGCM(data_key)
     index = 0
-    sealed = source.read(chunk_bytes + TAG_BYTES)
+    sealed = _read_full(source, chunk_bytes + TAG_BYTES)
     while True:
-        following = source.read(chunk_bytes + TAG_BYTES)
+        following = _read_full(source, chunk_bytes + TAG_BYTES)
         last = not following
         try:
             yield aead.decrypt(

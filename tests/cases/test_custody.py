@@ -1,0 +1,108 @@
+"""Who can open a case: the applicant's access code, the internal face, nobody after shredding."""
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.cases.custody import open_with_access_code, open_with_intake_key, shred
+from portal.cases.models import Case, KeyWrap
+from portal.cases.states import ActorKind
+from portal.core import codes
+from portal.core.audit import AuditEvent
+from portal.core.crypto import DecryptionError
+from portal.core.keyring import MissingKeyError
+from portal.extensions import db
+from tests.conftest import AppFactory
+from tests.factories import PRINCIPAL, make_case
+
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def _saved_case() -> tuple[str, str]:
+    case, code = make_case(db.session)
+    db.session.commit()
+    reference = case.reference
+    db.session.remove()
+    return reference, code
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda code: code,
+        lambda code: code.lower(),
+        lambda code: codes.grouped(code),
+        lambda code: " ".join(codes.grouped(code).lower().split("-")).translate(PERSIAN_DIGITS),
+    ],
+    ids=["canonical", "lowercase", "grouped", "persian-digits-lowercase-spaces"],
+)
+def test_the_access_code_opens_the_case_however_it_is_typed(app: Flask, typed) -> None:
+    reference, code = _saved_case()
+    case = open_with_access_code(db.session, reference.lower(), typed(code))
+    assert case is not None
+    assert case.principal is not None
+    assert case.principal.family_name == PRINCIPAL["family_name"]
+
+
+def test_a_wrong_code_and_an_unknown_reference_look_the_same(app: Flask) -> None:
+    reference, code = _saved_case()
+    wrong_code = code[:-1] + ("0" if code[-1] != "0" else "1")
+    unknown_reference = codes.new_reference()
+    assert open_with_access_code(db.session, reference, wrong_code) is None
+    assert open_with_access_code(db.session, unknown_reference, code) is None
+    assert open_with_access_code(db.session, "not a reference", "nor a code") is None
+    # Staff can still see the failed attempt on the real case.
+    failures = db.session.scalar(
+        select(func.count()).where(AuditEvent.action == "applicant.sign_in_failed")
+    )
+    assert failures == 1
+
+
+def test_a_public_face_holds_no_private_key_and_cannot_decrypt(make_app: AppFactory) -> None:
+    internal = make_app()
+    with internal.app_context():
+        case, _code = make_case(db.session)
+        db.session.commit()
+        case_id = case.id
+    public = make_app(PORTAL_FACES=frozenset({"public"}))
+    ring = public.extensions["portal.keyring"]
+    assert ring.intake_private == {} and ring.internal == {} and ring.blind_index_master is None
+    with public.app_context():
+        stored = db.session.get(Case, case_id)
+        assert stored is not None
+        with pytest.raises(MissingKeyError):
+            open_with_intake_key(db.session, stored, actor_kind=ActorKind.SYSTEM, purpose="test")
+
+
+def test_every_decryption_is_audited(app: Flask) -> None:
+    reference, code = _saved_case()
+    case = open_with_access_code(db.session, reference, code)
+    assert case is not None
+    open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="intake")
+    db.session.commit()
+    purposes = db.session.scalars(
+        select(AuditEvent.details).where(
+            AuditEvent.action == "case.decrypted", AuditEvent.case_id == case.id
+        )
+    ).all()
+    assert [details["purpose"] for details in purposes] == ["applicant_sign_in", "intake"]
+
+
+def test_a_shredded_case_cannot_be_opened_by_anyone(app: Flask, tmp_path: Path) -> None:
+    reference, code = _saved_case()
+    case = open_with_access_code(db.session, reference, code)
+    assert case is not None
+    shred(db.session, case, actor_kind=ActorKind.SYSTEM)
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+
+    stored = db.session.get(Case, case_id)
+    assert stored is not None and stored.shredded_at is not None
+    assert stored.people[0].given_names_ct  # the ciphertext is still there...
+    assert db.session.scalar(select(func.count()).where(KeyWrap.case_id == case_id)) == 0
+    assert open_with_access_code(db.session, reference, code) is None  # ...and unreadable
+    with pytest.raises(DecryptionError):
+        open_with_intake_key(db.session, stored, actor_kind=ActorKind.SYSTEM, purpose="test")

@@ -1,0 +1,140 @@
+"""The queue may lose jobs; the database may not. Redis down, flushed, a job run twice."""
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.apply.services import submit_case
+from portal.cases.models import BlindIndex, Case, CaseTransition
+from portal.cases.states import CaseStatus
+from portal.core.db import utcnow
+from portal.core.redis import get_redis
+from portal.extensions import db
+from portal.intake.models import OutboxEntry
+from portal.intake.outbox import relay
+from portal.intake.queue import intake_queue
+from portal.intake.tasks import process_case
+from portal.intake.worker import make_worker
+from tests.conftest import AppFactory
+from tests.factories import make_case
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def _status(case_id) -> CaseStatus:
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case is not None
+    return case.status
+
+
+def test_submitting_while_redis_is_down_stores_the_case_and_the_relay_catches_up(
+    make_app: AppFactory,
+) -> None:
+    down = make_app(REDIS_URL=DEAD_REDIS)
+    with down.app_context():
+        case, _code = make_case(db.session)
+        submit_case(db.session, case)  # no exception: the applicant is confirmed
+        case_id = case.id
+        assert _status(case_id) == CaseStatus.SUBMITTED
+        entry = db.session.scalars(select(OutboxEntry)).one()
+        assert entry.enqueued_at is None
+
+    up = make_app()
+    with up.app_context():
+        assert relay(db.session).enqueued == 1
+        make_worker(up).work(burst=True)
+        assert _status(case_id) == CaseStatus.IN_REVIEW
+        assert db.session.scalars(select(OutboxEntry)).one().completed_at is not None
+
+
+def test_a_flushed_redis_is_rebuilt_from_the_outbox(app: Flask) -> None:
+    cases = [make_case(db.session)[0] for _ in range(3)]
+    for case in cases:
+        submit_case(db.session, case)
+    assert intake_queue().count == 3
+    get_redis().flushdb()
+    assert intake_queue().count == 0
+
+    report = relay(db.session)
+    assert report.requeued == 3
+    make_worker(app).work(burst=True)
+    assert {_status(case.id) for case in cases} == {CaseStatus.IN_REVIEW}
+
+
+def test_the_relay_leaves_queued_jobs_alone(app: Flask) -> None:
+    case, _code = make_case(db.session)
+    submit_case(db.session, case)
+    report = relay(db.session)
+    assert (report.enqueued, report.requeued, report.waiting) == (0, 0, 1)
+    assert intake_queue().count == 1
+
+
+def test_a_job_run_twice_gives_the_same_result_as_once(app: Flask) -> None:
+    case, _code = make_case(db.session, family=2)
+    submit_case(db.session, case)
+    case_id = case.id
+    db.session.remove()
+
+    assert process_case(str(case_id)) == "in_review"
+    first = _snapshot(case_id)
+    db.session.remove()
+    assert process_case(str(case_id)) == "skipped"
+    assert _snapshot(case_id) == first
+
+
+def test_a_job_interrupted_after_screening_began_finishes_on_the_next_run(app: Flask) -> None:
+    """A worker that died after committing 'screening' leaves work the next run completes."""
+    from portal.cases.lifecycle import transition
+    from portal.cases.states import ActorKind
+
+    case, _code = make_case(db.session)
+    submit_case(db.session, case)
+    transition(db.session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+    assert process_case(str(case_id)) == "in_review"
+    assert _snapshot(case_id)["transitions"] == [
+        "draft>submitted",
+        "submitted>screening",
+        "screening>in_review",
+    ]
+
+
+def _snapshot(case_id) -> dict:
+    db.session.expire_all()
+    indexes = db.session.scalars(
+        select(BlindIndex.digest).where(BlindIndex.case_id == case_id).order_by(BlindIndex.digest)
+    ).all()
+    steps = db.session.scalars(
+        select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.at)
+    ).all()
+    return {
+        "status": _status(case_id),
+        "indexes": indexes,
+        "transitions": [f"{step.from_status}>{step.to_status}" for step in steps],
+        "open_outbox": db.session.scalar(
+            select(func.count()).where(OutboxEntry.completed_at.is_(None))
+        ),
+    }
+
+
+def test_failed_jobs_are_retried_by_the_relay_after_a_pause(app: Flask) -> None:
+    case, _code = make_case(db.session)
+    submit_case(db.session, case)
+    job = intake_queue().fetch_job(f"intake-{case.id}")
+    assert job is not None
+    # As RQ leaves a job whose retries ran out.
+    from rq.registry import FailedJobRegistry
+
+    intake_queue().remove(job)
+    FailedJobRegistry(queue=intake_queue()).add(job, exc_string="boom")
+    job.set_status("failed")
+
+    assert relay(db.session).requeued == 0  # too soon: wait for the stale window
+    later = utcnow() + timedelta(seconds=app.config["PORTAL_RELAY_STALE_SECONDS"] + 1)
+    assert relay(db.session, now=later).requeued == 1
+    make_worker(app).work(burst=True)
+    assert _status(case.id) == CaseStatus.IN_REVIEW
