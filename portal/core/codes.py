@@ -14,7 +14,7 @@ ACCESS_CODE_LENGTH = 16  # 80 bits, stretched by scrypt before it protects anyth
 GROUP = 4
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII; look-alike letters to
-# the symbols Crockford reads them as; separators dropped.
+# the symbols Crockford reads them as.
 _FOLD = str.maketrans(
     {
         **{chr(0x06F0 + d): str(d) for d in range(10)},
@@ -22,16 +22,19 @@ _FOLD = str.maketrans(
         "I": "1",
         "L": "1",
         "O": "0",
-        " ": None,
-        "-": None,
         "_": None,
         ".": None,
-        "\u00a0": None,
-        "\u200c": None,
-        "\u200f": None,
-        "\u200e": None,
+        "\u2212": None,  # the minus sign, which some keyboards give for "-"
     }
 )
+
+
+def _is_separator(char: str) -> bool:
+    """Spaces of any kind, dashes of any kind, and invisible format characters.
+
+    Codes pasted from a PDF or a messenger arrive with these between the groups.
+    """
+    return char.isspace() or unicodedata.category(char) in ("Pd", "Cf")
 
 
 def _generate(length: int) -> str:
@@ -49,6 +52,7 @@ def new_access_code() -> str:
 def normalise(typed: str, length: int) -> str | None:
     """The canonical form of a typed code, or None if it cannot be one."""
     folded = unicodedata.normalize("NFKC", typed).upper().translate(_FOLD)
+    folded = "".join(char for char in folded if not _is_separator(char))
     if len(folded) != length or any(char not in ALPHABET for char in folded):
         return None
     return folded

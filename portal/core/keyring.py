@@ -14,6 +14,7 @@ can be deleted once ``keys rotate`` has finished.
 
 import base64
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,16 +30,28 @@ class MissingKeyError(RuntimeError):
     """This process does not hold the key it was asked for (by design, or misconfigured)."""
 
 
+KEY_BYTES = 32  # every key file holds 32 bytes: X25519 keys, AES-256 and HMAC keys
+
+
 def _read(path: Path) -> bytes:
-    return base64.b64decode(path.read_text().strip())
+    raw = base64.b64decode(path.read_text().strip())
+    if len(raw) != KEY_BYTES:
+        raise MissingKeyError(f"key file {path} is empty or damaged")
+    return raw
 
 
 def _write_secret(path: Path, raw: bytes) -> None:
+    """Write a key file whole or not at all, readable by this user only, never overwriting."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # O_EXCL: never overwrite an existing key by accident.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(base64.b64encode(raw).decode() + "\n")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # created 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(raw).decode() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)  # fails if the key exists: never replace a key by accident
+    finally:
+        os.unlink(temporary)
 
 
 def _versions(directory: Path, suffix: str) -> dict[int, Path]:
@@ -124,7 +137,10 @@ class KeyRing:
 
 def add_intake_key_pair(directory: Path) -> int:
     """Write a new intake key pair as the next version and return that version."""
-    version = max(_versions(directory / INTAKE_DIR, ".public"), default=0) + 1
+    existing = _versions(directory / INTAKE_DIR, ".public") | _versions(
+        directory / INTAKE_DIR, ".private"
+    )
+    version = max(existing, default=0) + 1
     private, public = crypto.generate_intake_key_pair()
     _write_secret(directory / INTAKE_DIR / f"{version:04d}.private", private)
     _write_secret(directory / INTAKE_DIR / f"{version:04d}.public", public)
@@ -154,6 +170,8 @@ def retire_keys_before(directory: Path, kind: str, version: int) -> list[Path]:
 
 def ensure_development_keys(directory: Path) -> list[str]:
     """Create whatever development key is missing; return the names created."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)  # not even the key files' names are anyone else's business
     created = []
     if not _versions(directory / INTAKE_DIR, ".public"):
         add_intake_key_pair(directory)

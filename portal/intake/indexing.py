@@ -40,7 +40,7 @@ def index_case(session: DbSession, case: Case) -> list[BlindIndex]:
             if key := name_key(given, family):
                 add(NAME_BIRTH_YEAR, f"{key}|{year}", person.id)
     phone = (case.contact or {}).get("phone")
-    if phone and (e164 := phone_key(phone, case.country_of_stay)):
+    if phone and (e164 := phone_key(phone, case.country_of_stay, case.nationality)):
         add(PHONE, e164)
     session.add_all(rows)
     return rows

@@ -161,3 +161,15 @@ def test_grouped_code_normalises_back() -> None:
     code = codes.new_access_code()
     assert codes.normalise_access_code(codes.grouped(code)) == code
     assert codes.normalise_access_code(persian(codes.grouped(code).lower())) == code
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "ABCD\tEFGH\nJKMN PQRS",
+        "ABCD\u2013EFGH\u2014JKMN\u2212PQRS",  # en dash, em dash, minus sign
+        "\u200fABCD\u200dEFGH\u061cJKMN\u00a0PQRS",  # marks and joiners from RTL text
+    ],
+)
+def test_access_codes_pasted_with_any_separator_are_accepted(pasted: str) -> None:
+    assert codes.normalise_access_code(pasted) == "ABCDEFGHJKMNPQRS"

@@ -292,3 +292,9 @@ def test_bidi_controls_are_detected(control: str) -> None:
 )
 def test_ordinary_text_has_no_bidi_controls(text: str) -> None:
     assert not has_bidi_controls(text)
+
+
+def test_phone_key_reads_a_national_number_in_the_region_where_it_is_valid() -> None:
+    # An Afghan mobile number written nationally by someone staying in Iran.
+    assert phone_key("0700 123 456", "IR", "AF") == "+93700123456"
+    assert phone_key("۰۷۰۰ ۱۲۳ ۴۵۶", "IR", "AF") == "+93700123456"

@@ -2,8 +2,9 @@
 
 A file is split into chunks that are encrypted one by one, so neither the upload nor the
 download holds a whole document in memory. Each chunk's associated data carries the blob's
-context, its index and whether it is the last one, so chunks cannot be reordered, swapped
-between documents, or cut off at a chunk boundary without the decryption failing.
+context, the blob's header, its index and whether it is the last one, so chunks cannot be
+reordered, swapped between documents, cut off at a chunk boundary, or read with an altered
+header without the decryption failing.
 """
 
 import os
@@ -18,6 +19,8 @@ from portal.core.crypto.aead import NONCE_BYTES, DecryptionError
 
 MAGIC = b"PBLOB1"
 CHUNK_BYTES = 64 * 1024
+# Decryption refuses larger chunks, so an altered header cannot make it read a huge block.
+MAX_CHUNK_BYTES = 1024 * 1024
 TAG_BYTES = 16
 NONCE_PREFIX_BYTES = 7  # + 4-byte counter + 1-byte "last" flag = the 12-byte GCM nonce
 _HEADER = struct.Struct(">6sI7s")  # magic, chunk size, nonce prefix
@@ -40,22 +43,25 @@ def _read_full(source: BinaryIO, size: int) -> bytes:
     return b"".join(pieces)
 
 
-def _chunk_context(context: bytes, index: int, last: bool) -> bytes:
-    return context + struct.pack(">IB", index, 1 if last else 0)
+def _chunk_context(context: bytes, header: bytes, index: int, last: bool) -> bytes:
+    return context + header + struct.pack(">IB", index, 1 if last else 0)
 
 
 def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: bytes) -> int:
     """Encrypt ``source`` into ``sink``; return the number of plaintext bytes."""
     aead = AESGCM(data_key)
     prefix = os.urandom(NONCE_PREFIX_BYTES)
-    sink.write(_HEADER.pack(MAGIC, CHUNK_BYTES, prefix))
+    header = _HEADER.pack(MAGIC, CHUNK_BYTES, prefix)
+    sink.write(header)
     total, index = 0, 0
     chunk = _read_full(source, CHUNK_BYTES)
     while True:
         following = _read_full(source, CHUNK_BYTES)
         last = not following
         sink.write(
-            aead.encrypt(_nonce(prefix, index, last), chunk, _chunk_context(context, index, last))
+            aead.encrypt(
+                _nonce(prefix, index, last), chunk, _chunk_context(context, header, index, last)
+            )
         )
         total += len(chunk)
         if last:
@@ -71,6 +77,8 @@ def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) ->
     magic, chunk_bytes, prefix = _HEADER.unpack(header)
     if magic != MAGIC or len(prefix) + 5 != NONCE_BYTES:
         raise DecryptionError("unknown blob format")
+    if not 0 < chunk_bytes <= MAX_CHUNK_BYTES:
+        raise DecryptionError("blob chunk size out of range")
     aead = AESGCM(data_key)
     index = 0
     sealed = _read_full(source, chunk_bytes + TAG_BYTES)
@@ -79,7 +87,7 @@ def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) ->
         last = not following
         try:
             yield aead.decrypt(
-                _nonce(prefix, index, last), sealed, _chunk_context(context, index, last)
+                _nonce(prefix, index, last), sealed, _chunk_context(context, header, index, last)
             )
         except InvalidTag as exc:
             raise DecryptionError("blob chunk failed its integrity check") from exc
