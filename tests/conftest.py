@@ -111,13 +111,16 @@ def make_app(base_config: dict[str, Any], _schema: None) -> Iterator[AppFactory]
 
     yield factory
     if built:
-        with built[0].app_context():
-            db.session.remove()
-            _empty_tables()
-        redis.Redis.from_url(base_config["REDIS_URL"]).flushdb()
         for app in built:
             with app.app_context():
+                db.session.remove()
                 db.engine.dispose()
+        cleaner = create_app(base_config)  # a test may have broken its own apps on purpose
+        with cleaner.app_context():
+            _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+        redis.Redis.from_url(base_config["REDIS_URL"]).flushdb()
 
 
 @pytest.fixture
@@ -128,5 +131,7 @@ def app(make_app: AppFactory) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def client(make_app: AppFactory) -> FlaskClient:
+    """A client of an app with no context pushed, so each request has its own, as in
+    production (a shared app context would carry per-request state such as the locale)."""
+    return make_app().test_client()

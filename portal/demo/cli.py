@@ -1,10 +1,29 @@
+"""Realistic demonstration data, encrypted like real cases."""
+
 import click
 
 
 @click.command("seed")
-@click.option("--cases", "count", type=int, default=100, show_default=True)
-def seed_demo(count: int) -> None:
-    """Create COUNT realistic demo cases."""
+@click.option("--cases", "count", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Cases written and committed together.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes generating and writing batches  [default: one per CPU]",
+)
+@click.option("--seed", "random_seed", type=int, default=None, help="Make the content repeatable.")
+def seed_demo(count: int, batch_size: int, workers: int | None, random_seed: int | None) -> None:
+    """Create realistic demo cases (development only).
+
+    Every demo case opens with one access code, printed at the end with some references.
+    """
     from portal.demo.seeder import seed
 
-    seed(count)
+    seed(count, batch_size=batch_size, workers=workers, random_seed=random_seed)

@@ -49,6 +49,13 @@ def _found_in(blob: bytes) -> list[str]:
     return found
 
 
+def _read_in_another_process(path: Path) -> bytes:
+    """Closing any descriptor of a SQLite file drops all of this process's locks on it
+    (POSIX locks are per process), and another process could then reset the shared
+    memory this process has mapped. Reading from a child process leaves them alone."""
+    return subprocess.run(["cat", str(path)], check=True, capture_output=True).stdout
+
+
 def _database_bytes(app: Flask, tmp_path: Path) -> Iterator[tuple[str, bytes]]:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     db.session.remove()
@@ -56,7 +63,7 @@ def _database_bytes(app: Flask, tmp_path: Path) -> Iterator[tuple[str, bytes]]:
     if url.get_backend_name() == "sqlite":
         database = Path(str(url.database))
         for path in database.parent.glob(database.name + "*"):  # the file, -wal, -shm
-            yield path.name, path.read_bytes()
+            yield path.name, _read_in_another_process(path)
     else:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:

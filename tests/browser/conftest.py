@@ -1,0 +1,71 @@
+"""Browser tests: the real pages in headless Chromium (Debian's), driven by Playwright.
+
+Skipped, with the reason shown, where no Chromium is installed; ``.ci/run`` installs it
+and sets PORTAL_REQUIRE_BROWSER=1, which turns a missing browser into a failure.
+"""
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import AppFactory
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No calls home: the machine's network is closed and they would only slow things down.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("PORTAL_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (PORTAL_REQUIRE_BROWSER) but not installed")
+        pytest.skip("no Chromium installed: browser tests skipped (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(make_app: AppFactory) -> Iterator[str]:
+    app: Flask = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A cheap phone's screen, with JavaScript off: every page must work without it."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        java_script_enabled=False,
+        device_scale_factor=2,
+        is_mobile=True,
+    )
+    yield context.new_page()
+    context.close()

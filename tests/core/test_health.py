@@ -1,0 +1,32 @@
+from flask.testing import FlaskClient
+
+from tests.conftest import AppFactory
+
+
+def test_a_healthy_portal_says_so(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "queue_depth": 0,
+        "faces": ["internal", "public"],
+    }
+
+
+def test_a_portal_without_redis_is_unhealthy(make_app: AppFactory) -> None:
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", PORTAL_FACES=frozenset({"public"}))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json
+    assert body["status"] == "unhealthy" and body["database"] == "ok"
+    assert body["redis"].startswith("error") and body["faces"] == ["public"]
+
+
+def test_a_portal_without_its_database_is_unhealthy(make_app: AppFactory, tmp_path) -> None:
+    missing = tmp_path / "nowhere" / "portal.sqlite3"
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"].startswith("error")
