@@ -43,7 +43,12 @@ def prepare() -> tuple[Path, dict[str, str], Any]:
     return instance, environment, embedded
 
 
+def _stop_on_terminate(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM too runs the clean-up below, not just Ctrl-C
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
     port = os.environ.get("PORT", "5000")
     instance, environment, embedded = prepare()
     if not port.isdigit():
