@@ -46,7 +46,16 @@ def _scrypt_cost() -> crypto.ScryptCost:
 
 def seal_for_intake(case_id: uuid.UUID, data_key: bytes) -> KeyWrap:
     version, public = keyring().current_intake_public()
-    sealed = crypto.seal_to_public_key(data_key, public, context=_context(case_id, CASE, INTAKE))
+    return seal_to_intake_key(case_id, data_key, version=version, public_key=public)
+
+
+def seal_to_intake_key(
+    case_id: uuid.UUID, data_key: bytes, *, version: int, public_key: bytes
+) -> KeyWrap:
+    """Split out so processes without an app (the demo seeder's workers) can seal too."""
+    sealed = crypto.seal_to_public_key(
+        data_key, public_key, context=_context(case_id, CASE, INTAKE)
+    )
     return KeyWrap(case_id=case_id, scope=CASE, method=INTAKE, key_version=version, wrapped=sealed)
 
 
@@ -67,13 +76,24 @@ def wrap_under_derived_key(
     )
 
 
+def _unused_reference(session: DbSession) -> str:
+    """A fresh reference; a collision at 60 bits is unlikely, but would cost a case."""
+    while True:
+        reference = codes.new_reference()
+        if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return reference
+
+
 def start_case(session: DbSession, *, programme: Programme, language: str) -> tuple[Case, str]:
     """Create a draft case and its keys; return it unlocked with its new access code.
 
     The access code is returned once, to be shown once: only its derived key is kept.
     """
     case = Case(
-        id=uuid.uuid4(), reference=codes.new_reference(), programme=programme, language=language
+        id=uuid.uuid4(),
+        reference=_unused_reference(session),
+        programme=programme,
+        language=language,
     )
     access_code = codes.new_access_code()
     data_key = crypto.new_data_key()

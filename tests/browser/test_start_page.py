@@ -22,7 +22,6 @@ def test_a_phone_without_javascript_can_switch_to_dari(phone: Any, live_server: 
     assert html.get_attribute("dir") == "rtl"
     assert phone.get_by_role("heading", level=1).inner_text() == "زبان خود را انتخاب کنید"
     assert phone.title() == "خدمات معلوماتی"  # neutral in every language
-    # The quick exit is the first thing on the page, at the reading start (right in RTL).
     exit_link = phone.get_by_role("link", name="زود از این سایت خارج شوید")
     assert exit_link.is_visible()
 
