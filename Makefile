@@ -37,14 +37,29 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Extract strings, update every locale's catalogue, compile.
+# Two catalogues: "messages" (what applicants see, every applicant language) and "staff"
+# (staff screens, German and English). Each is extracted from its own keywords.
+MESSAGES_KEYWORDS := -k _l -k lazy_gettext
+STAFF_KEYWORDS    := --no-default-keywords -k _s -k _ls -k ngettext_s:1,2
+STAFF_LOCALES     := de en
+
+## Extract strings, update every locale's catalogues, compile.
 translations: setup
-	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg -k _l -k lazy_gettext -o $(LOCALES_DIR)/messages.pot .
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg $(MESSAGES_KEYWORDS) -o $(LOCALES_DIR)/messages.pot .
 	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR)
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel-staff.cfg $(STAFF_KEYWORDS) -o $(LOCALES_DIR)/staff.pot .
+	for locale in $(STAFF_LOCALES); do \
+	  po=$(LOCALES_DIR)/$$locale/LC_MESSAGES/staff.po; \
+	  if [ -f $$po ]; then $(BIN)/pybabel update --no-wrap --no-fuzzy-matching -D staff -i $(LOCALES_DIR)/staff.pot -d $(LOCALES_DIR) -l $$locale; \
+	  else $(BIN)/pybabel init --no-wrap -D staff -i $(LOCALES_DIR)/staff.pot -d $(LOCALES_DIR) -l $$locale; fi; \
+	done
 	$(MAKE) translations-compile
 
 translations-compile: setup
 	$(BIN)/pybabel -q compile -d $(LOCALES_DIR)
+	for locale in $(STAFF_LOCALES); do \
+	  test ! -f $(LOCALES_DIR)/$$locale/LC_MESSAGES/staff.po || $(BIN)/pybabel -q compile -D staff -d $(LOCALES_DIR) -l $$locale; \
+	done
 
 bench: setup translations-compile
 	$(BIN)/python -m bench

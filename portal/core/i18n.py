@@ -5,6 +5,7 @@ from functools import cache
 
 from babel import Locale
 from flask import request, session
+from flask_babel import Domain
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,13 @@ def current_language() -> Language:
     locale = get_locale()
     code = str(locale) if locale else DEFAULT
     return BY_CODE.get(code) or BY_CODE.get(code.split("_")[0]) or BY_CODE[DEFAULT]
+
+
+# Staff screens and staff-only texts (screening reasons, review) have their own catalogue,
+# "staff", kept in the staff languages only; the applicants' "messages" catalogue is kept
+# complete in every applicant language.
+STAFF_LANGUAGES = ("de", "en")
+staff_domain = Domain(domain="staff")
+_s = staff_domain.gettext
+_ls = staff_domain.lazy_gettext
+ngettext_s = staff_domain.ngettext

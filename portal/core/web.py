@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from portal.core.i18n import current_language, select_locale
+from portal.core.i18n import current_language, select_locale, staff_domain
 from portal.extensions import babel, csrf, db, limiter, migrate
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -49,7 +49,9 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
-    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals.update(
+        current_language=current_language, _s=staff_domain.gettext, ngettext_s=staff_domain.ngettext
+    )
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
