@@ -51,6 +51,8 @@ class Case(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the applicant confirmed the declarations and consented to processing.
+    declarations_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     row_version: Mapped[int] = mapped_column(default=1)
 
     contact_ct: Mapped[ciphertext | None] = mapped_column("contact")

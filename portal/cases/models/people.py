@@ -40,6 +40,7 @@ class Person(CaseOwned, Base):
     place_of_stay_ct: Mapped[ciphertext | None] = mapped_column("place_of_stay")
     document_number_ct: Mapped[ciphertext | None] = mapped_column("document_number")
     declaration_signature_ct: Mapped[ciphertext | None] = mapped_column("declaration_signature")
+    marital_status_ct: Mapped[ciphertext | None] = mapped_column("marital_status")
 
     given_names = Sealed(TEXT)  # in the applicant's own script
     family_name = Sealed(TEXT)
@@ -51,6 +52,7 @@ class Person(CaseOwned, Base):
     place_of_stay = Sealed(TEXT)  # finer than the case's country of stay
     document_number = Sealed(TEXT)
     declaration_signature = Sealed(TEXT)  # the typed name under a sworn declaration
+    marital_status = Sealed(TEXT)  # "single", "married", ...: decides who is core family
 
     case: Mapped["Case"] = relationship(back_populates="people")
 
