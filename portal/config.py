@@ -84,10 +84,15 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),
         "PORTAL_MAX_JOB_ATTEMPTS": int(environ.get("PORTAL_MAX_JOB_ATTEMPTS", 5)),
         "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
+        # Applicants are signed out after this long without a request; drafts are kept.
+        "PERMANENT_SESSION_LIFETIME": int(environ.get("PORTAL_SESSION_MINUTES", 30)) * 60,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 3600 * 4,
         "MAX_CONTENT_LENGTH": int(environ.get("PORTAL_MAX_REQUEST_BYTES", 12 * 1024 * 1024)),
+        "PORTAL_UPLOAD_MAX_BYTES": int(environ.get("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
+        "PORTAL_UPLOAD_MAX_FILES": int(environ.get("PORTAL_UPLOAD_MAX_FILES", 20)),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(
             Path(__file__).resolve().parent.parent / "translations"

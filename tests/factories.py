@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from portal.cases.custody import start_case
 from portal.cases.models import Case, Employment, Person
 from portal.cases.states import IdentityDocument, Programme, Relationship
+from portal.core.db import utcnow
 
 # Distinctive values: a raw scan of the database must never find them.
 PRINCIPAL = {
@@ -55,6 +56,7 @@ def make_case(
     ]
     session.add_all(people)
     case.people_count = len(people)
+    case.declarations_confirmed_at = utcnow()
     if programme == Programme.LOCAL_STAFF:
         job = Employment(case=case, position=0)
         job.employer, job.place, job.role = "bundeswehr", "Camp Marmal", "Sprachmittler"

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 blueprint = Blueprint("apply", __name__, template_folder="templates")
 
-from portal.apply import views as views  # noqa: E402  (registers the routes)
+# Importing the views registers their routes on the blueprint.
+from portal.apply.views import application, documents, family, start  # noqa: E402, F401

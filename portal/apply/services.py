@@ -1,10 +1,115 @@
-"""State changes of the applicant journey."""
+"""State changes of the applicant journey. Each takes the unlocked case and commits."""
 
-from portal.cases.lifecycle import transition
-from portal.cases.models import Case
-from portal.cases.states import ActorKind, CaseStatus
-from portal.core.db import DbSession
+import io
+import uuid
+from typing import Any
+
+from portal.apply.progress import ready_to_submit
+from portal.apply.uploads import CleanFile
+from portal.cases.lifecycle import CLOSED, transition
+from portal.cases.models import Case, Document, Employment, Person
+from portal.cases.states import ActorKind, CaseStatus, DocumentKind, Relationship
+from portal.core.blobstore import BlobStore
+from portal.core.db import DbSession, utcnow
 from portal.intake import outbox
+
+
+class NotEditableError(Exception):
+    """The case is no longer a draft; its answers are with the consulate."""
+
+
+class IncompleteError(Exception):
+    """A required section is not finished yet."""
+
+
+def _require_draft(case: Case) -> None:
+    if case.status != CaseStatus.DRAFT:
+        raise NotEditableError
+
+
+def _assign(row: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def principal(session: DbSession, case: Case) -> Person:
+    """The principal applicant's row, created on first use."""
+    existing = case.principal
+    if existing is not None:
+        return existing
+    person = Person(case=case, position=0, relation=Relationship.PRINCIPAL)
+    session.add(person)
+    return person
+
+
+def save_principal(session: DbSession, case: Case, **values: Any) -> None:
+    _require_draft(case)
+    _assign(principal(session, case), values)
+    session.commit()
+
+
+def save_case(session: DbSession, case: Case, **values: Any) -> None:
+    _require_draft(case)
+    _assign(case, values)
+    session.commit()
+
+
+def _count_people(case: Case) -> None:
+    case.people_count = len(case.people)
+
+
+def add_family_member(session: DbSession, case: Case, **values: Any) -> Person:
+    """Drafts take any member; after submission, the spouse or a child born since."""
+    if case.status in CLOSED:
+        raise NotEditableError
+    principal(session, case)
+    person = Person(case=case, position=max(p.position for p in case.people) + 1)
+    session.add(person)
+    _assign(person, values)
+    _count_people(case)
+    session.commit()
+    return person
+
+
+def update_family_member(session: DbSession, case: Case, person: Person, **values: Any) -> None:
+    _require_draft(case)
+    _assign(person, values)
+    session.commit()
+
+
+def remove_family_member(session: DbSession, case: Case, person: Person) -> None:
+    _require_draft(case)
+    case.people.remove(person)
+    _count_people(case)
+    session.commit()
+
+
+def add_employment(session: DbSession, case: Case, **values: Any) -> Employment:
+    _require_draft(case)
+    position = max((job.position for job in case.employments), default=-1) + 1
+    job = Employment(case=case, position=position)
+    session.add(job)
+    _assign(job, values)
+    session.commit()
+    return job
+
+
+def update_employment(session: DbSession, case: Case, job: Employment, **values: Any) -> None:
+    _require_draft(case)
+    _assign(job, values)
+    session.commit()
+
+
+def remove_employment(session: DbSession, case: Case, job: Employment) -> None:
+    _require_draft(case)
+    case.employments.remove(job)
+    session.commit()
+
+
+def confirm_declarations(session: DbSession, case: Case) -> None:
+    _require_draft(case)
+    case.declarations_confirmed_at = utcnow()
+    session.commit()
 
 
 def submit_case(session: DbSession, case: Case) -> None:
@@ -13,7 +118,49 @@ def submit_case(session: DbSession, case: Case) -> None:
     The job is enqueued after the commit; if Redis is down the applicant is still
     confirmed and the relay enqueues the job once Redis is back.
     """
+    _require_draft(case)
+    if not ready_to_submit(case):
+        raise IncompleteError
     transition(session, case, CaseStatus.SUBMITTED, actor_kind=ActorKind.APPLICANT)
     entry = outbox.promise(session, "intake", case.id)
     session.commit()
     outbox.dispatch(session, entry)
+
+
+def withdraw_case(session: DbSession, case: Case) -> None:
+    transition(session, case, CaseStatus.WITHDRAWN, actor_kind=ActorKind.APPLICANT)
+    session.commit()
+
+
+def add_document(
+    session: DbSession,
+    case: Case,
+    *,
+    kind: DocumentKind,
+    filename: str,
+    clean: CleanFile,
+    store: BlobStore,
+) -> Document:
+    """Encrypt a checked file into blob storage and record it (files only, never paths)."""
+    if case.status in CLOSED:
+        raise NotEditableError
+    document = Document(
+        id=uuid.uuid4(),
+        case=case,
+        kind=kind,
+        content_type=clean.content_type,
+        size_bytes=len(clean.content),
+        uploaded_by=ActorKind.APPLICANT,
+    )
+    document.filename = filename[:200]
+    store.put(case.sealed_cipher("case"), case.id, document.id, io.BytesIO(clean.content))
+    session.add(document)
+    session.commit()
+    return document
+
+
+def remove_document(session: DbSession, case: Case, document: Document, store: BlobStore) -> None:
+    _require_draft(case)
+    session.delete(document)
+    session.commit()
+    store.delete(case.id, document.id)

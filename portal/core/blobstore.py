@@ -44,6 +44,9 @@ class BlobStore:
         with self.path(case_id, document_id).open("rb") as source:
             yield from cipher.decrypt_blob(source, context=blob_context(case_id, document_id))
 
+    def delete(self, case_id: uuid.UUID, document_id: uuid.UUID) -> None:
+        self.path(case_id, document_id).unlink(missing_ok=True)
+
     def delete_case(self, case_id: uuid.UUID) -> None:
         folder = self.root / str(case_id)
         if folder.is_dir():

@@ -12,6 +12,8 @@ from flask_babel import Domain
 class Language:
     code: str  # a Babel locale identifier, also the translations/ folder name
     native_name: str  # what a speaker looks for in the list, in their own script
+    # Offered to applicants only once every page is translated (tests/i18n checks that).
+    offered: bool = True
 
     @property
     def direction(self) -> str:
@@ -27,15 +29,21 @@ class Language:
 LANGUAGES = (
     Language("fa_AF", "دری"),
     Language("ps", "پښتو"),
-    Language("fa", "فارسی"),
-    Language("ar", "العربية"),
-    Language("ru", "Русский"),
-    Language("tr", "Türkçe"),
-    Language("uk", "Українська"),
+    Language("fa", "فارسی", offered=False),
+    Language("ar", "العربية", offered=False),
+    Language("ru", "Русский", offered=False),
+    Language("tr", "Türkçe", offered=False),
+    Language("uk", "Українська", offered=False),
     Language("en", "English"),
     Language("de", "Deutsch"),
 )
-BY_CODE = {language.code: language for language in LANGUAGES}
+BY_CODE = {language.code: language for language in LANGUAGES if language.offered}
+
+
+def offered_languages() -> list[Language]:
+    return [language for language in LANGUAGES if language.offered]
+
+
 DEFAULT = "en"
 SESSION_KEY = "lang"
 
@@ -50,7 +58,7 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in BY_CODE:
         return str(chosen)
-    matches = [language.html_lang for language in LANGUAGES]
+    matches = [language.html_lang for language in offered_languages()]
     best = request.accept_languages.best_match(matches) if request else None
     return best.replace("-", "_") if best else DEFAULT
 

@@ -109,3 +109,135 @@ def birth_year(approximate_date: str | None) -> str | None:
     if re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", folded):
         return folded[:4]
     return None
+
+
+# --- a Latin key for names in Arabic script and their Latin spellings ----------------------
+# Arabic script writes consonants and long vowels but not short vowels, so "محمد" and
+# "Mohammad", "Muhammad", "Mohammed" only agree on their consonants: m-h-m-d. The key is
+# that consonant skeleton, built the same way from both scripts. Alef, ain and hamza carry
+# vowels and vanish; waw and yeh are consonants (w, y) only at the start of a word, since
+# inside one they are mostly the long vowels that Latin spellings write as o/u and i/e.
+# Upper-case letters stand for sounds Latin writes with two letters: S sh, C ch, X kh, Z zh.
+_ARABIC_SKELETON = {
+    **dict.fromkeys("\u0627\u0639\u0621", ""),  # alef, ain, hamza
+    "\u0628": "b",
+    "\u067e": "p",
+    **dict.fromkeys("\u062a\u0637\u067c\u0679", "t"),  # teh, tah, Pashto tteh, Urdu tteh
+    **dict.fromkeys("\u062b\u0633\u0635\u0685", "s"),  # theh, seen, sad, Pashto tsa
+    "\u062c": "j",
+    "\u0686": "C",
+    **dict.fromkeys("\u062d\u0647\u06c1\u06be", "h"),  # hah, heh, Urdu heh goal, do-chashmi
+    "\u062e": "X",
+    **dict.fromkeys("\u062f\u0689\u0688", "d"),  # dal, Pashto ddal, Urdu ddal
+    **dict.fromkeys("\u0630\u0632\u0636\u0638\u0681", "z"),  # thal, zain, dad, zah, Pashto dza
+    **dict.fromkeys("\u0631\u0693\u0691", "r"),
+    **dict.fromkeys("\u0698\u0696", "Z"),  # jeh, Pashto zhe
+    **dict.fromkeys("\u0634\u069a", "S"),  # sheen, Pashto x/sh
+    **dict.fromkeys("\u063a\u06af\u06ab", "g"),  # ghain (Latin writes gh or g), gaf, Pashto gaf
+    "\u0641": "f",
+    **dict.fromkeys("\u0642\u06a9", "k"),  # qaf, keheh (Arabic kaf is folded to keheh)
+    "\u0644": "l",
+    "\u0645": "m",
+    **dict.fromkeys("\u0646\u06ba", "n"),
+    "\u0648": "w",
+    **dict.fromkeys("\u06cc\u06d2", "y"),  # Farsi yeh (all yeh forms fold to it), Urdu yeh
+}
+_HEH = frozenset("\u0647\u06c1")  # at the end of a word: the vowel of Fatima, Malalai...
+_SEMIVOWELS = frozenset("wy")
+# Latin letters read as the skeleton's sounds; longer spellings first (German ones too).
+_LATIN_SPELLINGS = (
+    ("tsch", "C"),
+    ("sch", "S"),
+    ("sh", "S"),
+    ("ch", "C"),
+    ("kh", "X"),
+    ("zh", "Z"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dj", "j"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("c", "k"),
+    ("x", "ks"),
+    ("v", "w"),
+)
+_LATIN_PATTERN = re.compile("|".join(spelling for spelling, _sound in _LATIN_SPELLINGS))
+_LATIN_SOUNDS = dict(_LATIN_SPELLINGS)
+_LATIN_VOWELS = frozenset("aeiou")
+# Turkish letters whose sound fold_text would lose with their cedilla or breve.
+_TURKISH = str.maketrans({"ş": "sh", "Ş": "sh", "ç": "ch", "Ç": "ch", "ğ": "", "Ğ": "", "ı": "i"})
+# Particles written apart or together ("Abdul Rahman", "Abdulrahman", "عبدالرحمن";
+# "Sami Ullah", "سمیع‌الله"): joined to the next or the previous word before the key is made.
+_JOIN_NEXT = frozenset({"al", "el", "abd", "abdul", "abdel", "abdol", "abu", "عبد", "ابو", "ال"})
+_JOIN_PREVIOUS = frozenset({"ullah", "ulla", "allah", "ollah", "ulah", "الله"})
+
+
+def is_arabic_script(text: str) -> bool:
+    return any("\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff" for char in text)
+
+
+def _joined_tokens(tokens: list[str]) -> list[str]:
+    merged: list[str] = []
+    pending = ""
+    for token in tokens:
+        if token in _JOIN_NEXT:
+            pending += token
+        elif token in _JOIN_PREVIOUS and merged and not pending:
+            merged[-1] += token
+        else:
+            merged.append(pending + token)
+            pending = ""
+    if pending:
+        merged.append(pending)
+    return merged
+
+
+def _arabic_skeleton(token: str) -> list[str]:
+    sounds = []
+    for index, char in enumerate(token):
+        sound = _ARABIC_SKELETON.get(char, char if char.isascii() else "")
+        if sound in _SEMIVOWELS and index > 0:
+            sound = ""
+        elif char in _HEH and index == len(token) - 1 and index > 0:
+            sound = ""
+        sounds.append(sound)
+    return sounds
+
+
+def _latin_skeleton(token: str) -> list[str]:
+    spelled = _LATIN_PATTERN.sub(lambda match: _LATIN_SOUNDS[match.group()], token)
+    sounds = []
+    for index, char in enumerate(spelled):
+        if char in _LATIN_VOWELS or (char in _SEMIVOWELS and index > 0):
+            sounds.append("")
+        elif char == "h" and index == len(spelled) - 1 and index > 0:
+            sounds.append("")  # Fatimah, Abdullah: a final h is the vowel's, as final heh is
+        else:
+            sounds.append(char)
+    return sounds
+
+
+def _skeleton(token: str) -> str:
+    sounds = _arabic_skeleton(token) if is_arabic_script(token) else _latin_skeleton(token)
+    collapsed: list[str] = []
+    for sound in "".join(sounds):
+        if not collapsed or collapsed[-1] != sound:  # Mohammad's mm, Arabic's unwritten shadda
+            collapsed.append(sound)
+    return "".join(collapsed)
+
+
+def latin_key(*parts: str | None) -> str:
+    """Order-free consonant skeleton of a name, the same from Arabic script and Latin letters.
+
+    Lossy on purpose ("Ali" gives "l"): use it to let two scripts meet, next to other
+    evidence, never alone to tell people apart.
+    """
+    tokens = [
+        token
+        for part in parts
+        if part
+        for token in fold_text(part.translate(_TURKISH)).split()
+    ]
+    skeletons = (_skeleton(token) for token in _joined_tokens(tokens))
+    return " ".join(sorted(skeleton for skeleton in skeletons if skeleton))

@@ -50,11 +50,30 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.jinja_env.globals.update(
-        current_language=current_language, _s=staff_domain.gettext, ngettext_s=staff_domain.ngettext
+        current_language=current_language,
+        field_attributes=field_attributes,
+        _s=staff_domain.gettext,
+        ngettext_s=staff_domain.ngettext,
     )
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+
+
+def field_attributes(field: Any, hint: object = None, **extra: Any) -> dict[str, Any]:
+    """An input's HTML attributes: ``extra``, and ARIA ties to its hint and error message.
+
+    Attributes given as None are left out (WTForms would print them as "None").
+    """
+    described_by = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described_by.append(f"{field.id}-error")
+    attributes = {
+        **extra,
+        "aria-describedby": " ".join(described_by) or None,
+        "aria-invalid": "true" if field.errors else None,
+    }
+    return {name: value for name, value in attributes.items() if value is not None}
 
 
 def register_faces(app: Flask) -> None:

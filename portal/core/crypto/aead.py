@@ -63,5 +63,9 @@ class FieldCipher:
 
         return decrypt_blob_chunks(self._key, source, context=context)
 
+    def unsafe_export_key(self) -> bytes:
+        """The raw key, only to wrap it again (the applicant's session). Never log or store it."""
+        return self._key
+
     def __repr__(self) -> str:  # never show key material
         return "FieldCipher(<key hidden>)"

@@ -108,3 +108,13 @@ def unwrap_key(wrapped: bytes, kek: bytes, *, context: bytes) -> bytes:
         return AESGCM(kek).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context)
     except InvalidTag as exc:
         raise DecryptionError("wrapped key could not be opened") from exc
+
+
+def derive_subkey(secret: bytes, purpose: str) -> bytes:
+    """A key for one purpose from a longer-lived secret (HKDF-SHA256)."""
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=DATA_KEY_BYTES,
+        salt=None,
+        info=f"portal subkey v1|{purpose}".encode(),
+    ).derive(secret)

@@ -1,0 +1,343 @@
+"""The applicant's forms: a few questions each, every message translated."""
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.apply import choices
+from portal.core.normalise import has_bidi_controls, phone_key
+
+NAME_MAX = 100
+LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOCUMENT_NUMBER = re.compile(r"^[\w\- /]{2,40}$")
+REQUIRED = _l("Please answer this question.")
+
+
+def options(pairs: list[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
+
+
+def no_bidi_controls(_form: Any, field: Any) -> None:
+    # Invisible direction marks can make a name display as something it is not.
+    if field.data and has_bidi_controls(field.data):
+        raise ValidationError(_l("Please remove the invisible direction characters."))
+
+
+def latin_letters(_form: Any, field: Any) -> None:
+    if field.data and not LATIN.match(field.data.strip()):
+        raise ValidationError(_l("Please write this in Latin letters, as in your passport."))
+
+
+def _name(label: Any, *, latin: bool = False) -> StringField:
+    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), no_bidi_controls]
+    return StringField(label, validators=checks + ([latin_letters] if latin else []))
+
+
+class ApproximateDateMixin:
+    """Year, month and day, of which only the year is needed ("about 1990" is fine)."""
+
+    birth_year = IntegerField(_l("Year"), validators=[Optional()])
+    birth_month = IntegerField(_l("Month (if known)"), validators=[Optional()])
+    birth_day = IntegerField(_l("Day (if known)"), validators=[Optional()])
+    birth_unknown = BooleanField(_l("I do not know the date of birth"))
+
+    def validate_birth_year(self, field: Any) -> None:
+        if self.birth_unknown.data:
+            return
+        if field.data is None:
+            raise ValidationError(_l("Please give at least the year of birth."))
+        if not 1900 <= field.data <= date.today().year:
+            raise ValidationError(_l("Please give a year between 1900 and this year."))
+
+    def validate_birth_day(self, field: Any) -> None:
+        year, month, day = self.birth_year.data, self.birth_month.data, field.data
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationError(_l("The month must be a number from 1 to 12."))
+        if day is not None:
+            if month is None:
+                raise ValidationError(_l("Please give the month too, or leave the day empty."))
+            try:
+                date(year or 2000, month, day)
+            except ValueError:
+                raise ValidationError(_l("This day does not exist in that month.")) from None
+
+    def approximate_date(self) -> str | None:
+        if self.birth_unknown.data or self.birth_year.data is None:
+            return None
+        parts = [f"{self.birth_year.data:04d}"]
+        if self.birth_month.data:
+            parts.append(f"{self.birth_month.data:02d}")
+            if self.birth_day.data:
+                parts.append(f"{self.birth_day.data:02d}")
+        return "-".join(parts)
+
+    def fill_date(self, value: str | None) -> None:
+        parts = [int(part) for part in (value or "").split("-") if part]
+        self.birth_unknown.data = value is None
+        for field, part in zip(
+            (self.birth_year, self.birth_month, self.birth_day), parts, strict=False
+        ):
+            field.data = part
+
+
+class EligibilityForm(FlaskForm):
+    programme = RadioField(
+        _l("Which describes you?"),
+        choices=options(choices.PROGRAMMES),
+        validators=[InputRequired(REQUIRED)],
+    )
+    outside_germany = RadioField(
+        _l("Are you outside Germany now?"),
+        choices=YES_NO,
+        validators=[InputRequired(REQUIRED)],
+    )
+    basis = RadioField(
+        _l(
+            "Did you work for a German institution, or are you at risk because of who you are or what you do?"
+        ),
+        choices=YES_NO,
+        validators=[InputRequired(REQUIRED)],
+    )
+
+
+class SignInForm(FlaskForm):
+    reference = StringField(
+        _l("Reference number"), validators=[DataRequired(REQUIRED), Length(max=40)]
+    )
+    access_code = StringField(
+        _l("Access code"), validators=[DataRequired(REQUIRED), Length(max=60)]
+    )
+
+
+class NamesForm(FlaskForm):
+    given_names = _name(_l("Given names (in your own script)"))
+    family_name = _name(_l("Family name (in your own script)"))
+    given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
+    family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
+
+
+class BirthForm(ApproximateDateMixin, FlaskForm):
+    place_of_birth = StringField(
+        _l("Place of birth"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+    )
+    nationality = SelectField(_l("Nationality"), validators=[DataRequired(REQUIRED)])
+    marital_status = RadioField(
+        _l("Marital status"),
+        choices=options(choices.MARITAL_STATUSES),
+        validators=[InputRequired(REQUIRED)],
+    )
+
+
+class StayForm(FlaskForm):
+    country_of_stay = SelectField(
+        _l("Country where you are now"), validators=[DataRequired(REQUIRED)]
+    )
+    place_of_stay = StringField(
+        _l("Town or city where you are now"),
+        validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls],
+    )
+
+
+class ContactForm(FlaskForm):
+    phone = StringField(_l("Phone number (optional)"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("E-mail address (optional)"), validators=[Optional(), Length(max=120)])
+    messenger = StringField(
+        _l("Messenger name or number (optional)"),
+        validators=[Optional(), Length(max=80), no_bidi_controls],
+    )
+
+    def validate_phone(self, field: Any) -> None:
+        if field.data and phone_key(field.data, None, "AF") is None:
+            raise ValidationError(
+                _l(
+                    "This does not look like a phone number. Please include the country code, like +93."
+                )
+            )
+
+    def validate_email(self, field: Any) -> None:
+        if field.data and not EMAIL.match(field.data.strip()):
+            raise ValidationError(_l("This does not look like an e-mail address."))
+
+
+class IdentityForm(FlaskForm):
+    identity_document = RadioField(
+        _l("Which identity document do you have?"),
+        choices=options(choices.IDENTITY_DOCUMENTS),
+        validators=[InputRequired(REQUIRED)],
+    )
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=40)])
+    sworn_declaration = BooleanField(
+        _l("I declare in lieu of an oath that the personal details I give are true.")
+    )
+    declaration_signature = StringField(
+        _l("Type your full name as your signature"),
+        validators=[Optional(), Length(max=NAME_MAX), no_bidi_controls],
+    )
+
+    def validate_document_number(self, field: Any) -> None:
+        if self.identity_document.data == "none":
+            return
+        if not field.data:
+            raise ValidationError(_l("Please give the document number."))
+        if not DOCUMENT_NUMBER.match(field.data.strip()):
+            raise ValidationError(_l("Please use only letters, digits, spaces and dashes."))
+
+    def validate_declaration_signature(self, field: Any) -> None:
+        if self.identity_document.data != "none":
+            return
+        if not self.sworn_declaration.data:
+            raise ValidationError(_l("Without a document, please make the declaration above."))
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Please type your full name as your signature."))
+
+
+class EmploymentForm(FlaskForm):
+    employer = SelectField(
+        _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
+    )
+    employer_other = StringField(
+        _l("Name of the employer, if another"),
+        validators=[Optional(), Length(max=120), no_bidi_controls],
+    )
+    place = StringField(
+        _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+    )
+    started_year = IntegerField(
+        _l("Started: year"), validators=[InputRequired(REQUIRED), NumberRange(1980, 2030)]
+    )
+    started_month = IntegerField(_l("Started: month"), validators=[Optional(), NumberRange(1, 12)])
+    ended_year = IntegerField(
+        _l("Ended: year (empty if still working)"), validators=[Optional(), NumberRange(1980, 2030)]
+    )
+    ended_month = IntegerField(_l("Ended: month"), validators=[Optional(), NumberRange(1, 12)])
+    role = StringField(
+        _l("Your job"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+    )
+    staff_number = StringField(
+        _l("Staff number (optional)"), validators=[Optional(), Length(max=40)]
+    )
+    supervisor = StringField(
+        _l("Supervisor's name (optional)"),
+        validators=[Optional(), Length(max=120), no_bidi_controls],
+    )
+
+    def validate_employer_other(self, field: Any) -> None:
+        if self.employer.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Please name the employer."))
+
+    def validate_ended_year(self, field: Any) -> None:
+        if field.data is None or self.started_year.data is None:
+            return
+        started = (self.started_year.data, self.started_month.data or 1)
+        ended = (field.data, self.ended_month.data or 12)
+        if ended < started:
+            raise ValidationError(_l("The end must be after the start."))
+
+
+class RiskForm(FlaskForm):
+    risk_profile = SelectMultipleField(
+        _l("Why are you at risk? Choose all that apply."),
+        choices=options(choices.RISK_PROFILES),
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(_l("Please choose at least one."))],
+    )
+    threat_description = TextAreaField(
+        _l("Describe the threat: who threatens you, how, and since when."),
+        validators=[DataRequired(REQUIRED), Length(max=5000), no_bidi_controls],
+    )
+
+
+class FamilyMemberForm(ApproximateDateMixin, FlaskForm):
+    relation = SelectField(
+        _l("How is this person related to you?"),
+        choices=options(choices.RELATIONSHIPS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    given_names = _name(_l("Given names (in their own script)"))
+    family_name = _name(_l("Family name (in their own script)"))
+    given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
+    family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
+    marital_status = RadioField(
+        _l("Marital status"),
+        choices=options(choices.MARITAL_STATUSES),
+        validators=[InputRequired(REQUIRED)],
+    )
+    lives_with_principal = RadioField(
+        _l("Does this person live with you?"),
+        choices=YES_NO,
+        validators=[InputRequired(REQUIRED)],
+    )
+    identity_document = RadioField(
+        _l("Their identity document"),
+        choices=options(choices.IDENTITY_DOCUMENTS),
+        validators=[InputRequired(REQUIRED)],
+    )
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=40)])
+
+    def validate_document_number(self, field: Any) -> None:
+        if self.identity_document.data != "none" and not (field.data or "").strip():
+            raise ValidationError(_l("Please give the document number."))
+        if field.data and not DOCUMENT_NUMBER.match(field.data.strip()):
+            raise ValidationError(_l("Please use only letters, digits, spaces and dashes."))
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(
+        _l("What is this document?"),
+        choices=options(choices.DOCUMENT_KINDS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    file = FileField(
+        _l("File (JPEG, PNG or PDF)"), validators=[FileRequired(_l("Please choose a file."))]
+    )
+
+
+class DeclarationsForm(FlaskForm):
+    truthful = BooleanField(
+        _l("I confirm that everything I have written is true and complete."),
+        validators=[DataRequired(_l("Please confirm this to continue."))],
+    )
+    consent = BooleanField(
+        _l(
+            "I agree that the German authorities process my data and my family's data to decide on this application."
+        ),
+        validators=[DataRequired(_l("Please confirm this to continue."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: submit, withdraw, remove, sign out."""
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your answer"), validators=[DataRequired(REQUIRED), Length(max=5000), no_bidi_controls]
+    )

@@ -1,0 +1,63 @@
+"""The applicant's signed-in state, kept in the session cookie.
+
+The cookie carries the case id and the case data key, wrapped under a key derived from
+the server's SECRET_KEY: the cookie alone (say, from a seized phone) opens nothing, and the
+server alone never stores an unwrapped key. Signing out, or 30 minutes without a request,
+ends it; the draft itself is saved on every step.
+"""
+
+import base64
+import uuid
+
+from flask import current_app, session
+
+from portal.cases.models import Case
+from portal.core import crypto
+from portal.core.db import DbSession
+
+SESSION_KEY = "applicant"
+_PURPOSE = "applicant session key"
+
+
+def _session_kek() -> bytes:
+    return crypto.derive_subkey(current_app.config["SECRET_KEY"].encode(), _PURPOSE)
+
+
+def _context(case_id: uuid.UUID) -> bytes:
+    return f"applicant-session|{case_id}".encode()
+
+
+def sign_in(case: Case) -> None:
+    """Remember the unlocked case for the next requests of this browser."""
+    data_key = case.sealed_cipher("case").unsafe_export_key()
+    wrapped = crypto.wrap_key(data_key, _session_kek(), context=_context(case.id))
+    session.clear()  # a fresh session: nothing from before sign-in carries over
+    session.permanent = True
+    session[SESSION_KEY] = {"case": str(case.id), "key": base64.b64encode(wrapped).decode()}
+
+
+def sign_out() -> None:
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def current_case(db_session: DbSession) -> Case | None:
+    """The signed-in applicant's case, unlocked; None when nobody is signed in."""
+    state = session.get(SESSION_KEY)
+    if not isinstance(state, dict):
+        return None
+    try:
+        case_id = uuid.UUID(state["case"])
+        wrapped = base64.b64decode(state["key"])
+        data_key = crypto.unwrap_key(wrapped, _session_kek(), context=_context(case_id))
+    except (KeyError, ValueError, TypeError, crypto.DecryptionError):
+        sign_out()
+        return None
+    case = db_session.get(Case, case_id)
+    if case is None or case.shredded_at is not None:
+        sign_out()
+        return None
+    case.unlock("case", crypto.FieldCipher(data_key))
+    return case

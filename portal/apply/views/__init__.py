@@ -1,0 +1,1 @@
+"""The applicant's pages, one module per part of the journey."""

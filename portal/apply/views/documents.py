@@ -1,0 +1,77 @@
+"""Uploading documents: checked, cleaned and encrypted before anything is stored."""
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from portal.apply import blueprint, choices, services
+from portal.apply.access import applicant_case, draft_required
+from portal.apply.forms import ConfirmForm, DocumentForm
+from portal.apply.uploads import UploadRejected, check_upload
+from portal.cases.custody import blob_store
+from portal.cases.models import Case, Document
+from portal.cases.states import DocumentKind
+from portal.extensions import db
+
+
+def _documents(case: Case) -> list[Document]:
+    return list(
+        db.session.scalars(
+            db.select(Document).where(Document.case_id == case.id).order_by(Document.created_at)
+        )
+    )
+
+
+@blueprint.route("/application/documents", methods=["GET", "POST"])
+@draft_required
+def list_documents() -> Any:
+    case = applicant_case()
+    documents = _documents(case)
+    form = DocumentForm()
+    rejected = None
+    if form.validate_on_submit():
+        limit = current_app.config["PORTAL_UPLOAD_MAX_FILES"]
+        upload = form.file.data
+        try:
+            if len(documents) >= limit:
+                raise UploadRejected("too_many")
+            # One byte over the limit is enough to know the file is too large.
+            content = upload.stream.read(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] + 1)
+            clean = check_upload(content, max_bytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"])
+        except UploadRejected as rejection:
+            rejected = rejection.reason
+        else:
+            services.add_document(
+                db.session,
+                case,
+                kind=DocumentKind(form.kind.data),
+                filename=upload.filename or "",
+                clean=clean,
+                store=blob_store(),
+            )
+            return redirect(url_for("apply.list_documents"))
+    status = 400 if rejected or form.errors else 200
+    page = render_template(
+        "apply/documents.html",
+        form=form,
+        documents=documents,
+        rejected=rejected,
+        confirm=ConfirmForm(),
+        choices=choices,
+        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
+    )
+    return page, status
+
+
+@blueprint.post("/application/documents/<document_id>/remove")
+@draft_required
+def remove_document(document_id: str) -> Response:
+    case = applicant_case()
+    document = next((d for d in _documents(case) if str(d.id) == document_id), None)
+    if document is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_document(db.session, case, document, blob_store())
+    return redirect(url_for("apply.list_documents"))

@@ -1,0 +1,91 @@
+"""Language, eligibility, the reference and access code, signing in and out."""
+
+from flask import redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from portal.apply import blueprint
+from portal.apply.forms import ConfirmForm, EligibilityForm, SignInForm
+from portal.apply.pages import form_page
+from portal.apply.session import sign_in, sign_out
+from portal.cases.custody import open_with_access_code, start_case
+from portal.cases.states import Programme
+from portal.core import codes
+from portal.core.i18n import BY_CODE, SESSION_KEY, current_language, offered_languages
+from portal.extensions import db, limiter
+
+
+@blueprint.get("/")
+def show_home() -> str:
+    return render_template("apply/home.html", languages=offered_languages())
+
+
+@blueprint.post("/language")
+def choose_language() -> Response:
+    choice = request.form.get("language", "")
+    if choice in BY_CODE:
+        session[SESSION_KEY] = choice
+    return redirect(url_for("apply.show_home"))
+
+
+@blueprint.route("/eligibility", methods=["GET", "POST"])
+def check_eligibility() -> str | tuple[str, int]:
+    form = EligibilityForm()
+    if not form.validate_on_submit():
+        return form_page("apply/eligibility.html", form)
+    reasons = []
+    if form.outside_germany.data == "no":
+        reasons.append("in_germany")
+    if form.basis.data == "no":
+        reasons.append("no_basis")
+    if reasons:
+        return render_template("apply/not_eligible.html", reasons=reasons)
+    return render_template("apply/start.html", programme=form.programme.data, form=ConfirmForm())
+
+
+@blueprint.post("/start")
+def start_application() -> str | Response:
+    """Create the case and show its reference and access code, once and never again."""
+    form = ConfirmForm()
+    programme = request.form.get("programme", "")
+    if not form.validate_on_submit() or programme not in set(Programme):
+        return redirect(url_for("apply.check_eligibility"))
+    case, access_code = start_case(
+        db.session, programme=Programme(programme), language=current_language().code
+    )
+    db.session.commit()
+    sign_in(case)
+    return render_template(
+        "apply/access_code.html",
+        reference=codes.grouped(case.reference),
+        access_code=codes.grouped(access_code),
+    )
+
+
+def _reference_key() -> str:
+    """Rate-limit sign-in per reference (normalised), whoever tries it."""
+    typed = request.form.get("reference", "")
+    return "sign-in:" + (codes.normalise_reference(typed) or "invalid")
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])  # per client address
+@limiter.limit("10 per hour", methods=["POST"], key_func=_reference_key)
+def show_sign_in() -> tuple[str, int] | Response:
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        case = open_with_access_code(db.session, form.reference.data, form.access_code.data)
+        db.session.commit()  # keeps the audit event of the attempt
+        if case is not None:
+            sign_in(case)
+            return redirect(url_for("apply.show_tasks"))
+        failed = True
+    page, status = form_page("apply/sign_in.html", form, failed=failed)
+    return page, 400 if failed else status
+
+
+@blueprint.post("/sign-out")
+def sign_out_applicant() -> Response:
+    if ConfirmForm().validate_on_submit():
+        sign_out()
+    return redirect(url_for("apply.show_home"))

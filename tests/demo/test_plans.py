@@ -1,0 +1,29 @@
+"""Planning demo cases: plain values drawn only from the generator it is given."""
+
+import random
+from datetime import UTC, datetime
+
+from portal.cases.states import CaseStatus, ThreatLevel
+from portal.demo.plans import CasePlan, plan_case
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+def _plans(seed: str, count: int = 200) -> list[CasePlan]:
+    rng = random.Random(seed)
+    return [plan_case(rng, NOW) for _ in range(count)]
+
+
+def test_the_same_seed_plans_the_same_cases() -> None:
+    plans = _plans("7:0")
+
+    assert _plans("7:0") == plans, "``demo seed --seed`` promises repeatable content"
+    assert _plans("7:1") != plans
+
+
+def test_plans_happen_before_now_and_only_reviewed_cases_are_assessed() -> None:
+    for plan in _plans("7:2"):
+        assert plan.moments == sorted(plan.moments) and plan.moments[-1] < NOW
+        assert len(plan.moments) == len(plan.path)
+        assessed = CaseStatus.IN_REVIEW in plan.path
+        assert (plan.threat_level != ThreatLevel.UNASSESSED) == assessed == (plan.priority > 0)
