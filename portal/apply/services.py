@@ -7,8 +7,14 @@ from typing import Any
 from portal.apply.progress import ready_to_submit
 from portal.apply.uploads import CleanFile
 from portal.cases.lifecycle import CLOSED, transition
-from portal.cases.models import Case, Document, Employment, Person
-from portal.cases.states import ActorKind, CaseStatus, DocumentKind, Relationship
+from portal.cases.models import Case, Document, Employment, Message, Person
+from portal.cases.states import (
+    ActorKind,
+    CaseStatus,
+    DocumentKind,
+    MessageDirection,
+    Relationship,
+)
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.intake import outbox
@@ -140,6 +146,7 @@ def add_document(
     filename: str,
     clean: CleanFile,
     store: BlobStore,
+    message: Message | None = None,
 ) -> Document:
     """Encrypt a checked file into blob storage and record it (files only, never paths)."""
     if case.status in CLOSED:
@@ -151,6 +158,7 @@ def add_document(
         content_type=clean.content_type,
         size_bytes=len(clean.content),
         uploaded_by=ActorKind.APPLICANT,
+        message_id=message.id if message else None,
     )
     document.filename = filename[:200]
     store.put(case.sealed_cipher("case"), case.id, document.id, io.BytesIO(clean.content))
@@ -164,3 +172,31 @@ def remove_document(session: DbSession, case: Case, document: Document, store: B
     session.delete(document)
     session.commit()
     store.delete(case.id, document.id)
+
+
+def reply_to_consulate(
+    session: DbSession, case: Case, body: str, *, in_reply_to: Message | None = None
+) -> Message:
+    """The applicant's message; answering the consulate's question puts the case back
+    into review."""
+    if case.status in CLOSED:
+        raise NotEditableError
+    message = Message(
+        case=case,
+        direction=MessageDirection.FROM_APPLICANT,
+        in_reply_to_id=in_reply_to and in_reply_to.id,
+    )
+    message.body = body
+    session.add(message)
+    if case.status == CaseStatus.INFO_REQUESTED:
+        transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.APPLICANT)
+    session.commit()
+    return message
+
+
+def mark_read(session: DbSession, messages: list[Message]) -> None:
+    now = utcnow()
+    for message in messages:
+        if message.direction == MessageDirection.TO_APPLICANT and message.read_at is None:
+            message.read_at = now
+    session.commit()

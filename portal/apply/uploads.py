@@ -16,7 +16,9 @@ from PIL import Image, UnidentifiedImageError
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 MAX_PIXELS = 40_000_000  # far above any phone camera, far below a decompression bomb
 # PDF features that run code or act on their own when a caseworker opens the file.
-ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|OpenAction|AA|Launch|RichMedia|EmbeddedFile|XFA)\b")
+ACTIVE_PDF = re.compile(
+    rb"/(JavaScript|JS|OpenAction|AA|Launch|RichMedia|EmbeddedFiles?|XFA|SubmitForm|ImportData)\b"
+)
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 

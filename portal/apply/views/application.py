@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.apply import blueprint, choices, services
-from portal.apply.access import applicant_case, applicant_required, draft_required
+from portal.apply.access import applicant_case, draft_required
 from portal.apply.forms import (
     BirthForm,
     ConfirmForm,
@@ -198,16 +198,3 @@ def submit_application() -> Response | str:
         return redirect(url_for("apply.show_check"))
     services.submit_case(db.session, case)
     return redirect(url_for("apply.show_status", submitted=1))
-
-
-@blueprint.get("/case")
-@applicant_required
-def show_status() -> str:
-    case = applicant_case()
-    return render_template(
-        "apply/status.html",
-        case=case,
-        reference=codes.grouped(case.reference),
-        just_submitted=bool(request.args.get("submitted")),
-        form=ConfirmForm(),
-    )

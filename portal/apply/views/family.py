@@ -58,7 +58,7 @@ def list_family() -> str:
     )
 
 
-def _member_values(form: FamilyMemberForm) -> dict[str, Any]:
+def member_values(form: FamilyMemberForm) -> dict[str, Any]:
     without = form.identity_document.data == IdentityDocument.NONE
     return {
         "relation": Relationship(form.relation.data),
@@ -79,7 +79,7 @@ def _member_values(form: FamilyMemberForm) -> dict[str, Any]:
 def add_family_member() -> Any:
     form = FamilyMemberForm()
     if form.validate_on_submit():
-        services.add_family_member(db.session, applicant_case(), **_member_values(form))
+        services.add_family_member(db.session, applicant_case(), **member_values(form))
         return redirect(url_for("apply.list_family"))
     return form_page("apply/family_member.html", form)
 
@@ -94,7 +94,7 @@ def edit_family_member(person_id: str) -> Any:
         form.fill_date(person.birth_date)
         form.lives_with_principal.data = "yes" if person.lives_with_principal else "no"
     if form.validate_on_submit():
-        services.update_family_member(db.session, case, person, **_member_values(form))
+        services.update_family_member(db.session, case, person, **member_values(form))
         return redirect(url_for("apply.list_family"))
     return form_page("apply/family_member.html", form, person=person)
 

@@ -1,0 +1,131 @@
+"""After submitting: the status in plain words, messages with the consulate, new family
+members, withdrawing."""
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from portal.apply import blueprint, choices, services
+from portal.apply.access import applicant_case, applicant_required
+from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, options
+from portal.apply.pages import form_page
+from portal.apply.uploads import UploadRejected, check_upload
+from portal.apply.views.family import member_values
+from portal.cases.custody import blob_store
+from portal.cases.lifecycle import CLOSED, can_move
+from portal.cases.models import Message
+from portal.cases.states import CaseStatus, DocumentKind, MessageDirection, Relationship
+from portal.core import codes
+from portal.extensions import db
+
+# After submission only people who joined the family since can be added.
+NEW_SINCE_SUBMISSION = [Relationship.SPOUSE, Relationship.REGISTERED_PARTNER, Relationship.CHILD]
+
+
+def _messages() -> list[Message]:
+    case = applicant_case()
+    return list(
+        db.session.scalars(
+            select(Message).where(Message.case_id == case.id).order_by(Message.created_at)
+        )
+    )
+
+
+@blueprint.get("/case")
+@applicant_required
+def show_status() -> str:
+    case = applicant_case()
+    messages = _messages()
+    unread = sum(
+        1 for m in messages if m.direction == MessageDirection.TO_APPLICANT and m.read_at is None
+    )
+    return render_template(
+        "apply/status.html",
+        case=case,
+        reference=codes.grouped(case.reference),
+        just_submitted=bool(request.args.get("submitted")),
+        unread=unread,
+        can_withdraw=can_move(case, CaseStatus.WITHDRAWN),
+        open=case.status not in CLOSED and case.status != CaseStatus.DRAFT,
+        form=ConfirmForm(),
+    )
+
+
+@blueprint.route("/case/messages", methods=["GET", "POST"])
+@applicant_required
+def show_messages() -> Any:
+    case = applicant_case()
+    messages = _messages()
+    form = MessageForm()
+    rejected = None
+    if case.status not in CLOSED and form.validate_on_submit():
+        upload = request.files.get("file")
+        clean = None
+        if upload and upload.filename:
+            limit = current_app.config["PORTAL_UPLOAD_MAX_BYTES"]
+            try:
+                clean = check_upload(upload.stream.read(limit + 1), max_bytes=limit)
+            except UploadRejected as rejection:
+                rejected = rejection.reason
+        if rejected is None:
+            questions = [m for m in messages if m.is_information_request]
+            message = services.reply_to_consulate(
+                db.session,
+                case,
+                form.body.data.strip(),
+                in_reply_to=questions[-1] if questions else None,
+            )
+            if clean is not None and upload is not None:
+                services.add_document(
+                    db.session,
+                    case,
+                    kind=DocumentKind.OTHER,
+                    filename=upload.filename or "",
+                    clean=clean,
+                    store=blob_store(),
+                    message=message,
+                )
+            return redirect(url_for("apply.show_messages"))
+    services.mark_read(db.session, messages)
+    page, status = form_page(
+        "apply/messages.html",
+        form,
+        messages=messages,
+        case=case,
+        closed=case.status in CLOSED,
+        rejected=rejected,
+    )
+    return page, 400 if rejected else status
+
+
+@blueprint.route("/case/family/new", methods=["GET", "POST"])
+@applicant_required
+def add_family_since() -> Any:
+    """A spouse married or a child born since the application was sent."""
+    case = applicant_case()
+    if case.status == CaseStatus.DRAFT:
+        return redirect(url_for("apply.add_family_member"))
+    if case.status in CLOSED:
+        return redirect(url_for("apply.show_status"))
+    form = FamilyMemberForm()
+    form.relation.choices = options(
+        [pair for pair in choices.RELATIONSHIPS if pair[0] in NEW_SINCE_SUBMISSION]
+    )
+    if form.validate_on_submit():
+        services.add_family_member(db.session, case, **member_values(form))
+        return redirect(url_for("apply.show_status"))
+    return form_page("apply/family_member.html", form, back="apply.show_status")
+
+
+@blueprint.route("/case/withdraw", methods=["GET", "POST"])
+@applicant_required
+def withdraw_application() -> Any:
+    case = applicant_case()
+    if not can_move(case, CaseStatus.WITHDRAWN):
+        return redirect(url_for("apply.show_status"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.withdraw_case(db.session, case)
+        return redirect(url_for("apply.show_status"))
+    return render_template("apply/withdraw.html", form=form)
