@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
+from portal.core.forms import PortalForm
 from portal.core.normalise import has_bidi_controls, phone_key
 
 NAME_MAX = 100
@@ -68,25 +68,35 @@ class ApproximateDateMixin:
     birth_day = IntegerField(_l("Day (if known)"), validators=[Optional()])
     birth_unknown = BooleanField(_l("I do not know the date of birth"))
 
-    def validate_birth_year(self, field: Any) -> None:
-        if self.birth_unknown.data:
-            return
-        if field.data is None:
-            raise ValidationError(_l("Please give at least the year of birth."))
-        if not 1900 <= field.data <= date.today().year:
-            raise ValidationError(_l("Please give a year between 1900 and this year."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))  # type: ignore[misc]
+        # Checked here, not per field: an empty field stops its own validators.
+        for field, message in self._date_problems():
+            field.errors = [*field.errors, message]
+            valid = False
+        return valid
 
-    def validate_birth_day(self, field: Any) -> None:
-        year, month, day = self.birth_year.data, self.birth_month.data, field.data
+    def _date_problems(self) -> list[tuple[Any, Any]]:
+        if self.birth_unknown.data:
+            return []
+        year, month, day = self.birth_year.data, self.birth_month.data, self.birth_day.data
+        if self.birth_year.errors or self.birth_month.errors or self.birth_day.errors:
+            return []
+        if year is None:
+            return [(self.birth_year, _l("Please give at least the year of birth."))]
+        if not 1900 <= year <= date.today().year:
+            return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
         if month is not None and not 1 <= month <= 12:
-            raise ValidationError(_l("The month must be a number from 1 to 12."))
-        if day is not None:
-            if month is None:
-                raise ValidationError(_l("Please give the month too, or leave the day empty."))
-            try:
-                date(year or 2000, month, day)
-            except ValueError:
-                raise ValidationError(_l("This day does not exist in that month.")) from None
+            return [(self.birth_month, _l("The month must be a number from 1 to 12."))]
+        if day is None:
+            return []
+        if month is None:
+            return [(self.birth_day, _l("Please give the month too, or leave the day empty."))]
+        try:
+            date(year, month, day)
+        except ValueError:
+            return [(self.birth_day, _l("This day does not exist in that month."))]
+        return []
 
     def approximate_date(self) -> str | None:
         if self.birth_unknown.data or self.birth_year.data is None:
@@ -107,7 +117,7 @@ class ApproximateDateMixin:
             field.data = part
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(PortalForm):
     programme = RadioField(
         _l("Which describes you?"),
         choices=options(choices.PROGRAMMES),
@@ -127,7 +137,7 @@ class EligibilityForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     reference = StringField(
         _l("Reference number"), validators=[DataRequired(REQUIRED), Length(max=40)]
     )
@@ -136,14 +146,14 @@ class SignInForm(FlaskForm):
     )
 
 
-class NamesForm(FlaskForm):
+class NamesForm(PortalForm):
     given_names = _name(_l("Given names (in your own script)"))
     family_name = _name(_l("Family name (in your own script)"))
     given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
     family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
 
 
-class BirthForm(ApproximateDateMixin, FlaskForm):
+class BirthForm(ApproximateDateMixin, PortalForm):
     place_of_birth = StringField(
         _l("Place of birth"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
     )
@@ -155,7 +165,7 @@ class BirthForm(ApproximateDateMixin, FlaskForm):
     )
 
 
-class StayForm(FlaskForm):
+class StayForm(PortalForm):
     country_of_stay = SelectField(
         _l("Country where you are now"), validators=[DataRequired(REQUIRED)]
     )
@@ -165,7 +175,7 @@ class StayForm(FlaskForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PortalForm):
     phone = StringField(_l("Phone number (optional)"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail address (optional)"), validators=[Optional(), Length(max=120)])
     messenger = StringField(
@@ -186,19 +196,19 @@ class ContactForm(FlaskForm):
             raise ValidationError(_l("This does not look like an e-mail address."))
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(PortalForm):
     identity_document = RadioField(
         _l("Which identity document do you have?"),
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=40)])
+    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
     sworn_declaration = BooleanField(
         _l("I declare in lieu of an oath that the personal details I give are true.")
     )
     declaration_signature = StringField(
         _l("Type your full name as your signature"),
-        validators=[Optional(), Length(max=NAME_MAX), no_bidi_controls],
+        validators=[Length(max=NAME_MAX), no_bidi_controls],
     )
 
     def validate_document_number(self, field: Any) -> None:
@@ -218,13 +228,12 @@ class IdentityForm(FlaskForm):
             raise ValidationError(_l("Please type your full name as your signature."))
 
 
-class EmploymentForm(FlaskForm):
+class EmploymentForm(PortalForm):
     employer = SelectField(
         _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
     )
     employer_other = StringField(
-        _l("Name of the employer, if another"),
-        validators=[Optional(), Length(max=120), no_bidi_controls],
+        _l("Name of the employer, if another"), validators=[Length(max=120), no_bidi_controls]
     )
     place = StringField(
         _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
@@ -261,7 +270,7 @@ class EmploymentForm(FlaskForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
-class RiskForm(FlaskForm):
+class RiskForm(PortalForm):
     risk_profile = SelectMultipleField(
         _l("Why are you at risk? Choose all that apply."),
         choices=options(choices.RISK_PROFILES),
@@ -275,7 +284,7 @@ class RiskForm(FlaskForm):
     )
 
 
-class FamilyMemberForm(ApproximateDateMixin, FlaskForm):
+class FamilyMemberForm(ApproximateDateMixin, PortalForm):
     relation = SelectField(
         _l("How is this person related to you?"),
         choices=options(choices.RELATIONSHIPS),
@@ -300,7 +309,7 @@ class FamilyMemberForm(ApproximateDateMixin, FlaskForm):
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=40)])
+    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
 
     def validate_document_number(self, field: Any) -> None:
         if self.identity_document.data != "none" and not (field.data or "").strip():
@@ -309,7 +318,7 @@ class FamilyMemberForm(ApproximateDateMixin, FlaskForm):
             raise ValidationError(_l("Please use only letters, digits, spaces and dashes."))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     kind = SelectField(
         _l("What is this document?"),
         choices=options(choices.DOCUMENT_KINDS),
@@ -320,7 +329,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class DeclarationsForm(FlaskForm):
+class DeclarationsForm(PortalForm):
     truthful = BooleanField(
         _l("I confirm that everything I have written is true and complete."),
         validators=[DataRequired(_l("Please confirm this to continue."))],
@@ -333,11 +342,11 @@ class DeclarationsForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A form with nothing but its CSRF token: submit, withdraw, remove, sign out."""
 
 
-class MessageForm(FlaskForm):
+class MessageForm(PortalForm):
     body = TextAreaField(
         _l("Your answer"), validators=[DataRequired(REQUIRED), Length(max=5000), no_bidi_controls]
     )

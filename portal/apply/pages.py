@@ -3,9 +3,10 @@
 from typing import Any
 
 from flask import render_template
-from flask_wtf import FlaskForm
+
+from portal.core.forms import PortalForm
 
 
-def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+def form_page(template: str, form: PortalForm, **context: Any) -> tuple[str, int]:
     status = 400 if form.errors else 200
     return render_template(template, form=form, **context), status

@@ -125,7 +125,6 @@ def _http_error(error: HTTPException) -> Any:
 
 
 def _csrf_error(error: CSRFError) -> Any:
-    message = _(
-        "This form expired for your safety. Please go back, reload the page and send it again."
-    )
-    return render_template("error.html", code=400, message=message), 400
+    from portal.core.forms import show_form_again
+
+    return show_form_again(error)

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.apply import blueprint, choices, services
@@ -24,10 +23,11 @@ from portal.apply.pages import form_page
 from portal.apply.progress import ready_to_submit, sections
 from portal.cases.states import IdentityDocument
 from portal.core import codes
+from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.extensions import db
 
 
-def _edit(form: FlaskForm, template: str, save: Callable[[], None], next_endpoint: str) -> Any:
+def _edit(form: PortalForm, template: str, save: Callable[[], None], next_endpoint: str) -> Any:
     """Show a section's form; on a valid answer save it and go on (or back to the check)."""
     if form.validate_on_submit():
         save()
@@ -51,6 +51,7 @@ def show_tasks() -> str:
 
 
 @blueprint.route("/application/names", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_names() -> Any:
     case = applicant_case()
@@ -67,6 +68,7 @@ def edit_names() -> Any:
 
 
 @blueprint.route("/application/birth", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_birth() -> Any:
     case = applicant_case()
@@ -92,6 +94,7 @@ def edit_birth() -> Any:
 
 
 @blueprint.route("/application/stay", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_stay() -> Any:
     case = applicant_case()
@@ -108,6 +111,7 @@ def edit_stay() -> Any:
 
 
 @blueprint.route("/application/contact", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_contact() -> Any:
     case = applicant_case()
@@ -126,6 +130,7 @@ def edit_contact() -> Any:
 
 
 @blueprint.route("/application/identity", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_identity() -> Any:
     case = applicant_case()
@@ -147,6 +152,7 @@ def edit_identity() -> Any:
 
 
 @blueprint.route("/application/risk", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_risk() -> Any:
     case = applicant_case()
@@ -165,6 +171,7 @@ def edit_risk() -> Any:
 
 
 @blueprint.route("/application/declarations", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_declarations() -> Any:
     case = applicant_case()

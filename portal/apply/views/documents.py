@@ -12,6 +12,7 @@ from portal.apply.uploads import UploadRejected, check_upload
 from portal.cases.custody import blob_store
 from portal.cases.models import Case, Document
 from portal.cases.states import DocumentKind
+from portal.core.forms import keeps_typed_answers
 from portal.extensions import db
 
 
@@ -24,6 +25,7 @@ def _documents(case: Case) -> list[Document]:
 
 
 @blueprint.route("/application/documents", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def list_documents() -> Any:
     case = applicant_case()

@@ -13,6 +13,7 @@ from portal.apply.pages import form_page
 from portal.cases.family import Member, judge
 from portal.cases.models import Case, Employment, Person
 from portal.cases.states import IdentityDocument, Relationship
+from portal.core.forms import keeps_typed_answers
 from portal.extensions import db
 
 
@@ -75,6 +76,7 @@ def member_values(form: FamilyMemberForm) -> dict[str, Any]:
 
 
 @blueprint.route("/application/family/new", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def add_family_member() -> Any:
     form = FamilyMemberForm()
@@ -85,6 +87,7 @@ def add_family_member() -> Any:
 
 
 @blueprint.route("/application/family/<person_id>", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_family_member(person_id: str) -> Any:
     case = applicant_case()
@@ -148,6 +151,7 @@ def _fill_job(form: EmploymentForm, job: Employment) -> None:
 
 
 @blueprint.route("/application/employment/new", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def add_employment() -> Any:
     form = EmploymentForm()
@@ -158,6 +162,7 @@ def add_employment() -> Any:
 
 
 @blueprint.route("/application/employment/<job_id>", methods=["GET", "POST"])
+@keeps_typed_answers
 @draft_required
 def edit_employment(job_id: str) -> Any:
     case = applicant_case()

@@ -17,6 +17,7 @@ from portal.cases.lifecycle import CLOSED, can_move
 from portal.cases.models import Message
 from portal.cases.states import CaseStatus, DocumentKind, MessageDirection, Relationship
 from portal.core import codes
+from portal.core.forms import keeps_typed_answers
 from portal.extensions import db
 
 # After submission only people who joined the family since can be added.
@@ -53,6 +54,7 @@ def show_status() -> str:
 
 
 @blueprint.route("/case/messages", methods=["GET", "POST"])
+@keeps_typed_answers
 @applicant_required
 def show_messages() -> Any:
     case = applicant_case()
@@ -100,6 +102,7 @@ def show_messages() -> Any:
 
 
 @blueprint.route("/case/family/new", methods=["GET", "POST"])
+@keeps_typed_answers
 @applicant_required
 def add_family_since() -> Any:
     """A spouse married or a child born since the application was sent."""
@@ -119,6 +122,7 @@ def add_family_since() -> Any:
 
 
 @blueprint.route("/case/withdraw", methods=["GET", "POST"])
+@keeps_typed_answers
 @applicant_required
 def withdraw_application() -> Any:
     case = applicant_case()

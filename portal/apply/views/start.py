@@ -10,6 +10,7 @@ from portal.apply.session import sign_in, sign_out
 from portal.cases.custody import open_with_access_code, start_case
 from portal.cases.states import Programme
 from portal.core import codes
+from portal.core.forms import keeps_typed_answers
 from portal.core.i18n import BY_CODE, SESSION_KEY, current_language, offered_languages
 from portal.extensions import db, limiter
 
@@ -22,12 +23,13 @@ def show_home() -> str:
 @blueprint.post("/language")
 def choose_language() -> Response:
     choice = request.form.get("language", "")
-    if choice in BY_CODE:
+    if ConfirmForm().validate_on_submit() and choice in BY_CODE:
         session[SESSION_KEY] = choice
     return redirect(url_for("apply.show_home"))
 
 
 @blueprint.route("/eligibility", methods=["GET", "POST"])
+@keeps_typed_answers
 def check_eligibility() -> str | tuple[str, int]:
     form = EligibilityForm()
     if not form.validate_on_submit():
@@ -68,6 +70,7 @@ def _reference_key() -> str:
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
+@keeps_typed_answers
 @limiter.limit("10 per 15 minutes", methods=["POST"])  # per client address
 @limiter.limit("10 per hour", methods=["POST"], key_func=_reference_key)
 def show_sign_in() -> tuple[str, int] | Response:

@@ -1,0 +1,41 @@
+"""The base form, and keeping what a person typed when their form's token has expired.
+
+A CSRF token expires (after hours on a slow connection, or after signing in again). Instead
+of an error page that throws the answers away, the page is shown again with everything that
+was typed, a fresh token and a note to send it again. Nothing is saved from such a request.
+"""
+
+from typing import Any
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+
+
+class PortalForm(FlaskForm):
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        if g.get("csrf_expired"):
+            return False  # shown again for checking, never acted upon
+        return bool(super().validate_on_submit(extra_validators))
+
+
+def show_form_again(error: CSRFError) -> Any:
+    """Render the page the form came from again, with what was typed; else a plain 400."""
+    from flask import render_template
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    message = _("This form expired for your safety. Please check your answers and send it again.")
+    if request.method == "POST" and view is not None and getattr(view, "keeps_typed", False):
+        g.csrf_expired = message
+        result: Any = view(**(request.view_args or {}))
+        response = current_app.make_response(result)
+        response.status_code = 400
+        return response
+    return render_template("error.html", code=400, message=message), 400
+
+
+def keeps_typed_answers(view: Any) -> Any:
+    """Mark a view that can safely be shown again with a rejected form's answers."""
+    view.keeps_typed = True
+    return view
