@@ -14,6 +14,7 @@ from flask import current_app, session
 from portal.cases.models import Case
 from portal.core import crypto
 from portal.core.db import DbSession
+from portal.core.i18n import SESSION_KEY as LANGUAGE_KEY
 
 SESSION_KEY = "applicant"
 _PURPOSE = "applicant session key"
@@ -31,16 +32,20 @@ def sign_in(case: Case) -> None:
     """Remember the unlocked case for the next requests of this browser."""
     data_key = case.sealed_cipher("case").unsafe_export_key()
     wrapped = crypto.wrap_key(data_key, _session_kek(), context=_context(case.id))
-    session.clear()  # a fresh session: nothing from before sign-in carries over
+    _clear_keeping_language()  # a fresh session: nothing else from before carries over
     session.permanent = True
     session[SESSION_KEY] = {"case": str(case.id), "key": base64.b64encode(wrapped).decode()}
 
 
-def sign_out() -> None:
-    language = session.get("lang")
+def _clear_keeping_language() -> None:
+    language = session.get(LANGUAGE_KEY)
     session.clear()
     if language:
-        session["lang"] = language
+        session[LANGUAGE_KEY] = language
+
+
+def sign_out() -> None:
+    _clear_keeping_language()
 
 
 def current_case(db_session: DbSession) -> Case | None:

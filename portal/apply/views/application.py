@@ -75,9 +75,9 @@ def edit_birth() -> Any:
     principal = case.principal
     form = BirthForm(obj=principal)
     form.nationality.choices = options(choices.countries())
-    if request.method == "GET":
+    if request.method == "GET" and principal is not None and principal.place_of_birth:
         form.nationality.data = case.nationality
-        form.fill_date(principal.birth_date if principal else None)
+        form.fill_date(principal.birth_date)  # answered before: show it, "unknown" included
 
     def save() -> None:
         services.save_principal(
