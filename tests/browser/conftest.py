@@ -47,15 +47,26 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def live_server(make_app: AppFactory) -> Iterator[str]:
-    app: Flask = make_app()
+def _serve(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def live_server(make_app: AppFactory) -> Iterator[str]:
+    yield from _serve(make_app())
+
+
+@pytest.fixture(scope="module")
+def live_server_module(base_config: dict[str, Any], _schema: None) -> Iterator[str]:
+    """One server for a module's tests that share a browser session (read-mostly pages)."""
+    from portal import create_app
+
+    yield from _serve(create_app(base_config))
 
 
 @pytest.fixture

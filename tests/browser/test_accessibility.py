@@ -1,0 +1,95 @@
+"""No serious or critical axe-core violations (WCAG 2.1 A and AA) on any applicant page, in
+English and in Dari, with and without error messages showing."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.phone import Visit, fill_local_staff_application, start_application
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+DRAFT_PAGES = [
+    "/",
+    "/eligibility",
+    "/sign-in",
+    "/application",
+    "/application/names",
+    "/application/birth",
+    "/application/stay",
+    "/application/contact",
+    "/application/identity",
+    "/application/employment",
+    "/application/employment/new",
+    "/application/family",
+    "/application/family/new",
+    "/application/documents",
+    "/application/declarations",
+    "/application/check",
+]
+SUBMITTED_PAGES = ["/case", "/case/messages", "/case/family/new", "/case/withdraw"]
+# Empty forms, sent to check the pages with their error summary and messages showing.
+WITH_ERRORS = ["/eligibility", "/application/family/new", "/application/employment/new"]
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Any, live_server_module: str) -> Iterator[tuple[Any, str]]:
+    # axe runs as a script, so this context allows JavaScript (the pages themselves have none)
+    # and bypasses the pages' strict CSP for the injected script only.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    visit = Visit(context.new_page(), live_server_module)
+    start_application(visit)
+    fill_local_staff_application(visit)
+    yield visit.page, live_server_module
+    context.close()
+
+
+def _serious(page: Any) -> list[str]:
+    results = Axe().run(page, options=WCAG)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['html'][:120]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def _set_language(page: Any, base: str, code: str) -> None:
+    page.goto(base + "/")
+    page.locator(f"button[name=language][value={code}]").click()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "fa_AF"])
+def test_applicant_pages_have_no_serious_violations(
+    signed_in: tuple[Any, str], language: str
+) -> None:
+    page, base = signed_in
+    _set_language(page, base, language)
+    problems = {}
+    for path in DRAFT_PAGES:
+        page.goto(base + path)
+        problems[path] = _serious(page)
+    for path in WITH_ERRORS:
+        page.goto(base + path)
+        page.locator("main form button[type=submit]").last.click()
+        assert page.locator(".error-summary").is_visible()
+        problems[path + " (errors)"] = _serious(page)
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "fa_AF"])
+def test_pages_after_submitting_have_no_serious_violations(
+    signed_in: tuple[Any, str], language: str
+) -> None:
+    page, base = signed_in
+    page.goto(base + "/application/check")
+    if page.locator("main form button[type=submit]").count():
+        page.locator("main form button[type=submit]").first.click()  # send the application
+    _set_language(page, base, language)
+    problems = {}
+    for path in SUBMITTED_PAGES:
+        page.goto(base + path)
+        problems[path] = _serious(page)
+    assert {path: found for path, found in problems.items() if found} == {}
