@@ -1,0 +1,159 @@
+"""After submitting: documents, messages with the consulate, new family members, withdrawal."""
+
+import io
+import uuid
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from portal.cases.custody import blob_store, open_with_intake_key
+from portal.cases.lifecycle import transition
+from portal.cases.models import Case, Document, Message
+from portal.cases.states import ActorKind, CaseStatus, MessageDirection
+from portal.extensions import db
+from tests.apply.journey import Applicant, png
+from tests.apply.test_uploads import jpeg_with_gps
+from tests.conftest import AppFactory
+
+
+def _submitted(applicant: Applicant) -> None:
+    applicant.fill_principal()
+    applicant.add_job()
+    applicant.declare()
+    assert applicant.submit().status_code == 302
+
+
+def _the_case(make_app: AppFactory):  # type: ignore[no-untyped-def]
+    app = make_app()
+    context = app.app_context()
+    context.push()
+    case = db.session.scalars(select(Case)).one()
+    open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
+    return case, context
+
+
+def test_a_photo_is_stored_encrypted_and_without_its_gps(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    assert applicant.upload(jpeg_with_gps(), "IMG_2041.jpg").status_code == 302
+    case, context = _the_case(make_app)
+    try:
+        document = db.session.scalars(select(Document)).one()
+        stored = blob_store().path(case.id, document.id).read_bytes()
+        assert b"Exif" not in stored and b"\xff\xd8\xff" not in stored  # encrypted on disk
+        plain = b"".join(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
+        image = Image.open(io.BytesIO(plain))
+        assert image.size == (64, 48) and dict(image.getexif()) == {}
+        assert document.filename == "IMG_2041.jpg"
+        assert "IMG_2041" not in str(blob_store().path(case.id, document.id))
+    finally:
+        context.pop()
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"MZ\x90\x00 not a picture", "photo.jpg", "Only JPEG and PNG photos and PDF files"),
+        (b"%PDF-1.4 /OpenAction << /JS (x) >>", "form.pdf", "contains active content"),
+    ],
+)
+def test_a_refused_upload_explains_and_keeps_the_rest(
+    applicant: Applicant, content: bytes, filename: str, message: str
+) -> None:
+    assert applicant.upload(png(), "first.png").status_code == 302
+    response = applicant.upload(content, filename)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert "first.png" in html  # nothing else was lost
+
+
+def test_one_file_too_many_is_refused(make_app: AppFactory) -> None:
+    app = make_app(PORTAL_UPLOAD_MAX_FILES=2)
+    applicant = Applicant(app.test_client())
+    applicant.start()
+    assert applicant.upload(png(), "a.png").status_code == 302
+    assert applicant.upload(png(), "b.png").status_code == 302
+    response = applicant.upload(png(), "c.png")
+    assert response.status_code == 400
+    assert "You can upload at most 2 files." in response.get_data(as_text=True)
+
+
+def test_the_applicant_answers_the_consulates_question(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    _submitted(applicant)
+    case, context = _the_case(make_app)
+    try:
+        for status in (CaseStatus.SCREENING, CaseStatus.IN_REVIEW, CaseStatus.INFO_REQUESTED):
+            transition(db.session, case, status, actor_kind=ActorKind.SYSTEM)
+        question = Message(
+            case=case, direction=MessageDirection.TO_APPLICANT, is_information_request=True
+        )
+        question.body = "Bitte senden Sie eine Kopie Ihres Arbeitsvertrags."
+        db.session.add(question)
+        db.session.commit()
+        case_id = case.id
+    finally:
+        context.pop()
+
+    status_page = applicant.get("/case").get_data(as_text=True)
+    assert "The consulate has a question for you." in status_page and "1 new" in status_page
+    page = applicant.get("/case/messages").get_data(as_text=True)
+    assert "Bitte senden Sie eine Kopie Ihres Arbeitsvertrags." in page
+    response = applicant.post("/case/messages", {"body": "Der Vertrag ist angehängt."})
+    assert response.status_code == 302
+
+    app = make_app()
+    with app.app_context():
+        stored = db.session.get(Case, case_id)
+        assert stored.status == CaseStatus.IN_REVIEW  # back to the caseworker
+        answer = db.session.scalars(
+            select(Message).where(Message.direction == MessageDirection.FROM_APPLICANT)
+        ).one()
+        assert answer.in_reply_to_id is not None and answer.body_ct is not None
+    assert "1 new" not in applicant.get("/case").get_data(as_text=True)  # read now
+
+
+def test_a_child_born_since_can_be_added_after_submitting(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    _submitted(applicant)
+    form = applicant.get("/case/family/new").get_data(as_text=True)
+    assert 'value="parent"' not in form and 'value="child"' in form
+    applicant.add_member("child", "نوزاد", "2026")  # posts to the draft form: refused
+    response = applicant.post(
+        "/case/family/new",
+        {
+            "relation": "child",
+            "given_names": "نوزاد",
+            "family_name": "احمدزی",
+            "given_names_latin": "Nawzad",
+            "family_name_latin": "Ahmadzai",
+            "birth_year": "2026",
+            "marital_status": "single",
+            "lives_with_principal": "yes",
+            "identity_document": "none",
+        },
+    )
+    assert response.status_code == 302
+    app = make_app()
+    with app.app_context():
+        assert db.session.scalars(select(Case)).one().people_count == 2
+
+
+def test_withdrawing_ends_the_application(applicant: Applicant, make_app: AppFactory) -> None:
+    _submitted(applicant)
+    assert applicant.post("/case/withdraw", {}).status_code == 302
+    assert "You withdrew your application." in applicant.get("/case").get_data(as_text=True)
+    assert applicant.get("/case/withdraw").status_code == 302  # nothing more to withdraw
+    app = make_app()
+    with app.app_context():
+        assert db.session.scalars(select(Case)).one().status == CaseStatus.WITHDRAWN
+
+
+def test_unknown_documents_are_not_found(applicant: Applicant) -> None:
+    response = applicant.post(
+        f"/application/documents/{uuid.uuid4()}/remove", {}, from_page="/application/documents"
+    )
+    assert response.status_code == 404
