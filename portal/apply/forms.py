@@ -27,6 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
+from portal.core.dates import is_solar_hijri, to_gregorian
 from portal.core.forms import PortalForm
 from portal.core.normalise import has_bidi_controls, phone_key
 
@@ -79,33 +80,37 @@ class ApproximateDateMixin:
     def _date_problems(self) -> list[tuple[Any, Any]]:
         if self.birth_unknown.data:
             return []
-        year, month, day = self.birth_year.data, self.birth_month.data, self.birth_day.data
         if self.birth_year.errors or self.birth_month.errors or self.birth_day.errors:
             return []
+        year, month, day = self.birth_year.data, self.birth_month.data, self.birth_day.data
         if year is None:
             return [(self.birth_year, _l("Please give at least the year of birth."))]
-        if not 1900 <= year <= date.today().year:
-            return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
         if month is not None and not 1 <= month <= 12:
             return [(self.birth_month, _l("The month must be a number from 1 to 12."))]
-        if day is None:
-            return []
-        if month is None:
+        if day is not None and month is None:
             return [(self.birth_day, _l("Please give the month too, or leave the day empty."))]
         try:
-            date(year, month, day)
+            self._gregorian = (
+                to_gregorian(year, month, day) if is_solar_hijri(year) else (year, month, day)
+            )
+            if day is not None:
+                date(*self._gregorian)
         except ValueError:
             return [(self.birth_day, _l("This day does not exist in that month."))]
+        if not 1900 <= self._gregorian[0] <= date.today().year:
+            return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
         return []
 
     def approximate_date(self) -> str | None:
+        """The date as Gregorian ISO text, as precise as it was given."""
         if self.birth_unknown.data or self.birth_year.data is None:
             return None
-        parts = [f"{self.birth_year.data:04d}"]
-        if self.birth_month.data:
-            parts.append(f"{self.birth_month.data:02d}")
-            if self.birth_day.data:
-                parts.append(f"{self.birth_day.data:02d}")
+        year, month, day = self._gregorian
+        parts = [f"{year:04d}"]
+        if month:
+            parts.append(f"{month:02d}")
+            if day:
+                parts.append(f"{day:02d}")
         return "-".join(parts)
 
     def fill_date(self, value: str | None) -> None:

@@ -175,3 +175,31 @@ def test_family_member_needs_a_document_number_unless_none(applicant: Applicant)
     _refused(applicant, "/application/family/new", member, "Please give the document number.")
     member["identity_document"] = "none"
     assert applicant.post("/application/family/new", member).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ({"birth_year": "۱۳۶۶", "birth_month": "۱", "birth_day": "۱"}, "1987-03-21"),
+        ({"birth_year": "1366"}, "1987"),
+        ({"birth_year": "1987", "birth_month": "3"}, "1987-03"),
+    ],
+)
+def test_solar_hijri_birth_dates_are_stored_as_gregorian(
+    applicant: Applicant,
+    make_app,
+    typed: dict,
+    stored: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from portal.cases.custody import open_with_intake_key
+    from portal.cases.models import Case
+    from portal.cases.states import ActorKind
+    from portal.extensions import db
+
+    assert applicant.post("/application/birth", BIRTH | typed).status_code == 302
+    with make_app().app_context():
+        case = db.session.scalars(select(Case)).one()
+        open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
+        assert case.principal.birth_date == stored
