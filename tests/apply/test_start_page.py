@@ -65,3 +65,28 @@ def test_a_missing_page_is_a_translated_404(client: FlaskClient) -> None:
     response = client.get("/no/such/page", headers={"Accept-Language": "fa-AF"})
     assert response.status_code == 404
     assert "این صفحه وجود ندارد." in response.get_data(as_text=True)
+
+
+def test_someone_who_does_not_fit_is_told_why(client: FlaskClient) -> None:
+    token = _csrf_token(client.get("/eligibility").get_data(as_text=True))
+    response = client.post(
+        "/eligibility",
+        data={"programme": "at_risk", "outside_germany": "no", "basis": "no", "csrf_token": token},
+    )
+    html = response.get_data(as_text=True)
+    assert "This service is not the right one for you" in html
+    assert "This service is for people outside Germany." in html
+    assert "only for former local staff of German institutions" in html
+    assert "Start my application" not in html
+
+
+def test_every_offered_language_has_its_start_page(client: FlaskClient) -> None:
+    headings = {
+        "de": "Wählen Sie Ihre Sprache",
+        "en": "Choose your language",
+        "fa-AF": "زبان خود را انتخاب کنید",
+        "ps": "خپله ژبه وټاکئ",
+    }
+    for code, heading in headings.items():
+        html = client.get("/", headers={"Accept-Language": code}).get_data(as_text=True)
+        assert f"<h1>{heading}</h1>" in html, code

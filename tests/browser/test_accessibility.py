@@ -93,3 +93,16 @@ def test_pages_after_submitting_have_no_serious_violations(
         page.goto(base + path)
         problems[path] = _serious(page)
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.browser
+def test_every_page_fits_a_320_pixel_screen(signed_in: tuple[Any, str]) -> None:
+    page, base = signed_in
+    page.set_viewport_size({"width": 320, "height": 640})
+    visit = Visit(page, base)
+    for language in ("en", "fa_AF"):
+        _set_language(page, base, language)
+        for path in DRAFT_PAGES:
+            page.goto(base + path)
+            visit.assert_fits_the_screen()
+    page.set_viewport_size({"width": 360, "height": 740})
