@@ -26,25 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULT = ROOT / "bench" / "results" / "page_weight.json"
 BUDGET = 14 * 1024
-PAGES = [
-    "/",
-    "/eligibility",
-    "/sign-in",
-    "/application",
-    "/application/names",
-    "/application/birth",
-    "/application/stay",
-    "/application/contact",
-    "/application/identity",
-    "/application/employment",
-    "/application/employment/new",
-    "/application/family",
-    "/application/family/new",
-    "/application/documents",
-    "/application/declarations",
-    "/application/check",
-]
-AFTER_SUBMISSION = ["/case", "/case/messages", "/case/family/new", "/case/withdraw"]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -125,15 +106,21 @@ def main() -> int:
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        from tests.browser.phone import Visit, fill_local_staff_application, start_application
+        from tests.browser.phone import (
+            DRAFT_PAGES,
+            SUBMITTED_PAGES,
+            Visit,
+            fill_local_staff_application,
+            start_application,
+        )
 
         context = browser.new_context(java_script_enabled=False)
         visit = Visit(context.new_page(), base)
         start_application(visit)
         fill_local_staff_application(visit)  # so that every page has something to show
-        rows += _weigh_all(browser, base, context.storage_state(), PAGES)
+        rows += _weigh_all(browser, base, context.storage_state(), DRAFT_PAGES)
         visit.send()  # send the application
-        rows += _weigh_all(browser, base, context.storage_state(), AFTER_SUBMISSION)
+        rows += _weigh_all(browser, base, context.storage_state(), SUBMITTED_PAGES)
         browser.close()
     servers[0].shutdown()
     servers[1].shutdown()

@@ -1,4 +1,4 @@
-"""``flask --app wsgi ...`` commands: keys, queue, worker, staff, demo."""
+"""``flask --app wsgi ...`` commands: keys, queue, worker, staff, demo, watch list."""
 
 import click
 from flask import Flask, current_app
@@ -10,6 +10,21 @@ keys_cli = AppGroup("keys", help="Generate and rotate keys.")
 queue_cli = AppGroup("queue", help="Inspect and repair the work queue.")
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def verify_audit() -> None:
+    """Check the audit hash chain; exit non-zero on any edited, deleted or cut-off event."""
+    from portal.core.audit import verify_chain
+
+    key = current_app.extensions["portal.keyring"].audit_key()
+    problems = verify_chain(db.session, key)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"the audit chain is broken in {len(problems)} places")
+    click.echo("the audit chain is intact")
 
 
 @keys_cli.command("rotate")
@@ -26,6 +41,7 @@ def rotate_keys(kind: str, batch_size: int) -> None:
     from portal.cases import custody
     from portal.cases.models import KeyWrap
     from portal.core import keyring as keyfiles
+    from portal.watchlist.store import lists_on_old_keys, rewrap_list_keys
 
     directory = current_app.config["PORTAL_KEYS_DIR"]
     ring = custody.keyring()
@@ -33,6 +49,8 @@ def rotate_keys(kind: str, batch_size: int) -> None:
     unfinished = db.session.scalar(
         select(func.count()).where(KeyWrap.method == kind, KeyWrap.key_version < newest)
     )
+    if kind == "internal":
+        unfinished = (unfinished or 0) + lists_on_old_keys(db.session, newest)
     if not unfinished:  # otherwise an interrupted rotation is resumed
         (keyfiles.add_intake_key_pair if kind == "intake" else keyfiles.add_internal_key)(directory)
         current_app.extensions["portal.keyring"] = keyfiles.KeyRing.load(directory, internal=True)
@@ -41,6 +59,7 @@ def rotate_keys(kind: str, batch_size: int) -> None:
     else:
         count = custody.rotate_internal_wraps(db.session, batch_size=batch_size)
         count += reseal_totp_secrets(db.session)
+        count += rewrap_list_keys(db.session)  # the watch list's key, not its entries
         db.session.commit()
     click.echo(f"{kind} key rotated; {count} keys re-wrapped. Old key files can now be retired.")
 
@@ -54,6 +73,7 @@ def retire_keys(kind: str) -> None:
     from portal.accounts.models import StaffUser
     from portal.cases.models import KeyWrap
     from portal.core import keyring as keyfiles
+    from portal.watchlist.store import lists_on_old_keys
 
     directory = current_app.config["PORTAL_KEYS_DIR"]
     ring = keyfiles.KeyRing.load(directory, internal=True)
@@ -68,6 +88,7 @@ def retire_keys(kind: str) -> None:
         still_used += (
             db.session.scalar(select(func.count()).where(StaffUser.totp_key_version < newest)) or 0
         )
+        still_used += lists_on_old_keys(db.session, newest)
     if still_used:
         raise click.ClickException(f"{still_used} keys still use an old {kind} key: rotate first")
     for path in keyfiles.retire_keys_before(directory, kind, newest):
@@ -85,6 +106,36 @@ def relay_queue() -> None:
     )
 
 
+@queue_cli.command("failed")
+def list_failed() -> None:
+    """List intake work that failed: given up (screening failed) or waiting for a retry."""
+    from portal.intake.failures import list_failed_jobs
+
+    failed = list_failed_jobs(db.session, current_app.config["PORTAL_MAX_JOB_ATTEMPTS"])
+    for job in failed:
+        at = job.failed_at.isoformat(timespec="seconds") if job.failed_at else "-"
+        click.echo(
+            f"{job.case_id}  {job.reference}  {job.state}  attempts={job.attempts}  "
+            f"error={job.last_error or '-'}  failed_at={at}"
+        )
+    click.echo(f"{len(failed)} failed")
+
+
+@queue_cli.command("retry")
+@click.argument("case_id", type=click.UUID)
+def retry_failed(case_id: object) -> None:
+    """Give CASE_ID's intake a fresh set of attempts and enqueue it now."""
+    import uuid
+
+    from portal.intake.failures import NothingToRetryError, retry_job
+
+    try:
+        enqueued = retry_job(db.session, uuid.UUID(str(case_id)))
+    except NothingToRetryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("enqueued" if enqueued else "Redis is unreachable: the relay will enqueue it")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--no-relay", is_flag=True, help="Do not run the outbox relay on a timer.")
@@ -98,8 +149,9 @@ def run_worker(burst: bool, no_relay: bool) -> None:
 def register(app: Flask) -> None:
     from portal.accounts.cli import register_staff_commands
     from portal.demo.cli import seed_demo
+    from portal.watchlist.cli import watchlist_cli
 
     demo_cli.add_command(seed_demo)
     register_staff_commands(staff_cli)
-    for command in (keys_cli, queue_cli, staff_cli, demo_cli, run_worker):
+    for command in (keys_cli, queue_cli, staff_cli, demo_cli, watchlist_cli, audit_cli, run_worker):
         app.cli.add_command(command)

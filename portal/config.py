@@ -8,6 +8,7 @@ portal on one machine (SQLite and keys in ``instance/``, an embedded Redis). Wit
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,21 @@ def _development_secret(instance: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _threshold(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise ConfigurationError("PORTAL_WATCHLIST_THRESHOLD must be a whole number from 1 to 100")
+    return int(value)
+
+
+def _iso_date(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, default)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a date written YYYY-MM-DD") from None
+    return value
 
 
 def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -83,6 +99,11 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_RELAY_STALE_SECONDS": int(environ.get("PORTAL_RELAY_STALE_SECONDS", 600)),
         "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),
         "PORTAL_MAX_JOB_ATTEMPTS": int(environ.get("PORTAL_MAX_JOB_ATTEMPTS", 5)),
+        # A watch-list score (0-100, docs/screening.md) at or above this is a hit.
+        "PORTAL_WATCHLIST_THRESHOLD": _threshold(environ.get("PORTAL_WATCHLIST_THRESHOLD", "88")),
+        # Local staff programme: employment in this window counts (ISO dates, inclusive).
+        "PORTAL_LOCAL_STAFF_FROM": _iso_date(environ, "PORTAL_LOCAL_STAFF_FROM", "2013-01-01"),
+        "PORTAL_LOCAL_STAFF_UNTIL": _iso_date(environ, "PORTAL_LOCAL_STAFF_UNTIL", "2021-08-31"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.
@@ -91,6 +112,8 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 3600 * 4,
         "MAX_CONTENT_LENGTH": int(environ.get("PORTAL_MAX_REQUEST_BYTES", 12 * 1024 * 1024)),
+        "STAFF_SESSION_IDLE_MINUTES": int(environ.get("STAFF_SESSION_IDLE_MINUTES", 30)),
+        "STAFF_SESSION_ABSOLUTE_HOURS": int(environ.get("STAFF_SESSION_ABSOLUTE_HOURS", 10)),
         "PORTAL_UPLOAD_MAX_BYTES": int(environ.get("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "PORTAL_UPLOAD_MAX_FILES": int(environ.get("PORTAL_UPLOAD_MAX_FILES", 20)),
         "BABEL_DEFAULT_LOCALE": "en",

@@ -1,12 +1,13 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
-from portal.accounts.models import StaffRole, StaffUser
+from portal.accounts.models import StaffRole, StaffSession, StaffUser
 from portal.cases.models import (
     BlindIndex,
     Case,
     CaseTransition,
     Decision,
     Document,
+    DuplicateLink,
     Employment,
     KeyWrap,
     Message,
@@ -14,16 +15,19 @@ from portal.cases.models import (
     Person,
     RiskAssessment,
 )
-from portal.core.audit import AuditEvent
+from portal.core.audit import AuditEvent, AuditHead
 from portal.intake.models import OutboxEntry
+from portal.watchlist.models import WatchList, WatchListEntry
 
 __all__ = [
     "AuditEvent",
+    "AuditHead",
     "BlindIndex",
     "Case",
     "CaseTransition",
     "Decision",
     "Document",
+    "DuplicateLink",
     "Employment",
     "KeyWrap",
     "Message",
@@ -32,5 +36,8 @@ __all__ = [
     "Person",
     "RiskAssessment",
     "StaffRole",
+    "StaffSession",
     "StaffUser",
+    "WatchList",
+    "WatchListEntry",
 ]

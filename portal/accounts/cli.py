@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.accounts.models import Role, StaffUser
-from portal.accounts.services import create_staff
+from portal.accounts.services import create_staff, deactivate_staff, reset_staff
 from portal.extensions import db
 
 ROLE_NAMES = [role.value for role in Role]
@@ -50,7 +50,32 @@ def register_staff_commands(group: AppGroup) -> None:
         db.session.commit()
         click.echo(describe_credentials(user, password, secret), nl=False)
 
+    register_account_commands(group)
+
     @group.command("seed-dev")
     def seed_dev() -> None:
         """One demo account per role (development only; prints the sign-in details)."""
         click.echo(seed_demo_accounts(), nl=False)
+
+
+def _user(username: str) -> StaffUser:
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise click.ClickException(f"no account {username}")
+    return user
+
+
+def register_account_commands(group: AppGroup) -> None:
+    @group.command("deactivate")
+    @click.argument("username")
+    def deactivate(username: str) -> None:
+        """Deactivate an account; its sessions end at once."""
+        deactivate_staff(db.session, _user(username), actor_id=None)
+        click.echo(f"{username} deactivated")
+
+    @group.command("reset")
+    @click.argument("username")
+    def reset(username: str) -> None:
+        """A new password and authenticator enrolment; the account is active again."""
+        password = reset_staff(db.session, _user(username), actor_id=None)
+        click.echo(f"{username}: new password {password} (the authenticator is set up at sign-in)")

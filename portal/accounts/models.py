@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
@@ -29,6 +29,7 @@ class StaffUser(Base):
     totp_secret_ct: Mapped[ciphertext] = mapped_column("totp_secret")
     totp_key_version: Mapped[int]
     totp_last_counter: Mapped[int | None]  # a code is accepted once only
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -52,3 +53,21 @@ class StaffRole(Base):
         ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = enum_column(Role, primary_key=True)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored, so a
+    copy of the database cannot be used to take over a session."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[uuid_pk]
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[created_at]
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[StaffUser] = relationship(lazy="joined")

@@ -12,7 +12,7 @@ from portal.cases.custody import keyring
 from portal.core.actors import ActorKind
 from portal.core.audit import record_event
 from portal.core.crypto import FieldCipher, field_context
-from portal.core.db import DbSession
+from portal.core.db import DbSession, utcnow
 
 # argon2id with the library's defaults (RFC 9106 "second recommended" profile).
 password_hasher = PasswordHasher()
@@ -41,6 +41,7 @@ def create_staff(
     *,
     password: str | None = None,
     actor_id: uuid.UUID | None = None,
+    enrolled: bool = True,
 ) -> tuple[StaffUser, str, str]:
     """Create an account; return it with its password and TOTP secret (shown once)."""
     password = password or secrets.token_urlsafe(12)
@@ -53,6 +54,8 @@ def create_staff(
         roles=[StaffRole(role=role) for role in roles],
     )
     seal_totp_secret(user, secret)
+    if enrolled:  # the secret was handed over already (printed for a demo account)
+        user.totp_enrolled_at = utcnow()
     session.add(user)
     record_event(
         session,
@@ -72,3 +75,39 @@ def reseal_totp_secrets(session: DbSession) -> int:
     for user in users:
         seal_totp_secret(user, totp_secret(user))
     return len(users)
+
+
+def deactivate_staff(session: DbSession, user: StaffUser, *, actor_id: uuid.UUID | None) -> None:
+    """Deactivate an account; every session of it ends at once."""
+    from portal.accounts.auth import end_all_sessions
+
+    user.active = False
+    end_all_sessions(session, user.id)
+    record_event(
+        session,
+        "staff.deactivated",
+        actor_kind=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
+        actor_id=actor_id,
+        target=str(user.id),
+    )
+    session.commit()
+
+
+def reset_staff(session: DbSession, user: StaffUser, *, actor_id: uuid.UUID | None) -> str:
+    """A new password and a new TOTP secret to enrol; every session of the account ends."""
+    from portal.accounts.auth import end_all_sessions
+
+    password = secrets.token_urlsafe(12)
+    user.password_hash = password_hasher.hash(password)
+    seal_totp_secret(user, pyotp.random_base32())
+    user.totp_enrolled_at, user.totp_last_counter, user.active = None, None, True
+    end_all_sessions(session, user.id)
+    record_event(
+        session,
+        "staff.reset",
+        actor_kind=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
+        actor_id=actor_id,
+        target=str(user.id),
+    )
+    session.commit()
+    return password

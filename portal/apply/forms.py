@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
 from portal.core.dates import is_solar_hijri, to_gregorian
-from portal.core.forms import PortalForm
+from portal.core.forms import PortalForm, options
 from portal.core.normalise import has_bidi_controls, phone_key
 
 NAME_MAX = 100
@@ -36,10 +35,6 @@ LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCUMENT_NUMBER = re.compile(r"^[\w\- /]{2,40}$")
 REQUIRED = _l("Please answer this question.")
-
-
-def options(pairs: list[tuple[Any, Any]]) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])

@@ -8,7 +8,7 @@ Every unwrap for staff or the system writes an audit event.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import cast
 
 from flask import current_app
@@ -234,55 +234,56 @@ def _batches(
         yield batch
 
 
-def rotate_intake_wraps(session: DbSession, *, batch_size: int = 500) -> int:
-    """Re-seal every case data key to the newest intake key; fields are not touched.
-
-    Commits batch by batch; running it again after an interruption finishes the rest.
-    """
-    version, public = keyring().current_intake_public()
+def _rewrap_all(
+    session: DbSession,
+    method: str,
+    version: int,
+    rewrap: Callable[[KeyWrap, bytes], bytes],
+    batch_size: int,
+) -> int:
+    """Rewrap every ``method`` wrap older than ``version``, committing batch by batch, so
+    running it again after an interruption finishes the rest."""
     done = 0
-    for batch in _batches(session, INTAKE, version, batch_size):
+    for batch in _batches(session, method, version, batch_size):
         for wrap in batch:
-            context = _context(wrap.case_id, wrap.scope, INTAKE)
-            private = keyring().intake_private_key(wrap.key_version or 0)
-            data_key = crypto.unseal_with_private_key(wrap.wrapped, private, context=context)
-            wrap.wrapped = crypto.seal_to_public_key(data_key, public, context=context)
+            wrap.wrapped = rewrap(wrap, _context(wrap.case_id, wrap.scope, method))
             wrap.key_version = version
         done += len(batch)
         record_event(
             session,
             "keys.rotated",
             actor_kind=ActorKind.SYSTEM,
-            kind=INTAKE,
+            kind=method,
             version=str(version),
             count=str(len(batch)),
         )
         session.commit()
     return done
+
+
+def rotate_intake_wraps(session: DbSession, *, batch_size: int = 500) -> int:
+    """Re-seal every case data key to the newest intake key; fields are not touched."""
+    version, public = keyring().current_intake_public()
+
+    def reseal(wrap: KeyWrap, context: bytes) -> bytes:
+        private = keyring().intake_private_key(wrap.key_version or 0)
+        data_key = crypto.unseal_with_private_key(wrap.wrapped, private, context=context)
+        return crypto.seal_to_public_key(data_key, public, context=context)
+
+    return _rewrap_all(session, INTAKE, version, reseal, batch_size)
 
 
 def rotate_internal_wraps(session: DbSession, *, batch_size: int = 500) -> int:
     """Re-wrap every staff key under the newest internal key."""
     version, current = keyring().current_internal()
-    done = 0
-    for batch in _batches(session, INTERNAL, version, batch_size):
-        for wrap in batch:
-            context = _context(wrap.case_id, wrap.scope, INTERNAL)
-            old = keyring().internal_key(wrap.key_version or 0)
-            staff_key = crypto.unwrap_key(wrap.wrapped, old, context=context)
-            wrap.wrapped = crypto.wrap_key(staff_key, current, context=context)
-            wrap.key_version = version
-        done += len(batch)
-        record_event(
-            session,
-            "keys.rotated",
-            actor_kind=ActorKind.SYSTEM,
-            kind=INTERNAL,
-            version=str(version),
-            count=str(len(batch)),
+
+    def rewrap(wrap: KeyWrap, context: bytes) -> bytes:
+        old = keyring().internal_key(wrap.key_version or 0)
+        return crypto.wrap_key(
+            crypto.unwrap_key(wrap.wrapped, old, context=context), current, context=context
         )
-        session.commit()
-    return done
+
+    return _rewrap_all(session, INTERNAL, version, rewrap, batch_size)
 
 
 def shred(

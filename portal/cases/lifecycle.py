@@ -22,7 +22,7 @@ ALLOWED: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.DECISION_PROPOSED: frozenset({S.ADMITTED, S.REJECTED, S.IN_REVIEW}),
     S.ADMITTED: frozenset({S.VISA_ISSUED}),
     S.VISA_ISSUED: frozenset({S.ARRIVED}),
-    S.REJECTED: frozenset(),
+    S.REJECTED: frozenset({S.IN_REVIEW}),  # reopened by a decider, with a reason
     S.ARRIVED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }

@@ -55,8 +55,29 @@ class AuditEvent(Base):
         ).encode()
 
 
+class AuditHead(Base):
+    """The end of the chain, MAC'd: cutting events off the end is noticed too.
+
+    Without it, deleting the newest events would leave a shorter chain that still verifies.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # a single row: HEAD_ID
+    last_event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    last_mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+HEAD_ID = 1
+
+
 def chain_mac(key: bytes, previous: bytes, event: AuditEvent) -> bytes:
     return hmac.new(key, previous + event.canonical(), hashlib.sha256).digest()
+
+
+def head_mac(key: bytes, last_event_id: int, last_mac: bytes) -> bytes:
+    return hmac.new(key, b"head|%d|" % last_event_id + last_mac, hashlib.sha256).digest()
 
 
 def record_event(
@@ -85,25 +106,40 @@ def record_event(
     session.add(event)
     # On SQLite the insert takes the database's write lock, so the read below is ordered too.
     session.flush()
-    previous = session.scalar(
-        select(AuditEvent.mac)
-        .where(AuditEvent.id < event.id)
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
+    head = session.get(AuditHead, HEAD_ID)
     key = current_app.extensions["portal.keyring"].audit_key()
-    event.mac = chain_mac(key, previous or GENESIS_MAC, event)
+    event.mac = chain_mac(key, head.last_mac if head else GENESIS_MAC, event)
+    if head is None:
+        head = AuditHead(id=HEAD_ID)
+        session.add(head)
+    head.last_event_id, head.last_mac = event.id, event.mac
+    head.mac = head_mac(key, event.id, event.mac)
     return event
 
 
 def verify_chain(session: DbSession, key: bytes) -> list[str]:
-    """Return a description of every break in the chain; empty when it is intact."""
+    """Return a description of every break in the chain; empty when it is intact.
+
+    An edited event fails its own MAC; a deleted one breaks the MAC of the event after it
+    (ids may have gaps: PostgreSQL spends sequence numbers on rolled-back inserts); events
+    cut off the end no longer match the head.
+    """
     problems = []
-    previous, expected_id = GENESIS_MAC, None
+    previous, last_id = GENESIS_MAC, None
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
-        if expected_id is not None and event.id != expected_id:
-            problems.append(f"events missing before {event.id}")
         if event.mac is None or not hmac.compare_digest(event.mac, chain_mac(key, previous, event)):
-            problems.append(f"event {event.id} does not match its MAC")
-        previous, expected_id = event.mac or GENESIS_MAC, event.id + 1
+            problems.append(
+                f"event {event.id} does not match its MAC (edited, or one before it deleted)"
+            )
+        previous, last_id = event.mac or GENESIS_MAC, event.id
+    head = session.get(AuditHead, HEAD_ID)
+    if head is None:
+        if last_id is not None:
+            problems.append("the chain head is missing")
+    elif not hmac.compare_digest(head.mac, head_mac(key, head.last_event_id, head.last_mac)):
+        problems.append("the chain head does not match its MAC")
+    elif head.last_event_id != last_id or not hmac.compare_digest(head.last_mac, previous):
+        problems.append(
+            f"the chain ends at event {last_id}, but its head names event {head.last_event_id}: events were cut off"
+        )
     return problems

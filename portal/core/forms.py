@@ -11,6 +11,12 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from wtforms import SelectChoice
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class PortalForm(FlaskForm):

@@ -4,8 +4,11 @@ These keys are only ever hashed into blind indexes or compared; the stored value
 exactly what the person typed.
 """
 
+import calendar
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import date
 
 import phonenumbers
 
@@ -64,10 +67,14 @@ def fold_text(text: str) -> str:
     return " ".join(re.split(r"[\s\-_.,'’]+", kept.casefold())).strip()
 
 
-def name_key(*parts: str | None) -> str:
-    """Order-free key of a person's name: the sorted folded tokens."""
+def name_key(*parts: str | None, join_particles: bool = False) -> str:
+    """Order-free key of a person's name: the sorted folded tokens.
+
+    With ``join_particles``, "Abdul Rahman" and "Abdulrahman", "سیف الله" and "سیف‌الله"
+    give one key (see ``latin_key``).
+    """
     tokens = [token for part in parts if part for token in fold_text(part).split()]
-    return " ".join(sorted(tokens))
+    return " ".join(sorted(_joined_tokens(tokens) if join_particles else tokens))
 
 
 def document_number_key(number: str) -> str:
@@ -115,8 +122,9 @@ def birth_year(approximate_date: str | None) -> str | None:
 # Arabic script writes consonants and long vowels but not short vowels, so "محمد" and
 # "Mohammad", "Muhammad", "Mohammed" only agree on their consonants: m-h-m-d. The key is
 # that consonant skeleton, built the same way from both scripts. Alef, ain and hamza carry
-# vowels and vanish; waw and yeh are consonants (w, y) only at the start of a word, since
-# inside one they are mostly the long vowels that Latin spellings write as o/u and i/e.
+# vowels and vanish (a word opening on one keeps a mark, '); waw and yeh count as w and y
+# only at the start of a word (and yeh at its end, the -i of family names), since inside
+# one they are mostly the long vowels that Latin spellings write as o/u and i/e.
 # Upper-case letters stand for sounds Latin writes with two letters: S sh, C ch, X kh, Z zh.
 _ARABIC_SKELETON = {
     **dict.fromkeys("\u0627\u0639\u0621", ""),  # alef, ain, hamza
@@ -142,7 +150,11 @@ _ARABIC_SKELETON = {
     "\u0648": "w",
     **dict.fromkeys("\u06cc\u06d2", "y"),  # Farsi yeh (all yeh forms fold to it), Urdu yeh
 }
-_HEH = frozenset("\u0647\u06c1")  # at the end of a word: the vowel of Fatima, Malalai...
+_ARABIC_VOWEL_CARRIERS = frozenset("\u0627\u0639\u0621")  # alef, ain, hamza
+_HEH = frozenset("\u0647\u06c1\u0629")  # ending a word: the vowel of Fatima, Farzana...
+# A compound written with a zero-width non-joiner ("زرمینه‌گل") ends a word inside it; the
+# joiner goes when text is folded, so a heh before it is dropped first.
+_HEH_BEFORE_ZWNJ = re.compile("[\u0647\u06c1\u0629](?=\u200c)")
 _SEMIVOWELS = frozenset("wy")
 # Latin letters read as the skeleton's sounds; longer spellings first (German ones too).
 _LATIN_SPELLINGS = (
@@ -167,6 +179,8 @@ _LATIN_SOUNDS = dict(_LATIN_SPELLINGS)
 _LATIN_VOWELS = frozenset("aeiou")
 # Turkish letters whose sound fold_text would lose with their cedilla or breve.
 _TURKISH = str.maketrans({"ş": "sh", "Ş": "sh", "ç": "ch", "Ç": "ch", "ğ": "", "Ğ": "", "ı": "i"})
+# Alef maksura ends Arabic names said with "a" (Salma, سلمى); folding would make it a yeh.
+_MAKSURA = str.maketrans({"\u0649": "\u0627"})
 # Particles written apart or together ("Abdul Rahman", "Abdulrahman", "عبدالرحمن";
 # "Sami Ullah", "سمیع‌الله"): joined to the next or the previous word before the key is made.
 _JOIN_NEXT = frozenset({"al", "el", "abd", "abdul", "abdel", "abdol", "abu", "عبد", "ابو", "ال"})
@@ -197,10 +211,13 @@ def _arabic_skeleton(token: str) -> list[str]:
     sounds = []
     for index, char in enumerate(token):
         sound = _ARABIC_SKELETON.get(char, char if char.isascii() else "")
-        if sound in _SEMIVOWELS and index > 0:
-            sound = ""
-        elif char in _HEH and index == len(token) - 1 and index > 0:
-            sound = ""
+        last = index > 0 and not is_arabic_script(token[index + 1 : index + 2])
+        if index == 0 and char in _ARABIC_VOWEL_CARRIERS:
+            sound = "'"  # Ahmad is not Hamid: a word opening on a vowel keeps a mark of it
+        elif last and char in _HEH:
+            sound = ""  # the vowel of Fatima, Farzana (a digit may follow in test data)
+        elif sound in _SEMIVOWELS and index > 0 and not (last and sound == "y"):
+            sound = ""  # a long vowel; but Karimi is not Karim: a final -i stays
         sounds.append(sound)
     return sounds
 
@@ -209,35 +226,126 @@ def _latin_skeleton(token: str) -> list[str]:
     spelled = _LATIN_PATTERN.sub(lambda match: _LATIN_SOUNDS[match.group()], token)
     sounds = []
     for index, char in enumerate(spelled):
-        if char in _LATIN_VOWELS or (char in _SEMIVOWELS and index > 0):
+        if index == 0 and char in _LATIN_VOWELS:
+            sounds.append("'")
+        elif char in _LATIN_VOWELS or (char in _SEMIVOWELS and index > 0):
             sounds.append("")
         elif char == "h" and index == len(spelled) - 1 and index > 0:
             sounds.append("")  # Fatimah, Abdullah: a final h is the vowel's, as final heh is
         else:
             sounds.append(char)
+    if len(spelled) > 1 and (spelled[-1] in "iy" or spelled.endswith("ee")):
+        sounds.append("y")  # Karimi, Zalmay, Rezaee: the final yeh of the Arabic spelling
     return sounds
 
 
 def _skeleton(token: str) -> str:
-    sounds = _arabic_skeleton(token) if is_arabic_script(token) else _latin_skeleton(token)
-    collapsed: list[str] = []
-    for sound in "".join(sounds):
-        if not collapsed or collapsed[-1] != sound:  # Mohammad's mm, Arabic's unwritten shadda
-            collapsed.append(sound)
-    return "".join(collapsed)
+    arabic = is_arabic_script(token)
+    sounds = _arabic_skeleton(token) if arabic else _latin_skeleton(token)
+    kept = []
+    for index, sound in enumerate(sounds):
+        # Letters doubled in Latin (Mohammad's mm) are one letter in Arabic script. Two
+        # equal letters side by side in Arabic script have a short vowel between them
+        # (ننګیالی, Nangialai); only lam before lam (الله, Allah) is said as one.
+        if index and sound == sounds[index - 1] and (not arabic or sound == "l"):
+            continue
+        kept.append(sound)
+    return "".join(kept)
 
 
 def latin_key(*parts: str | None) -> str:
     """Order-free consonant skeleton of a name, the same from Arabic script and Latin letters.
 
-    Lossy on purpose ("Ali" gives "l"): use it to let two scripts meet, next to other
-    evidence, never alone to tell people apart.
+    Lossy on purpose ("Ali" gives "'ly", and so do "Aly" and "Eli"): use it to let two
+    scripts meet, next to other evidence, never alone to tell people apart.
     """
     tokens = [
         token
         for part in parts
         if part
-        for token in fold_text(part.translate(_TURKISH)).split()
+        for token in fold_text(
+            _HEH_BEFORE_ZWNJ.sub("", part.translate(_TURKISH).translate(_MAKSURA))
+        ).split()
     ]
     skeletons = (_skeleton(token) for token in _joined_tokens(tokens))
     return " ".join(sorted(skeleton for skeleton in skeletons if skeleton))
+
+
+# --- approximate dates -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApproximateDate:
+    """A date known to the year, the month or the day, as applicants can give it.
+
+    1 January is the date documents (tazkiras above all) carry when only the year is known,
+    so "1990-01-01" counts as weak evidence: it spans the whole year like "1990".
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def placeholder(self) -> bool:
+        return self.month == 1 and self.day == 1
+
+    @property
+    def exact(self) -> bool:
+        return self.day is not None and not self.placeholder
+
+    @property
+    def earliest(self) -> date:
+        if self.month is None or self.placeholder:
+            return date(self.year, 1, 1)
+        return date(self.year, self.month, self.day or 1)
+
+    @property
+    def latest(self) -> date:
+        if self.month is None or self.placeholder:
+            return date(self.year, 12, 31)
+        return date(
+            self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1]
+        )
+
+
+def parse_approximate_date(text: str | None) -> ApproximateDate | None:
+    """ "1990", "1990-05" or "1990-05-17" (any digits folded to ASCII); None for anything else."""
+    if not text or birth_year(text) is None:
+        return None
+    parts = [
+        int(part) for part in unicodedata.normalize("NFKC", text).translate(_LETTER_FOLD).split("-")
+    ]
+    try:
+        parsed = ApproximateDate(*parts)
+        _ = parsed.latest  # date() refuses month 13 and 30 February
+    except ValueError:
+        return None
+    if parsed.year < 1800:  # a typo, not an age
+        return None
+    return parsed
+
+
+def age_range(born: ApproximateDate, on: date) -> tuple[int, int]:
+    """The youngest and the oldest a person born on ``born`` can be on ``on``."""
+
+    def age(birthday: date) -> int:
+        return on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
+
+    return age(born.latest), age(born.earliest)
+
+
+def surely_before(one: ApproximateDate, other: ApproximateDate) -> bool:
+    """True only if every date ``one`` may be comes before every date ``other`` may be."""
+    return one.latest < other.earliest
+
+
+def birth_date_agreement(one: ApproximateDate | None, other: ApproximateDate | None) -> str:
+    """How two dates of birth support a match: "same_date", "same_year", "near_year"
+    (one or two years apart: ages are often estimated), "different_year" or "unknown"."""
+    if one is None or other is None:
+        return "unknown"
+    if one.exact and other.exact and one == other:
+        return "same_date"
+    gap = abs(one.year - other.year)
+    return "same_year" if gap == 0 else "near_year" if gap <= 2 else "different_year"

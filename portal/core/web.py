@@ -52,6 +52,7 @@ def init_extensions(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_language=current_language,
         field_attributes=field_attributes,
+        staff_can=_staff_can,
         _s=staff_domain.gettext,
         ngettext_s=staff_domain.ngettext,
     )
@@ -76,6 +77,13 @@ def field_attributes(field: Any, hint: object = None, **extra: Any) -> dict[str,
     return {name: value for name, value in attributes.items() if value is not None}
 
 
+def _staff_can(permission: str) -> bool:
+    from portal.accounts.access import can
+    from portal.core.permissions import Permission
+
+    return can(Permission(permission))
+
+
 def register_faces(app: Flask) -> None:
     from portal.apply import blueprint as apply_blueprint
     from portal.core.health import blueprint as health_blueprint
@@ -83,6 +91,12 @@ def register_faces(app: Flask) -> None:
     app.register_blueprint(health_blueprint)
     if "public" in app.config["PORTAL_FACES"]:
         app.register_blueprint(apply_blueprint)
+    if "internal" in app.config["PORTAL_FACES"]:
+        from portal.accounts import blueprint as accounts_blueprint
+        from portal.review import blueprint as review_blueprint
+
+        app.register_blueprint(accounts_blueprint)
+        app.register_blueprint(review_blueprint)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,46 +1,79 @@
 """Blind indexes of a case: keyed hashes of its normalised identifying values."""
 
-from sqlalchemy import delete
+import uuid
+from typing import NamedTuple
+
+from sqlalchemy import delete, insert
 
 from portal.cases.custody import keyring
 from portal.cases.models import BlindIndex, Case
 from portal.core import crypto
 from portal.core.db import DbSession
-from portal.core.normalise import birth_year, document_number_key, name_key, phone_key
+from portal.core.normalise import (
+    birth_year,
+    document_number_key,
+    is_arabic_script,
+    latin_key,
+    name_key,
+    phone_key,
+)
 
 DOCUMENT_NUMBER = "document_number"
 NAME_BIRTH_YEAR = "name_birth_year"
 PHONE = "phone"
+# The consonant skeleton of a name with the birth year, from Arabic script or from Latin
+# letters. Both share one key, so the digests can meet, but are stored apart: only an
+# Arabic-script name and a Latin one are compared, because between two Latin spellings
+# the skeleton is too lossy ("Anna Ivanova" and "Ivan Ivanov" share it).
+TRANSLITERATED = "name_transliterated"
+TRANSLITERATED_ARABIC = "name_translit_arabic"
+TRANSLITERATED_LATIN = "name_translit_latin"
+KEY_OF_PURPOSE = {
+    DOCUMENT_NUMBER: DOCUMENT_NUMBER,
+    NAME_BIRTH_YEAR: NAME_BIRTH_YEAR,
+    PHONE: PHONE,
+    TRANSLITERATED_ARABIC: TRANSLITERATED,
+    TRANSLITERATED_LATIN: TRANSLITERATED,
+}
 
 
-def index_case(session: DbSession, case: Case) -> list[BlindIndex]:
+class IndexRow(NamedTuple):
+    person_id: uuid.UUID | None
+    purpose: str
+    digest: bytes
+
+
+def index_case(session: DbSession, case: Case) -> list[IndexRow]:
     """Replace the case's blind indexes with fresh ones (the case must be unlocked)."""
     session.execute(delete(BlindIndex).where(BlindIndex.case_id == case.id))
     ring = keyring()
-    keys = {
-        purpose: ring.blind_index_key(purpose)
-        for purpose in (DOCUMENT_NUMBER, NAME_BIRTH_YEAR, PHONE)
-    }
-
-    def add(purpose: str, value: str, person_id: object = None) -> None:
-        digest = crypto.blind_index(keys[purpose], value)
-        rows.append(
-            BlindIndex(case_id=case.id, person_id=person_id, purpose=purpose, digest=digest)
-        )
-
-    rows: list[BlindIndex] = []
+    keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
+    # A set: a name written the same way in both fields gives one row, not two.
+    values: set[tuple[str, str, uuid.UUID | None]] = set()
     for person in case.people:
         if person.document_number and (number := document_number_key(person.document_number)):
-            add(DOCUMENT_NUMBER, number, person.id)
+            values.add((DOCUMENT_NUMBER, number, person.id))
         year = birth_year(person.birth_date) or "?"
         for given, family in (
             (person.given_names, person.family_name),
             (person.given_names_latin, person.family_name_latin),
         ):
             if key := name_key(given, family):
-                add(NAME_BIRTH_YEAR, f"{key}|{year}", person.id)
+                values.add((NAME_BIRTH_YEAR, f"{key}|{year}", person.id))
+            if skeleton := latin_key(given, family):
+                arabic = is_arabic_script(f"{given or ''}{family or ''}")
+                purpose = TRANSLITERATED_ARABIC if arabic else TRANSLITERATED_LATIN
+                values.add((purpose, f"{skeleton}|{year}", person.id))
     phone = (case.contact or {}).get("phone")
     if phone and (e164 := phone_key(phone, case.country_of_stay, case.nationality)):
-        add(PHONE, e164)
-    session.add_all(rows)
+        values.add((PHONE, e164, None))
+    rows = [
+        IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))
+        for purpose, value, person_id in sorted(values, key=lambda v: (v[0], v[1], str(v[2])))
+    ]
+    if rows:  # one executemany, written now: the duplicate search reads them back
+        session.execute(
+            insert(BlindIndex),
+            [{"id": uuid.uuid4(), "case_id": case.id, **row._asdict()} for row in rows],
+        )
     return rows

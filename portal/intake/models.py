@@ -17,13 +17,18 @@ class OutboxEntry(Base):
     __tablename__ = "outbox"
 
     id: Mapped[uuid_pk]
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    # Indexed: each job completes its case's rows, however many other rows are pending.
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
     job: Mapped[str] = mapped_column(String(32))  # e.g. "intake"
     created_at: Mapped[created_at]
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))  # an exception class, no data
+    # Set when the relay gave up (attempts used up); the case then shows "screening failed".
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         # The relay's scan: unfinished work, oldest first.

@@ -11,6 +11,9 @@ from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 from sqlalchemy import or_, select
 
+from portal.cases.models import Case
+from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
+from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
 from portal.core.redis import get_redis
 from portal.intake import queue
@@ -62,6 +65,7 @@ class RelayReport:
     enqueued: int = 0  # promised work that had never reached Redis
     requeued: int = 0  # work whose job vanished, failed or was abandoned by a dead worker
     waiting: int = 0  # work whose job is queued or running
+    failed: int = 0  # work given up after PORTAL_MAX_JOB_ATTEMPTS: the case shows it
 
 
 def _job_is_lost(entry: OutboxEntry, stale_before: datetime) -> bool:
@@ -72,6 +76,29 @@ def _job_is_lost(entry: OutboxEntry, stale_before: datetime) -> bool:
         return False
     # Failed, stopped, or finished without completing the entry: try again after a pause.
     return entry.enqueued_at is not None and entry.enqueued_at < stale_before
+
+
+def _job_is_live(entry: OutboxEntry) -> bool:
+    job = queue.fetch(entry.job, entry.case_id)
+    return job is not None and job.get_status(refresh=False) in LIVE_STATES
+
+
+def give_up(session: DbSession, entry: OutboxEntry) -> None:
+    """Stop retrying: the case stays where it is, visible to staff as "screening failed"."""
+    entry.failed_at = utcnow()
+    case = session.get(Case, entry.case_id, populate_existing=True)  # fresh row_version
+    if case is not None and case.status in (CaseStatus.SUBMITTED, CaseStatus.SCREENING):
+        case.screening_status = ScreeningStatus.FAILED
+    record_event(
+        session,
+        "intake.failed",
+        actor_kind=ActorKind.SYSTEM,
+        case_id=entry.case_id,
+        attempts=str(entry.attempts),
+        error=entry.last_error or "unknown",
+    )
+    session.commit()
+    log.warning("outbox %s: given up after %s attempts", entry.id, entry.attempts)
 
 
 def relay(
@@ -95,6 +122,7 @@ def relay(
             select(OutboxEntry)
             .where(
                 OutboxEntry.completed_at.is_(None),
+                OutboxEntry.failed_at.is_(None),
                 or_(
                     OutboxEntry.enqueued_at.is_(None),
                     OutboxEntry.attempts < config["PORTAL_MAX_JOB_ATTEMPTS"],
@@ -112,6 +140,24 @@ def relay(
                     report.enqueued += 1
                 else:
                     report.requeued += 1
+        exhausted = session.scalars(
+            select(OutboxEntry)
+            .where(
+                OutboxEntry.completed_at.is_(None),
+                OutboxEntry.failed_at.is_(None),
+                OutboxEntry.enqueued_at.is_not(None),
+                OutboxEntry.attempts >= config["PORTAL_MAX_JOB_ATTEMPTS"],
+            )
+            .order_by(OutboxEntry.created_at)
+            .limit(batch_size)
+        ).all()
+        for entry in exhausted:
+            # The last attempt may still be queued or running; anything else is the end.
+            if _job_is_live(entry):
+                report.waiting += 1
+            else:
+                give_up(session, entry)
+                report.failed += 1
     finally:
         lock.release()
     return report

@@ -61,6 +61,14 @@ def live_server(make_app: AppFactory) -> Iterator[str]:
     yield from _serve(make_app())
 
 
+@pytest.fixture
+def live_app(make_app: AppFactory) -> Iterator[tuple[Flask, str]]:
+    """The served app too, for tests that also act as the worker or create staff."""
+    app = make_app()
+    for base in _serve(app):
+        yield app, base
+
+
 @pytest.fixture(scope="module")
 def live_server_module(base_config: dict[str, Any], _schema: None) -> Iterator[str]:
     """One server for a module's tests that share a browser session (read-mostly pages)."""

@@ -7,6 +7,26 @@ from typing import Any
 from PIL import Image
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# Every applicant page: those of a draft, and those after sending (for budgets and checks).
+DRAFT_PAGES = [
+    "/",
+    "/eligibility",
+    "/sign-in",
+    "/application",
+    "/application/names",
+    "/application/birth",
+    "/application/stay",
+    "/application/contact",
+    "/application/identity",
+    "/application/employment",
+    "/application/employment/new",
+    "/application/family",
+    "/application/family/new",
+    "/application/documents",
+    "/application/declarations",
+    "/application/check",
+]
+SUBMITTED_PAGES = ["/case", "/case/messages", "/case/family/new", "/case/withdraw"]
 
 
 def photo() -> bytes:

@@ -7,28 +7,15 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.phone import Visit, fill_local_staff_application, start_application
+from tests.browser.phone import (
+    DRAFT_PAGES,
+    SUBMITTED_PAGES,
+    Visit,
+    fill_local_staff_application,
+    start_application,
+)
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-DRAFT_PAGES = [
-    "/",
-    "/eligibility",
-    "/sign-in",
-    "/application",
-    "/application/names",
-    "/application/birth",
-    "/application/stay",
-    "/application/contact",
-    "/application/identity",
-    "/application/employment",
-    "/application/employment/new",
-    "/application/family",
-    "/application/family/new",
-    "/application/documents",
-    "/application/declarations",
-    "/application/check",
-]
-SUBMITTED_PAGES = ["/case", "/case/messages", "/case/family/new", "/case/withdraw"]
 # Empty forms, sent to check the pages with their error summary and messages showing.
 WITH_ERRORS = ["/eligibility", "/application/family/new", "/application/employment/new"]
 

@@ -2,8 +2,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.apply.services import submit_case
-from portal.cases.models import BlindIndex, Case
-from portal.cases.states import CaseStatus
+from portal.cases.models import BlindIndex, Case, RiskAssessment
+from portal.cases.states import CaseStatus, ScreeningStatus
 from portal.extensions import db
 from portal.intake.models import OutboxEntry
 from portal.intake.worker import make_worker
@@ -24,4 +24,16 @@ def test_submitted_case_reaches_review_through_the_queue(app: Flask) -> None:
     assert stored is not None and stored.status == CaseStatus.IN_REVIEW
     assert db.session.scalars(select(OutboxEntry)).one().completed_at is not None
     purposes = db.session.scalars(select(BlindIndex.purpose).where(BlindIndex.case_id == case.id))
-    assert set(purposes) == {"document_number", "name_birth_year", "phone"}
+    assert set(purposes) == {
+        "document_number",
+        "name_birth_year",
+        "name_translit_arabic",
+        "name_translit_latin",
+        "phone",
+    }
+    # Screened: an assessment with reasons, and the case's queue columns set from it.
+    assessment = db.session.scalars(
+        select(RiskAssessment).where(RiskAssessment.case_id == case.id)
+    ).one()
+    assert assessment.reasons and stored.priority_score == assessment.priority_score > 0
+    assert stored.screening_status == assessment.screening_status != ScreeningStatus.PENDING

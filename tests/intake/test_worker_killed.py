@@ -106,3 +106,57 @@ def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -
 
     db.session.expire_all()
     assert db.session.get(Case, case_id).status == CaseStatus.IN_REVIEW
+
+
+def test_a_worker_killed_in_the_middle_of_screening_leaves_it_to_the_next(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Killed after the case reached "screening" and while it was being screened: after
+    the restart the case is screened in full, once, with its watch-list hit."""
+    from sqlalchemy import func, select
+
+    from portal.cases.lifecycle import transition
+    from portal.cases.models import RiskAssessment
+    from portal.cases.states import ActorKind, ScreeningStatus
+    from tests.intake.conftest import import_watchlist
+
+    listed = "name,aliases,date_of_birth,reference\nZarminagul Ahmadzai,,1987,UN-1\n"
+    assert import_watchlist(app, listed, tmp_path).exit_code == 0
+    case, _code = make_case(db.session)
+    submit_case(db.session, case)
+    transition(db.session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+    job = intake_queue().fetch_job(f"intake-{case_id}")
+    assert job is not None
+
+    with DatabaseHold(app.config["SQLALCHEMY_DATABASE_URI"]):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--no-relay"],
+            cwd=ROOT,
+            env=_worker_environment(app),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(lambda: job.get_status(refresh=True) == JobStatus.STARTED)
+            time.sleep(0.5)  # let it get as far as it can: into the screening transaction
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+
+    def assessments() -> int:
+        return db.session.scalar(select(func.count()).where(RiskAssessment.case_id == case_id))
+
+    assert db.session.get(Case, case_id).status == CaseStatus.SCREENING
+    assert assessments() == 0  # nothing of the screening was committed
+
+    relay(db.session, now=utcnow() + timedelta(hours=1))
+    make_worker(app).work(burst=True)
+
+    db.session.expire_all()
+    stored = db.session.get(Case, case_id)
+    assert stored.status == CaseStatus.IN_REVIEW
+    assert stored.screening_status == ScreeningStatus.HIT
+    assert assessments() == 1

@@ -27,8 +27,12 @@ def test_a_good_file_gives_every_entry() -> None:
 def test_a_byte_order_mark_blank_lines_and_spaces_are_fine() -> None:
     text = "\ufeff" + HEADER + "\n  Ali Rezaei , ; Ali Rezai ;, ۱۹۸۰ ,REF-1\n\n"
     (person,) = parse_watchlist(text.encode())
-    assert (person.name, person.aliases, person.reference) == ("Ali Rezaei", ("Ali Rezai",), "REF-1")
-    assert person.date_of_birth == "۱۹۸۰"  # Persian digits
+    assert (person.name, person.aliases, person.reference) == (
+        "Ali Rezaei",
+        ("Ali Rezai",),
+        "REF-1",
+    )
+    assert person.date_of_birth == "1980"  # Persian digits, stored as ASCII
 
 
 @pytest.mark.parametrize(
@@ -85,3 +89,18 @@ def test_a_long_list_of_problems_stops_after_fifty() -> None:
     text = HEADER + "".join(f",,1980,R-{n}\n" for n in range(200))
     found = problems(text)
     assert len(found) == 51 and found[-1] == "... stopped after too many problems"
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("1980", "1980"),
+        ("۱۹۸۰-۰۵", "1980-05"),
+        ("１９８０－０５－１７", "1980-05-17"),
+        ("1359", "1980"),  # Solar Hijri, as on Afghan documents
+        ("۱۳۶۶-۰۱-۰۱", "1987-03-21"),  # Nowruz 1366
+    ],
+)
+def test_dates_of_birth_are_stored_gregorian(written: str, stored: str) -> None:
+    (person,) = parse_watchlist((HEADER + f"Ali,,{written},R-1\n").encode())
+    assert person.date_of_birth == stored

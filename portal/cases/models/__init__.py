@@ -1,6 +1,12 @@
 """The case and everything that belongs to it."""
 
-from portal.cases.models.assessment import BlindIndex, Decision, RiskAssessment
+from portal.cases.models.assessment import (
+    BlindIndex,
+    Decision,
+    DuplicateLink,
+    DuplicateReason,
+    RiskAssessment,
+)
 from portal.cases.models.case import Case, CaseTransition
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
@@ -12,6 +18,8 @@ __all__ = [
     "CaseTransition",
     "Decision",
     "Document",
+    "DuplicateLink",
+    "DuplicateReason",
     "Employment",
     "KeyWrap",
     "Message",

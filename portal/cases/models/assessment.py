@@ -1,8 +1,17 @@
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cases.models.case import CaseOwned
@@ -87,8 +96,59 @@ class BlindIndex(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # Indexed: duplicate screening looks up people's document numbers, and removing a
+    # person would otherwise scan the whole table for its cascade.
+    person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
     purpose: Mapped[str] = mapped_column(String(32))
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
 
     __table_args__ = (Index("ix_blind_index_lookup", "purpose", "digest"),)
+
+
+class DuplicateReason(StrEnum):
+    DOCUMENT_NUMBER = "document_number"  # two principals with one document number
+    NAME_BIRTH_YEAR = "name_birth_year"  # two principals with one name and year of birth
+    NAME_TRANSLITERATED = "name_transliterated"  # the same, one written in Arabic script
+    PHONE = "phone"  # two cases with one contact phone number
+    FAMILY_MEMBER = "family_member"  # one person, listed as family in at least one case
+
+
+class DuplicateLink(Base):
+    """Two cases that share a person or a phone number, stored from each side; never merged.
+
+    ``matched_on`` names the blind index that met (``document_number``, ``phone``...);
+    ``reason`` what staff are told it means. Holds ids and codes only.
+    """
+
+    __tablename__ = "duplicate_link"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    other_case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    # Indexed for the cascades when a person is removed.
+    person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    other_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    matched_on: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[DuplicateReason] = enum_column(DuplicateReason)
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        UniqueConstraint(
+            "case_id",
+            "other_case_id",
+            "person_id",
+            "other_person_id",
+            "matched_on",
+            name="uq_duplicate_link_pair",  # the generated name is past PostgreSQL's 63
+        ),
+    )

@@ -1,0 +1,103 @@
+"""What the screening rules read of a case, decrypted once and held only for one job.
+
+The rules (checks, priority, watch list) are pure functions of these facts, so they can be
+tested without a database and explained line by line.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.cases.models import Case, Document
+from portal.cases.states import IdentityDocument, Programme, Relationship
+from portal.core.db import DbSession
+from portal.core.normalise import (
+    ApproximateDate,
+    document_number_key,
+    has_bidi_controls,
+    parse_approximate_date,
+)
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    id: uuid.UUID
+    relation: Relationship
+    born: ApproximateDate | None = None
+    names: tuple[str, ...] = ()  # full names as written: own script, then Latin letters
+    document_key: str = ""
+    identity_document: IdentityDocument | None = None
+    sworn_declaration: bool = False
+
+    @property
+    def birth_text(self) -> str | None:
+        if self.born is None:
+            return None
+        parts = [self.born.year, self.born.month, self.born.day]
+        return "-".join(f"{part:02d}" for part in parts if part is not None)
+
+
+@dataclass(frozen=True)
+class EmploymentFacts:
+    employer: str
+    started: ApproximateDate | None
+    ended: ApproximateDate | None  # None: still employed, or not given
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    programme: Programme
+    people: tuple[PersonFacts, ...]
+    employments: tuple[EmploymentFacts, ...] = ()
+    risk_profile: tuple[str, ...] = ()
+    submitted_at: datetime | None = None
+    bidi_texts: int = 0  # names and file names with text-direction controls
+
+    @property
+    def principal(self) -> PersonFacts | None:
+        return next((p for p in self.people if p.relation == Relationship.PRINCIPAL), None)
+
+
+def _full_name(*parts: str | None) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+def case_facts(session: DbSession, case: Case) -> CaseFacts:
+    """Read an unlocked case into facts (every sealed value is decrypted here, once)."""
+    people = []
+    bidi = 0
+    for person in case.people:
+        native = _full_name(person.given_names, person.family_name)
+        latin = _full_name(person.given_names_latin, person.family_name_latin)
+        bidi += sum(1 for name in (native, latin) if has_bidi_controls(name))
+        people.append(
+            PersonFacts(
+                id=person.id,
+                relation=person.relation,
+                born=parse_approximate_date(person.birth_date),
+                names=tuple(name for name in (native, latin) if name),
+                document_key=document_number_key(person.document_number or ""),
+                identity_document=person.identity_document,
+                sworn_declaration=person.sworn_declaration,
+            )
+        )
+    for document in session.scalars(select(Document).where(Document.case_id == case.id)):
+        bidi += has_bidi_controls(document.filename or "")
+    employments = tuple(
+        EmploymentFacts(
+            employer=job.employer or "",
+            started=parse_approximate_date(job.started_on),
+            ended=parse_approximate_date(job.ended_on),
+        )
+        for job in case.employments
+    )
+    return CaseFacts(
+        programme=case.programme,
+        people=tuple(people),
+        employments=employments,
+        risk_profile=tuple(str(code) for code in case.risk_profile or ()),
+        submitted_at=case.submitted_at,
+        bidi_texts=bidi,
+    )

@@ -1,0 +1,146 @@
+"""The published priority rubric (docs/screening.md) and the initial threat level.
+
+Every point is a reason staff can read next to the case; the priority score is their sum.
+Applicants to earlier admission programmes criticised opaque scoring, so nothing here is
+learnt or weighted in secret: change a number here, change it in docs/screening.md too.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from portal.cases.states import Relationship, ThreatLevel
+from portal.core.normalise import age_range, fold_text
+from portal.intake import reasons as R
+from portal.intake.checks import surely_minor
+from portal.intake.facts import CaseFacts
+from portal.intake.reasons import Reason
+
+# Risk categories in tiers, so the points in the clear reasons do not name one category.
+RISK_POINTS = {
+    "judge_prosecutor": 35,
+    "military_police": 35,
+    "lgbtqi": 35,
+    "journalist": 30,
+    "human_rights_defender": 30,
+    "womens_rights_activist": 30,
+    "politician_official": 30,
+    "religious_ethnic_minority": 20,
+    "academic_artist": 20,
+    "other": 10,
+}
+MORE_RISKS_POINTS, MORE_RISKS_CAP = 5, 10
+# Employers of local staff by how visibly the work tied a person to Germany's mission.
+EMPLOYER_POINTS = {
+    "bundeswehr": 35,
+    "bundespolizei": 35,
+    "auswaertiges_amt": 25,
+    "giz": 20,
+    "political_foundation": 20,
+    "kfw": 15,
+    "other": 10,
+}
+# Free-text employers: words that name one of the employers above.
+EMPLOYER_WORDS = {
+    "bundeswehr": "bundeswehr",
+    "isaf": "bundeswehr",
+    "polizei": "bundespolizei",
+    "police": "bundespolizei",
+    "gppt": "bundespolizei",
+    "botschaft": "auswaertiges_amt",
+    "embassy": "auswaertiges_amt",
+    "auswartiges": "auswaertiges_amt",
+    "giz": "giz",
+    "kfw": "kfw",
+    "stiftung": "political_foundation",
+    "foundation": "political_foundation",
+}
+WORK_YEAR_POINTS, WORK_YEARS_CAP = 2, 10
+MINOR_POINTS, MINORS_CAP = 5, 15
+UNACCOMPANIED_MINOR_POINTS = 25
+ELDERLY_AGE, ELDERLY_POINTS, ELDERLY_CAP = 65, 5, 10
+MONTH_POINTS, MONTHS_CAP = 1, 12
+# Threat points (risk profile, work exposure, an unaccompanied minor) give the level.
+THREAT_LEVELS = ((45, ThreatLevel.CRITICAL), (30, ThreatLevel.HIGH), (15, ThreatLevel.MODERATE))
+THREAT_CODES = frozenset(
+    {R.RISK_PROFILE, R.RISK_PROFILE_MORE, R.WORK_EXPOSURE, R.WORK_YEARS, R.UNACCOMPANIED_MINOR}
+)
+
+
+@dataclass(frozen=True)
+class Priority:
+    reasons: tuple[Reason, ...]
+    threat_level: ThreatLevel
+    # Which category and employer earned points: personal, so sealed with the staff key.
+    sealed_details: dict[str, object]
+
+    @property
+    def score(self) -> int:
+        return sum(reason.points for reason in self.reasons)
+
+
+def employer_code(employer: str) -> str:
+    if employer in EMPLOYER_POINTS:
+        return employer
+    words = fold_text(employer).split()  # folding drops accents: "auswärtiges" too
+    return next((EMPLOYER_WORDS[w] for w in words if w in EMPLOYER_WORDS), "other")
+
+
+def _work_years(facts: CaseFacts, today: date) -> int:
+    months = 0
+    for job in facts.employments:
+        if job.started is None:
+            continue
+        end = job.ended.latest if job.ended else today
+        start = job.started.earliest
+        months += max(0, (end.year - start.year) * 12 + end.month - start.month)
+    return months // 12
+
+
+def _months_waited(submitted_at: datetime | None, now: datetime) -> int:
+    if submitted_at is None:
+        return 0
+    months = (now.year - submitted_at.year) * 12 + now.month - submitted_at.month
+    return max(0, months - (now.day < submitted_at.day))
+
+
+def score(facts: CaseFacts, *, now: datetime) -> Priority:
+    today = now.date()
+    reasons: list[Reason] = []
+    sealed: dict[str, object] = {}
+
+    def add(code: str, points: int, **params: object) -> None:
+        if points:
+            reasons.append(Reason(code, points, params))
+
+    risks = sorted({code if code in RISK_POINTS else "other" for code in facts.risk_profile})
+    if risks:
+        ranked = sorted(risks, key=lambda code: -RISK_POINTS[code])
+        add(R.RISK_PROFILE, RISK_POINTS[ranked[0]])
+        more = len(ranked) - 1
+        add(R.RISK_PROFILE_MORE, min(MORE_RISKS_CAP, more * MORE_RISKS_POINTS), count=more)
+        sealed["risk_profile"] = ranked
+    employers = [employer_code(job.employer) for job in facts.employments]
+    if employers:
+        top = max(employers, key=lambda code: EMPLOYER_POINTS[code])
+        add(R.WORK_EXPOSURE, EMPLOYER_POINTS[top])
+        years = _work_years(facts, today)
+        add(R.WORK_YEARS, min(WORK_YEARS_CAP, years * WORK_YEAR_POINTS), years=years)
+        sealed["work_exposure"] = top
+
+    principal = facts.principal
+    if principal is not None and surely_minor(principal, today):
+        add(R.UNACCOMPANIED_MINOR, UNACCOMPANIED_MINOR_POINTS)
+    minors = sum(
+        1 for p in facts.people if p.relation != Relationship.PRINCIPAL and surely_minor(p, today)
+    )
+    add(R.MINORS, min(MINORS_CAP, minors * MINOR_POINTS), count=minors)
+    elderly = sum(1 for p in facts.people if p.born and age_range(p.born, today)[0] >= ELDERLY_AGE)
+    add(R.ELDERLY, min(ELDERLY_CAP, elderly * ELDERLY_POINTS), count=elderly, age=ELDERLY_AGE)
+    months = _months_waited(facts.submitted_at, now)
+    add(R.TIME_WAITING, min(MONTHS_CAP, months * MONTH_POINTS), months=months)
+
+    threat_points = sum(reason.points for reason in reasons if reason.code in THREAT_CODES)
+    level = next((lvl for floor, lvl in THREAT_LEVELS if threat_points >= floor), None)
+    if level is None:
+        level = ThreatLevel.LOW if threat_points else ThreatLevel.UNASSESSED
+    return Priority(tuple(reasons), level, sealed)

@@ -1,0 +1,99 @@
+"""Screening an unlocked case: checks, duplicates, watch list, priority, one assessment.
+
+Nothing is decided here: the outcome is a status (clear, concern, hit), a threat level and
+a priority score, each with the reasons that produced them.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+
+from portal.cases.custody import open_staff_key
+from portal.cases.models import Case, RiskAssessment
+from portal.cases.states import ActorKind, ScreeningStatus
+from portal.core.db import DbSession, utcnow
+from portal.intake import priority
+from portal.intake import reasons as R
+from portal.intake.assessments import record_intake_assessment
+from portal.intake.checks import Window, run_checks
+from portal.intake.duplicates import link_duplicates
+from portal.intake.facts import CaseFacts, case_facts
+from portal.intake.indexing import IndexRow
+from portal.intake.reasons import Reason
+from portal.watchlist.matcher import WatchListMatcher, current_matcher
+
+
+def programme_window() -> Window:
+    config = current_app.config
+    return Window(
+        start=date.fromisoformat(config["PORTAL_LOCAL_STAFF_FROM"]),
+        end=date.fromisoformat(config["PORTAL_LOCAL_STAFF_UNTIL"]),
+    )
+
+
+def _watchlist(
+    facts: CaseFacts, matcher: WatchListMatcher | None
+) -> tuple[list[Reason], dict[str, Any]]:
+    """Reasons in clear (a score, no names) and the sealed details of every hit."""
+    if matcher is None:
+        return [Reason(R.WATCHLIST_MISSING)], {}
+    hits: list[dict[str, Any]] = []
+    for person in facts.people:
+        for match in matcher.match(person.names, person.born):
+            hits.append(
+                {
+                    "person_id": str(person.id),
+                    "entry_id": str(match.entry_id),
+                    "reference": match.reference,
+                    "listed_name": match.listed_name,
+                    "name_score": match.name_score,
+                    "birth": match.birth,
+                    "score": match.score,
+                }
+            )
+    details: dict[str, Any] = {"watchlist_version": matcher.version}
+    if not hits:
+        return [], details
+    details["watchlist_hits"] = sorted(hits, key=lambda hit: -hit["score"])
+    params = {
+        "score": max(hit["score"] for hit in hits),
+        "threshold": matcher.threshold,
+        "version": matcher.version,
+        "hits": len(hits),
+    }
+    return [Reason(R.WATCHLIST_HIT, params=params)], details
+
+
+def screen_case(
+    session: DbSession, case: Case, indexes: list[IndexRow], *, now: datetime | None = None
+) -> RiskAssessment:
+    """Screen a case whose data key is unlocked and whose blind indexes are fresh."""
+    now = now or utcnow()
+    facts = case_facts(session, case)
+    checks = run_checks(facts, today=now.date(), window=programme_window())
+    duplicates = link_duplicates(session, case, indexes)
+    watch_reasons, details = _watchlist(facts, current_matcher(session))
+    scored = priority.score(facts, now=now)
+
+    if any(reason.code == R.WATCHLIST_HIT for reason in watch_reasons):
+        status = ScreeningStatus.HIT
+    elif duplicates.concern or any(finding.concern for finding in checks.findings):
+        status = ScreeningStatus.CONCERN
+    else:
+        status = ScreeningStatus.CLEAR
+    case.identity_to_be_clarified = case.identity_to_be_clarified or checks.identity_to_be_clarified
+    open_staff_key(session, case, actor_kind=ActorKind.SYSTEM)
+    return record_intake_assessment(
+        session,
+        case,
+        threat_level=scored.threat_level,
+        screening_status=status,
+        reasons=[
+            *scored.reasons,
+            *watch_reasons,
+            *duplicates.reasons,
+            *(finding.reason for finding in checks.findings),
+        ],
+        details={**details, "criteria": scored.sealed_details},
+    )

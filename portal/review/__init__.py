@@ -1,0 +1,11 @@
+"""The internal face: the review queue, the case screen, decisions and the audit log."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
+
+# Importing the views registers their routes (named so as not to hide review.queue).
+from portal.review.views import actions as _actions  # noqa: E402, F401
+from portal.review.views import admin as _admin  # noqa: E402, F401
+from portal.review.views import case as _case  # noqa: E402, F401
+from portal.review.views import queue as _queue  # noqa: E402, F401

@@ -1,0 +1,69 @@
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
+from portal.core.forms import PortalForm, options
+from portal.core.i18n import _ls
+
+REQUIRED = _ls("Required.")
+
+
+class NoteForm(PortalForm):
+    body = TextAreaField(_ls("Note"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class QuestionForm(PortalForm):
+    question = TextAreaField(
+        _ls("Question for the applicant"), validators=[DataRequired(REQUIRED), Length(max=5000)]
+    )
+
+
+class AssignForm(PortalForm):
+    assignee = StringField(_ls("Assign to"))  # a staff id, or empty to unassign
+
+
+class ThreatForm(PortalForm):
+    level = SelectField(
+        _ls("Threat level"), choices=options((t.value, t.value) for t in ThreatLevel)
+    )
+    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ScreeningForm(PortalForm):
+    status = SelectField(
+        _ls("Screening"),
+        choices=options(
+            (s.value, s.value)
+            for s in (ScreeningStatus.CLEAR, ScreeningStatus.CONCERN, ScreeningStatus.HIT)
+        ),
+    )
+    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ProposeForm(PortalForm):
+    outcome = RadioField(
+        _ls("Proposed decision"),
+        choices=options(
+            [(DecisionOutcome.ADMIT, _ls("Admit")), (DecisionOutcome.REJECT, _ls("Reject"))]
+        ),
+        validators=[DataRequired(REQUIRED)],
+    )
+    reasons = TextAreaField(_ls("Reasons"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class ReasonForm(PortalForm):
+    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ActionForms:
+    """Blank forms for the case screen (each posts to its own action)."""
+
+    def __init__(self) -> None:
+        self.note = NoteForm(formdata=None)
+        self.question = QuestionForm(formdata=None)
+        self.assign = AssignForm(formdata=None)
+        self.threat = ThreatForm(formdata=None)
+        self.screening = ScreeningForm(formdata=None)
+        self.propose = ProposeForm(formdata=None)
+        self.reason = ReasonForm(formdata=None)
+        self.confirm = PortalForm(formdata=None)

@@ -1,0 +1,131 @@
+"""Admin screens (the audit log, failed intake jobs) and the handling of case files."""
+
+import uuid
+
+from flask import Response as FlaskResponse
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.accounts.access import current_staff, requires
+from portal.accounts.models import StaffUser
+from portal.cases.custody import blob_store
+from portal.cases.models import Document
+from portal.cases.states import ActorKind
+from portal.core.audit import AuditEvent, record_event
+from portal.core.db import utcnow
+from portal.core.forms import PortalForm
+from portal.core.i18n import _s
+from portal.core.permissions import Permission
+from portal.extensions import db
+from portal.intake import failures
+from portal.review import blueprint
+from portal.review.services import open_for_review
+from portal.review.visibility import load_case
+
+AUDIT_PAGE = 100
+INLINE_TYPES = {"image/jpeg", "image/png"}
+
+
+@blueprint.get("/audit")
+@requires(Permission.AUDIT_READ)
+def show_audit() -> str:
+    """The audit log, newest first, filtered by action, actor or case; keyset by id."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
+    action = request.args.get("action", "").strip()
+    if action:
+        query = query.where(AuditEvent.action == action)
+    for name, column in (("actor", AuditEvent.actor_id), ("case", AuditEvent.case_id)):
+        try:
+            value = uuid.UUID(request.args.get(name, ""))
+        except ValueError:
+            continue
+        query = query.where(column == value)
+    before = request.args.get("before", "")
+    if before.isdigit():
+        query = query.where(AuditEvent.id < int(before))
+    events = list(db.session.scalars(query))
+    staff = {user.id: user for user in db.session.scalars(select(StaffUser))}
+    return render_template("review/audit.html", events=events, staff=staff, action=action)
+
+
+@blueprint.get("/failed-jobs")
+@requires(Permission.QUEUE_MANAGE)
+def list_failed_jobs() -> str:
+    jobs = failures.list_failed_jobs(db.session, current_app.config["PORTAL_MAX_JOB_ATTEMPTS"])
+    return render_template("review/failed_jobs.html", jobs=jobs, form=PortalForm())
+
+
+@blueprint.post("/failed-jobs/<case_id>/retry")
+@requires(Permission.QUEUE_MANAGE)
+def retry_failed_job(case_id: str) -> Response:
+    try:
+        identifier = uuid.UUID(case_id)
+    except ValueError:
+        abort(404)
+    if PortalForm().validate_on_submit():
+        try:
+            failures.retry_job(
+                db.session, identifier, actor_kind=ActorKind.STAFF, actor_id=current_staff().id
+            )
+            flash(_s("The intake was enqueued again."), "notice")
+        except failures.NothingToRetryError:
+            flash(_s("There is nothing to retry for this case."), "error")
+    return redirect(url_for("review.list_failed_jobs"))
+
+
+@blueprint.get("/cases/<case_id>/documents/<document_id>")
+@requires(Permission.DOCUMENT_READ)
+def download_document(case_id: str, document_id: str) -> FlaskResponse:
+    """A decrypted document: images inline, everything else as an attachment; audited."""
+    user = current_staff()
+    case = load_case(user, case_id)
+    document = db.session.scalar(
+        select(Document).where(Document.case_id == case.id, Document.id == _uuid(document_id))
+    )
+    if document is None:
+        abort(404)
+    open_for_review(db.session, case, user)
+    record_event(
+        db.session,
+        "document.downloaded",
+        actor_kind=ActorKind.STAFF,
+        actor_id=user.id,
+        case_id=case.id,
+        document=str(document.id),
+    )
+    db.session.commit()
+    body = b"".join(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
+    inline = document.content_type in INLINE_TYPES and request.args.get("view") == "1"
+    response = FlaskResponse(body, mimetype=document.content_type)
+    # Never the applicant's filename: it may name a person, and it is not ours to trust.
+    extension = {"image/jpeg": "jpg", "image/png": "png"}.get(document.content_type, "pdf")
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="document-{document.id}.{extension}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@blueprint.get("/cases/<case_id>/export")
+@requires(Permission.CASE_EXPORT)
+def export_case(case_id: str) -> str:
+    """One case as a printable page, watermarked with who made it and when; audited.
+
+    There is deliberately no export of many cases at once."""
+    user = current_staff()
+    case = open_for_review(db.session, load_case(user, case_id), user)
+    record_event(
+        db.session, "case.exported", actor_kind=ActorKind.STAFF, actor_id=user.id, case_id=case.id
+    )
+    db.session.commit()
+    return render_template("review/export.html", case=case, exported_by=user, exported_at=utcnow())
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        abort(404)

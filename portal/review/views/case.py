@@ -1,0 +1,75 @@
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import select
+
+from portal.accounts.access import can, current_staff, requires
+from portal.accounts.models import StaffUser
+from portal.cases.family import Member, judge
+from portal.cases.models import CaseTransition, Document, Message, Note, RiskAssessment
+from portal.cases.models.assessment import DuplicateLink
+from portal.cases.states import Relationship
+from portal.core.audit import AuditEvent
+from portal.core.permissions import Permission
+from portal.extensions import db
+from portal.intake.reasons import describe
+from portal.review import blueprint
+from portal.review.forms import ActionForms
+from portal.review.services import open_decision, open_for_review
+from portal.review.visibility import load_case
+
+
+def _rows(model: Any, case_id: object, order: Any) -> list[Any]:
+    return list(db.session.scalars(select(model).where(model.case_id == case_id).order_by(order)))
+
+
+@blueprint.get("/cases/<case_id>")
+@requires(Permission.CASE_READ)
+def show_case(case_id: str) -> str:
+    user = current_staff()
+    case = open_for_review(db.session, load_case(user, case_id), user)
+    principal = case.principal
+    born = principal.birth_date if principal else None
+    family = [
+        (
+            person,
+            judge(
+                Member(person.relation, person.birth_date, person.marital_status == "married"),
+                born,
+                date.today(),
+            ),
+        )
+        for person in case.people
+        if person.relation != Relationship.PRINCIPAL
+    ]
+    assessments = _rows(RiskAssessment, case.id, RiskAssessment.created_at.desc())
+    staff = {s.id: s for s in db.session.scalars(select(StaffUser))}
+    viewers = db.session.execute(
+        select(AuditEvent.actor_id, AuditEvent.at)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")
+        .order_by(AuditEvent.at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "review/case.html",
+        case=case,
+        principal=principal,
+        family=family,
+        assessment=assessments[0] if assessments else None,
+        assessments=assessments,
+        describe=describe,
+        show_details=can(Permission.SCREENING_DETAILS_READ),
+        duplicates=_rows(DuplicateLink, case.id, DuplicateLink.created_at),
+        documents=_rows(Document, case.id, Document.created_at),
+        messages=_rows(Message, case.id, Message.created_at),
+        notes=_rows(Note, case.id, Note.created_at),
+        history=_rows(CaseTransition, case.id, CaseTransition.at),
+        decision=open_decision(db.session, case),
+        staff=staff,
+        viewers=viewers,
+        forms=ActionForms(),
+        caseworkers=[
+            s for s in staff.values() if s.active and s.role_names & {"caseworker", "decider"}
+        ],
+    )

@@ -1,0 +1,43 @@
+from flask import render_template, request
+from sqlalchemy import select
+
+from portal.accounts.access import current_staff, requires
+from portal.accounts.models import StaffUser
+from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
+from portal.core.permissions import Permission
+from portal.extensions import db
+from portal.review import blueprint
+from portal.review.queue import OPEN, Filters, counts_by_status, page
+
+
+@blueprint.get("/")
+@requires(Permission.CASE_READ)
+def show_queue() -> str:
+    user = current_staff()
+    filters = Filters.from_args(request.args)
+    cases, following = page(db.session, user, filters, request.args.get("after"))
+    assignees = {
+        staff.id: staff.display_name
+        for staff in db.session.scalars(select(StaffUser).where(StaffUser.active))
+    }
+    query = {key: request.args.getlist(key) for key in request.args if key != "after"}
+    return render_template(
+        "review/queue.html",
+        cases=cases,
+        following=following,
+        filters=filters,
+        counts=counts_by_status(db.session, user, filters),
+        assignees=assignees,
+        query=query,
+        statuses=[
+            *OPEN,
+            CaseStatus.ADMITTED,
+            CaseStatus.REJECTED,
+            CaseStatus.VISA_ISSUED,
+            CaseStatus.ARRIVED,
+            CaseStatus.WITHDRAWN,
+        ],
+        programmes=list(Programme),
+        threats=list(ThreatLevel),
+        screenings=list(ScreeningStatus),
+    )

@@ -1,0 +1,84 @@
+"""In Chromium: a caseworker signs in with a TOTP code, opens a submitted case and asks the
+applicant a question; the applicant answers on their phone; the caseworker proposes
+admission, another person confirms it, and the applicant sees the result."""
+
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.accounts.services import create_staff
+from portal.cases.models import Case
+from portal.extensions import db
+from portal.intake.tasks import process_case
+from tests.browser.phone import Visit, fill_local_staff_application, start_application
+
+PASSWORD = "a long and private passphrase"
+
+
+def _account(app: Flask, name: str, role: Role) -> str:
+    with app.app_context():
+        _user, _password, secret = create_staff(
+            db.session, name, name.title(), [role], password=PASSWORD
+        )
+        db.session.commit()
+    return secret
+
+
+def _staff_sign_in(page: Any, base: str, name: str, secret: str) -> None:
+    page.goto(base + "/staff/sign-in")
+    page.fill("[name=username]", name)
+    page.fill("[name=password]", PASSWORD)
+    page.fill("[name=code]", pyotp.TOTP(secret).now())
+    page.locator("main form button[type=submit]").click()
+    assert page.locator("h1").inner_text() == "Queue"
+
+
+@pytest.mark.browser
+def test_a_case_from_question_to_admission(
+    browser: Any, phone: Any, live_app: tuple[Flask, str]
+) -> None:
+    app, base = live_app
+    applicant = Visit(phone, base)
+    start_application(applicant)
+    fill_local_staff_application(applicant)
+    applicant.send()  # send the application
+    with app.app_context():
+        case_id = db.session.scalars(select(Case.id)).one()
+        process_case(str(case_id))  # what the worker does
+
+    worker_secret = _account(app, "amira", Role.CASEWORKER)
+    decider_secret = _account(app, "bernd", Role.DECIDER)
+    desk = browser.new_context(viewport={"width": 1400, "height": 900})
+    worker = desk.new_page()
+    _staff_sign_in(worker, base, "amira", worker_secret)
+    worker.locator(f"a[href='/staff/cases/{case_id}']").click()
+    assert "Zarmina" in worker.locator("main").inner_text()
+    worker.fill("[name=question]", "Bitte senden Sie Ihren Arbeitsvertrag.")
+    worker.get_by_role("button", name="Ask the applicant").click()
+    assert "info_requested" in worker.locator("h1").inner_text()
+
+    applicant.go("/case/messages")
+    assert "Bitte senden Sie Ihren Arbeitsvertrag." in phone.locator("main").inner_text()
+    applicant.fill(body="Der Vertrag ist unterwegs.")
+    applicant.send()
+
+    worker.reload()
+    assert "Der Vertrag ist unterwegs." in worker.locator("main").inner_text()
+    worker.check("input[name=outcome][value=admit]")
+    worker.fill("[name=reasons]", "Ortskraft der Bundeswehr, Gefährdung belegt.")
+    worker.get_by_role("button", name="Propose decision").click()
+    assert "decision_proposed" in worker.locator("h1").inner_text()
+
+    second = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    _staff_sign_in(second, base, "bernd", decider_secret)
+    second.goto(f"{base}/staff/cases/{case_id}")
+    second.get_by_role("button", name="Confirm decision").click()
+    assert "admitted" in second.locator("h1").inner_text()
+
+    applicant.go("/case")
+    assert "Admission approved" in phone.locator(".status").inner_text()
+    desk.close()

@@ -1,0 +1,79 @@
+"""Every staff route declares a permission, and answers each role as it should: 403 for a
+permission the role lacks, 404 for a case the person may not see, and only then the page."""
+
+import re
+import uuid
+
+import pytest
+from flask import Flask
+
+from portal.accounts.access import PUBLIC
+from portal.accounts.models import Role
+from portal.core.permissions import GRANTS
+from portal.review.visibility import SEES_ALL
+
+STAFF_PREFIX = "/staff"
+
+
+def _staff_rules(app: Flask) -> list:  # type: ignore[type-arg]
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(STAFF_PREFIX)]
+
+
+def test_every_staff_route_declares_a_permission(staff_app: Flask) -> None:
+    undeclared = [
+        rule.endpoint
+        for rule in _staff_rules(staff_app)
+        if not hasattr(staff_app.view_functions[rule.endpoint], "required_permission")
+    ]
+    assert undeclared == []
+    public = {
+        rule.endpoint
+        for rule in _staff_rules(staff_app)
+        if staff_app.view_functions[rule.endpoint].required_permission == PUBLIC
+    }
+    assert public == {"accounts.sign_in", "accounts.enrol"}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_route_answers_each_role_as_declared(
+    staff_app: Flask, signed_in, submitted_case, role: Role
+) -> None:
+    # A case assigned to another caseworker: visible to deciders and security officers only.
+    other = signed_in("other", Role.CASEWORKER)
+    case = submitted_case(assignee_id=other.user.id)
+    client = signed_in(f"user-{role.value.replace('_', '-')}", role)
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/staff/sign-in").get_data(as_text=True)
+    )
+    granted = GRANTS[role]
+    problems = []
+    # Signing out would end the walk: it goes last.
+    rules = sorted(_staff_rules(staff_app), key=lambda rule: rule.endpoint == "accounts.sign_out")
+    for rule in rules:
+        view = staff_app.view_functions[rule.endpoint]
+        permission = view.required_permission
+        if permission == PUBLIC:
+            continue
+        values = {
+            name: str(case.id) if name == "case_id" else str(uuid.uuid4())
+            for name in rule.arguments
+        }
+        path = rule.build(values)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(
+            path, method=method, data={"csrf_token": token.group(1) if token else ""}
+        )
+        if permission not in granted:
+            expected = {403}
+        elif (
+            "case_id" in rule.arguments
+            and permission.startswith("review:")
+            and role not in SEES_ALL
+        ):
+            expected = {404}  # not theirs to see, and not told it exists
+        else:
+            # 400 for an empty form, 404 for the made-up document or decision ids.
+            expected = {200, 302, 400, 404}
+        if response.status_code not in expected:
+            problems.append((rule.endpoint, response.status_code, sorted(expected)))
+    assert problems == []
