@@ -73,8 +73,12 @@ def live_app(make_app: AppFactory) -> Iterator[tuple[Flask, str]]:
 def live_server_module(base_config: dict[str, Any], _schema: None) -> Iterator[str]:
     """One server for a module's tests that share a browser session (read-mostly pages)."""
     from portal import create_app
+    from portal.extensions import db
 
-    yield from _serve(create_app(base_config))
+    app = create_app(base_config)
+    yield from _serve(app)
+    with app.app_context():
+        db.engine.dispose()  # no connection left for the garbage collector to find open
 
 
 @pytest.fixture
