@@ -74,14 +74,9 @@ def _wait_for(predicate: Any, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
-def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -> None:
-    case, _code = make_case(db.session)
-    submit_case(db.session, case)
-    case_id = case.id
-    db.session.remove()
-    job = intake_queue().fetch_job(f"intake-{case_id}")
-    assert job is not None
-
+def _kill_worker_mid_job(app: Flask, job: Any, linger: float = 0.0) -> None:
+    """Start a real worker while the job's database lock is held, and SIGKILL it once the
+    job has started (after ``linger`` seconds, to let it get as far as it can)."""
     with DatabaseHold(app.config["SQLALCHEMY_DATABASE_URI"]):
         worker = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--no-relay"],
@@ -92,9 +87,21 @@ def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -
         )
         try:
             _wait_for(lambda: job.get_status(refresh=True) == JobStatus.STARTED)
+            time.sleep(linger)
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
+
+
+def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -> None:
+    case, _code = make_case(db.session)
+    submit_case(db.session, case)
+    case_id = case.id
+    db.session.remove()
+    job = intake_queue().fetch_job(f"intake-{case_id}")
+    assert job is not None
+
+    _kill_worker_mid_job(app, job)
 
     assert db.session.get(Case, case_id).status == CaseStatus.SUBMITTED
     assert job.get_status(refresh=True) == JobStatus.STARTED  # nobody will finish it
@@ -131,20 +138,7 @@ def test_a_worker_killed_in_the_middle_of_screening_leaves_it_to_the_next(
     job = intake_queue().fetch_job(f"intake-{case_id}")
     assert job is not None
 
-    with DatabaseHold(app.config["SQLALCHEMY_DATABASE_URI"]):
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--no-relay"],
-            cwd=ROOT,
-            env=_worker_environment(app),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_for(lambda: job.get_status(refresh=True) == JobStatus.STARTED)
-            time.sleep(0.5)  # let it get as far as it can: into the screening transaction
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
+    _kill_worker_mid_job(app, job, linger=0.5)  # into the screening transaction
 
     def assessments() -> int:
         return db.session.scalar(select(func.count()).where(RiskAssessment.case_id == case_id))
