@@ -1,0 +1,67 @@
+"""Letters as keyboards type them: Arabic and Persian variants, digits, marks and controls."""
+
+import re
+import unicodedata
+
+# Letter variants that Arabic, Persian, Dari and Pashto keyboards produce for one letter.
+_LETTER_FOLD = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # Arabic Yeh -> Farsi Yeh
+        "\u0649": "\u06cc",  # Alef Maksura -> Farsi Yeh
+        "\u06d0": "\u06cc",  # Pashto Yeh -> Farsi Yeh
+        "\u06cd": "\u06cc",
+        "\u06ce": "\u06cc",
+        "\u0643": "\u06a9",  # Arabic Kaf -> Keheh
+        "\u06aa": "\u06a9",
+        "\u0623": "\u0627",  # Alef with hamza above/below, madda, wasla -> Alef
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0671": "\u0627",
+        "\u0629": "\u0647",  # Teh Marbuta -> Heh
+        "\u06c0": "\u0647",
+        "\u06d5": "\u0647",
+        "\u0624": "\u0648",  # Waw with hamza -> Waw
+        "\u0626": "\u06cc",  # Yeh with hamza -> Yeh
+        "\u06bc": "\u0646",  # Pashto Noon with ring -> Noon
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+    }
+)
+_REMOVE = {
+    "\u0640",  # tatweel
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\ufeff",
+}
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def has_bidi_controls(text: str) -> bool:
+    """Bidirectional controls can make a name or filename display as something else."""
+    return any(char in BIDI_CONTROLS for char in text)
+
+
+def fold_letters(text: str) -> str:
+    """NFKC with Arabic and Persian letter variants folded and Persian, Arabic-Indic and
+    fullwidth digits as ASCII; nothing removed, case kept."""
+    return unicodedata.normalize("NFKC", text).translate(_LETTER_FOLD)
+
+
+def fold_text(text: str) -> str:
+    """NFKC, letter variants folded, marks and joiners removed, case folded, spaces single."""
+    decomposed = unicodedata.normalize("NFD", fold_letters(text))
+    kept = "".join(
+        char
+        for char in decomposed
+        if char not in _REMOVE
+        and char not in BIDI_CONTROLS
+        and not unicodedata.category(char).startswith("M")  # harakat, accents
+    )
+    return " ".join(re.split(r"[\s\-_.,'’]+", kept.casefold())).strip()
+
+
+def is_arabic_script(text: str) -> bool:
+    return any("\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff" for char in text)
