@@ -68,6 +68,7 @@ def main() -> int:
     url = server.rsplit("/", 1)[0] + f"/{arguments.database}"
     os.environ.update({"DATABASE_URL": url, "PORTAL_ENV": "development"})
     os.environ.setdefault("PORTAL_INSTANCE_DIR", tempfile.mkdtemp(prefix="portal-queue-bench-"))
+    from flask_migrate import upgrade
     from sqlalchemy import func, select, text
     from sqlalchemy.exc import OperationalError
     from werkzeug.datastructures import MultiDict
@@ -77,7 +78,7 @@ def main() -> int:
     from portal.accounts.services import create_staff
     from portal.cases.models import Case
     from portal.extensions import db
-    from portal.review.queue import Filters, page
+    from portal.review.queue import Filters, page, page_query
 
     app = create_app({"RATELIMIT_ENABLED": False})
     with app.app_context():
@@ -104,6 +105,7 @@ def main() -> int:
             env={**os.environ, "DATABASE_URL": server},  # the server it creates the database on
         )
     with app.app_context():
+        upgrade()  # a database seeded by an earlier version lacks the newer indexes
         db.session.execute(text("ANALYZE"))
         user, password, secret = create_staff(
             db.session, f"bench-{time.time_ns()}", "Bench", [Role.DECIDER]
@@ -140,16 +142,7 @@ def main() -> int:
                     response = client.get(path)
                     assert response.status_code == 200, response.status_code
 
-                statement = (
-                    select(Case)
-                    .where(*filters.conditions(user))
-                    .order_by(Case.priority_score.desc(), Case.status_changed_at, Case.id)
-                    .limit(51)
-                )
-                if after:
-                    from portal.review.queue import _after
-
-                    statement = statement.where(*_after(after))
+                statement = page_query(user, filters, after)
                 compiled = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
 
                 def raw_sql(sql: str = compiled) -> None:

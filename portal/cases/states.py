@@ -24,6 +24,16 @@ class CaseStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# Waiting for someone at the consulate (or at intake): what the review queue shows.
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.SCREENING,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.INFO_REQUESTED,
+    CaseStatus.DECISION_PROPOSED,
+)
+
+
 class ThreatLevel(StrEnum):
     UNASSESSED = "unassessed"
     LOW = "low"

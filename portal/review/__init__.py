@@ -2,7 +2,10 @@
 
 from flask import Blueprint
 
+from portal.review.labels import label
+
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
+blueprint.add_app_template_global(label)
 
 # Importing the views registers their routes (named so as not to hide review.queue).
 from portal.review.views import actions as _actions  # noqa: E402, F401

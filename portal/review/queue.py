@@ -1,8 +1,8 @@
-"""The review queue: filters, priority order, keyset pagination, counts per status.
+"""The review queue: filters, priority order and keyset pagination.
 
 Ordered by priority (highest first), then by how long a case has waited in its stage,
-then by id, so the order is total and a page boundary is a single comparison on the
-``ix_case_queue`` index, whatever the page number.
+then by id (``QUEUE_ORDER``), so the order is total and a page boundary is a single row
+comparison that the queue indexes seek to directly, whatever the page number.
 """
 
 import base64
@@ -11,27 +11,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, select, tuple_
 
 from portal.accounts.models import StaffUser
 from portal.cases.models import Case
-from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
+from portal.cases.models.case import QUEUE_ORDER
+from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningStatus, ThreatLevel
 from portal.core.db import DbSession, utcnow
 from portal.review.visibility import visible_cases
 
 PAGE_SIZE = 50
-OPEN = (
-    CaseStatus.SUBMITTED,
-    CaseStatus.SCREENING,
-    CaseStatus.IN_REVIEW,
-    CaseStatus.INFO_REQUESTED,
-    CaseStatus.DECISION_PROPOSED,
-)
+# The filters that are one column's value: they are counted per value (portal.review.counts).
+FACETS = ("status", "programme", "threat", "screening", "assignee")
 
 
 @dataclass
 class Filters:
-    statuses: list[CaseStatus] = field(default_factory=lambda: list(OPEN))
+    statuses: list[CaseStatus] = field(default_factory=lambda: list(OPEN_STATUSES))
     programme: Programme | None = None
     threat: ThreatLevel | None = None
     screening: ScreeningStatus | None = None
@@ -39,6 +35,8 @@ class Filters:
     country_of_stay: str | None = None
     assignee: str | None = None  # "me", "none", or nothing
     waiting_days: int | None = None  # at least this long in the current stage
+    # Fixed once, so that the page and its counts agree on what "waiting" means.
+    now: datetime = field(default_factory=utcnow)
 
     @classmethod
     def from_args(cls, args: Any) -> "Filters":
@@ -52,7 +50,7 @@ class Filters:
         waiting = args.get("waiting", "")
         country = lambda name: (args.get(name) or "").upper()[:2] or None  # noqa: E731
         return cls(
-            statuses=[s for s in statuses if s != CaseStatus.DRAFT] or list(OPEN),
+            statuses=[s for s in statuses if s != CaseStatus.DRAFT] or list(OPEN_STATUSES),
             programme=pick(Programme, "programme"),
             threat=pick(ThreatLevel, "threat"),
             screening=pick(ScreeningStatus, "screening"),
@@ -62,25 +60,57 @@ class Filters:
             waiting_days=int(waiting) if waiting.isdigit() and int(waiting) < 10_000 else None,
         )
 
-    def conditions(self, user: StaffUser, *, with_status: bool = True) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = [visible_cases(user)]
-        if with_status:
-            found.append(Case.status.in_(self.statuses))
+    @property
+    def waiting_since(self) -> datetime | None:
+        """Cases that changed stage after this moment have not waited long enough."""
+        if self.waiting_days is None:
+            return None
+        return self.now - timedelta(days=self.waiting_days)
+
+    def admits(self, facet: str, value: str) -> bool:
+        """Whether a case whose ``facet`` has ``value`` passes that facet's filter."""
+        wanted = {
+            "status": self.statuses,
+            "programme": self.programme,
+            "threat": self.threat,
+            "screening": self.screening,
+            "assignee": self.assignee,
+        }[facet]
+        if isinstance(wanted, list):
+            return value in wanted
+        return wanted is None or value == wanted
+
+    def conditions(
+        self, user: StaffUser, source: Any = Case, *, facets: bool = True
+    ) -> list[ColumnElement[bool]]:
+        """The filters as SQL on ``Case`` or on ``CaseTally``, which share these columns.
+
+        ``facets=False`` leaves out the per-value filters (``FACETS``) and waiting time:
+        counting applies those itself.
+        """
+        found: list[ColumnElement[bool]] = [visible_cases(user, source)]
         for column, value in (
-            (Case.programme, self.programme),
-            (Case.threat_level, self.threat),
-            (Case.screening_status, self.screening),
-            (Case.nationality, self.nationality),
-            (Case.country_of_stay, self.country_of_stay),
+            (source.nationality, self.nationality),
+            (source.country_of_stay, self.country_of_stay),
+        ):
+            if value is not None:
+                found.append(column == value)
+        if not facets:
+            return found
+        found.append(source.status.in_(self.statuses))
+        for column, value in (
+            (source.programme, self.programme),
+            (source.threat_level, self.threat),
+            (source.screening_status, self.screening),
         ):
             if value is not None:
                 found.append(column == value)
         if self.assignee == "me":
-            found.append(Case.assignee_id == user.id)
+            found.append(source.assignee_id == user.id)
         elif self.assignee == "none":
-            found.append(Case.assignee_id.is_(None))
-        if self.waiting_days is not None:
-            found.append(Case.status_changed_at <= utcnow() - timedelta(days=self.waiting_days))
+            found.append(source.assignee_id.is_(None))
+        if self.waiting_since is not None:
+            found.append(source.status_changed_at <= self.waiting_since)  # not in the tally
         return found
 
 
@@ -97,45 +127,20 @@ def _decode_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID] | None:
         return None
 
 
-def _after(cursor: str | None) -> list[ColumnElement[bool]]:
+def page_query(user: StaffUser, filters: Filters, cursor: str | None) -> Select[Case]:
+    """The SELECT of one page, one row more than a page to tell whether another follows."""
+    statement = select(Case).where(*filters.conditions(user))
     position = _decode_cursor(cursor) if cursor else None
-    if position is None:
-        return []
-    priority, changed, identifier = position
-    return [
-        or_(
-            Case.priority_score < priority,
-            and_(Case.priority_score == priority, Case.status_changed_at > changed),
-            and_(
-                Case.priority_score == priority,
-                Case.status_changed_at == changed,
-                Case.id > identifier,
-            ),
-        )
-    ]
+    if position is not None:
+        priority, changed, identifier = position
+        statement = statement.where(tuple_(*QUEUE_ORDER) > (-priority, changed, identifier))
+    return statement.order_by(*QUEUE_ORDER).limit(PAGE_SIZE + 1)
 
 
 def page(
     session: DbSession, user: StaffUser, filters: Filters, cursor: str | None
 ) -> tuple[list[Case], str | None]:
     """One page of the queue and the cursor of the next one (None on the last page)."""
-    rows = list(
-        session.scalars(
-            select(Case)
-            .where(*filters.conditions(user), *_after(cursor))
-            .order_by(Case.priority_score.desc(), Case.status_changed_at, Case.id)
-            .limit(PAGE_SIZE + 1)
-        )
-    )
+    rows = list(session.scalars(page_query(user, filters, cursor)))
     following = encode_cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
     return rows[:PAGE_SIZE], following
-
-
-def counts_by_status(session: DbSession, user: StaffUser, filters: Filters) -> dict[str, int]:
-    """How many cases each status has under the other filters."""
-    rows = session.execute(
-        select(Case.status, func.count())
-        .where(*filters.conditions(user, with_status=False), Case.status.in_(OPEN))
-        .group_by(Case.status)
-    )
-    return {str(status): count for status, count in rows}

@@ -5,6 +5,7 @@ if it did not exist, so nobody can probe for references or ids.
 """
 
 import uuid
+from typing import Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, false, or_, true
@@ -17,14 +18,17 @@ from portal.extensions import db
 SEES_ALL = frozenset({Role.DECIDER, Role.SECURITY_OFFICER})
 
 
-def visible_cases(user: StaffUser) -> ColumnElement[bool]:
-    """A filter for the cases ``user`` may see. Drafts are the applicant's alone."""
+def visible_cases(user: StaffUser, source: Any = Case) -> ColumnElement[bool]:
+    """A filter for the cases ``user`` may see. Drafts are the applicant's alone.
+
+    ``source`` is ``Case`` or a table with the same columns (the queue's ``CaseTally``).
+    """
     roles = user.role_names
-    not_draft = Case.status != CaseStatus.DRAFT
+    not_draft = source.status != CaseStatus.DRAFT
     if roles & SEES_ALL:
         return and_(not_draft, true())
     if Role.CASEWORKER in roles:  # unassigned cases, and their own
-        return and_(not_draft, or_(Case.assignee_id.is_(None), Case.assignee_id == user.id))
+        return and_(not_draft, or_(source.assignee_id.is_(None), source.assignee_id == user.id))
     return false()
 
 

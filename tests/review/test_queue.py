@@ -80,10 +80,11 @@ def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -
     assert client.get("/staff/?threat=<x>&waiting=-1&after=%%%").status_code == 200
 
 
-def test_counts_per_status(staff_app: Flask, signed_in, submitted_case) -> None:
+def test_counts_per_status_on_the_page(staff_app: Flask, signed_in, submitted_case) -> None:
     submitted_case()
     waiting = submitted_case()
     _set(staff_app, waiting, status=CaseStatus.INFO_REQUESTED)
     client = signed_in("bernd", Role.DECIDER)
     html = client.get("/staff/").get_data(as_text=True)
-    assert ">in_review (1)<" in html and ">info_requested (1)<" in html
+    assert ">in review (1)<" in html and ">information requested (1)<" in html
+    assert ">admitted (0)<" in html

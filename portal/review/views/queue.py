@@ -7,7 +7,8 @@ from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLe
 from portal.core.permissions import Permission
 from portal.extensions import db
 from portal.review import blueprint
-from portal.review.queue import OPEN, Filters, counts_by_status, page
+from portal.review.counts import facet_counts
+from portal.review.queue import Filters, page
 
 
 @blueprint.get("/")
@@ -26,17 +27,10 @@ def show_queue() -> str:
         cases=cases,
         following=following,
         filters=filters,
-        counts=counts_by_status(db.session, user, filters),
+        counts=facet_counts(db.session, user, filters),
         assignees=assignees,
         query=query,
-        statuses=[
-            *OPEN,
-            CaseStatus.ADMITTED,
-            CaseStatus.REJECTED,
-            CaseStatus.VISA_ISSUED,
-            CaseStatus.ARRIVED,
-            CaseStatus.WITHDRAWN,
-        ],
+        statuses=[status for status in CaseStatus if status != CaseStatus.DRAFT],
         programmes=list(Programme),
         threats=list(ThreatLevel),
         screenings=list(ScreeningStatus),

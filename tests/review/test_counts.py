@@ -1,0 +1,142 @@
+"""Counts per filter value, from the tally the database keeps in step with the cases."""
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import delete, func, select, update
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import Role, StaffUser
+from portal.cases.models import Case, CaseTally
+from portal.cases.models.tally import TALLIED_COLUMNS
+from portal.cases.states import CaseStatus, Programme, ThreatLevel
+from portal.cases.tally import compact
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.review.counts import facet_counts
+from portal.review.queue import Filters, page
+from tests.factories import make_case
+
+
+def _set(app: Flask, case: Case, **values: Any) -> None:
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.id == case.id).values(**values))
+        db.session.commit()
+
+
+def _tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+    with app.app_context():
+        tallied = [getattr(CaseTally, name) for name in TALLIED_COLUMNS]
+        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
+        tally = Counter(
+            {
+                tuple(key): number
+                for *key, number in db.session.execute(
+                    select(*tallied, func.sum(CaseTally.change)).group_by(*tallied)
+                )
+                if number
+            }
+        )
+        truth = Counter(
+            {
+                tuple(key): number
+                for *key, number in db.session.execute(
+                    select(*counted, func.count())
+                    .where(Case.status != CaseStatus.DRAFT)
+                    .group_by(*counted)
+                )
+            }
+        )
+        db.session.remove()
+    return tally, truth
+
+
+def _counts(app: Flask, user: StaffUser, **query: str) -> dict[str, Counter]:
+    with app.app_context():
+        found = facet_counts(db.session, user, Filters.from_args(MultiDict(query)))
+        db.session.remove()
+    return found
+
+
+def test_the_tally_follows_every_change_to_the_cases(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    worker, _secret = make_staff("carla", Role.CASEWORKER)
+    first, second, third = (submitted_case() for _ in range(3))
+    with staff_app.app_context():
+        make_case(db.session)  # a draft: never counted
+        db.session.commit()
+    _set(staff_app, first, status=CaseStatus.INFO_REQUESTED, threat_level=ThreatLevel.HIGH)
+    _set(staff_app, second, assignee_id=worker.id, nationality="IR")
+    _set(staff_app, second, priority_score=40)  # not a tallied column: no new rows
+    with staff_app.app_context():
+        db.session.execute(delete(Case).where(Case.id == third.id))
+        db.session.commit()
+
+    tally, truth = _tally_and_truth(staff_app)
+    assert tally == truth and sum(truth.values()) == 2
+
+    with staff_app.app_context():
+        removed = compact(db.engine)
+        rows = db.session.scalar(select(func.count()).select_from(CaseTally))
+        db.session.remove()
+    assert removed > 0
+    assert rows == len(truth)  # one row per combination
+    assert _tally_and_truth(staff_app) == (truth, truth)
+
+
+def test_counts_per_value_keep_the_other_filters(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    decider, _secret = make_staff("dora", Role.DECIDER)
+    high_local, low_local, high_at_risk = (submitted_case() for _ in range(3))
+    _set(staff_app, high_local, threat_level=ThreatLevel.HIGH)
+    _set(staff_app, low_local, threat_level=ThreatLevel.LOW)
+    _set(staff_app, high_at_risk, threat_level=ThreatLevel.HIGH, programme=Programme.AT_RISK)
+
+    counts = _counts(staff_app, decider, threat="high")
+    assert counts["programme"] == {"local_staff": 1, "at_risk": 1}  # under threat=high
+    assert counts["threat"] == {"high": 2, "low": 1}  # all threat levels, to choose from
+    assert counts["status"]["in_review"] == 2
+    assert counts["assignee"] == {"none": 2}
+
+    counts = _counts(staff_app, decider, threat="high", programme="at_risk")
+    assert counts["status"]["in_review"] == 1
+    assert counts["threat"] == {"high": 1}
+
+
+def test_waiting_time_counts_take_off_the_recent_cases(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    decider, _secret = make_staff("dora", Role.DECIDER)
+    old, recent = submitted_case(), submitted_case()
+    _set(staff_app, old, status_changed_at=utcnow() - timedelta(days=40))
+    _set(staff_app, recent, status_changed_at=utcnow() - timedelta(days=5))
+
+    assert _counts(staff_app, decider, waiting="30")["status"]["in_review"] == 1
+    assert _counts(staff_app, decider, waiting="3")["status"]["in_review"] == 2
+    assert _counts(staff_app, decider)["status"]["in_review"] == 2
+    with staff_app.app_context():
+        listed, _following = page(
+            db.session, decider, Filters.from_args(MultiDict({"waiting": "30"})), None
+        )
+        assert [case.id for case in listed] == [old.id]
+        db.session.remove()
+
+
+def test_a_caseworker_counts_only_the_cases_they_may_see(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    carla, _secret = make_staff("carla", Role.CASEWORKER)
+    other, _secret = make_staff("otto", Role.CASEWORKER)
+    mine, theirs, _unassigned = (submitted_case() for _ in range(3))
+    _set(staff_app, mine, assignee_id=carla.id)
+    _set(staff_app, theirs, assignee_id=other.id)
+
+    counts = _counts(staff_app, carla)
+    assert counts["assignee"] == {"me": 1, "none": 1}
+    assert counts["status"]["in_review"] == 2
+    assert _counts(staff_app, carla, assignee="me")["status"]["in_review"] == 1
