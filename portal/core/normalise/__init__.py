@@ -5,7 +5,8 @@ exactly what the person typed. One module per kind of value:
 
 - ``script``: letter variants, digits, marks, joiners and text-direction controls;
 - ``names``: order-free keys of names written in one script;
-- ``transliteration``: the Latin key, a consonant skeleton shared across scripts;
+- ``transliteration``: the Latin key, a consonant skeleton shared across scripts, and
+  ``cyrillic``, which reads Cyrillic letters as Latin ones for it;
 - ``documents``, ``phones``, ``dates``: document numbers, phone numbers, dates of birth.
 """
 
@@ -26,6 +27,7 @@ from portal.core.normalise.script import (
     fold_text,
     has_bidi_controls,
     is_arabic_script,
+    is_cyrillic_script,
 )
 from portal.core.normalise.transliteration import latin_key
 
@@ -40,6 +42,7 @@ __all__ = [
     "fold_text",
     "has_bidi_controls",
     "is_arabic_script",
+    "is_cyrillic_script",
     "latin_key",
     "name_key",
     "parse_approximate_date",

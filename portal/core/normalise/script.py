@@ -65,3 +65,7 @@ def fold_text(text: str) -> str:
 
 def is_arabic_script(text: str) -> bool:
     return any("\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff" for char in text)
+
+
+def is_cyrillic_script(text: str) -> bool:
+    return any("\u0400" <= char <= "\u052f" for char in text)  # with the Supplement

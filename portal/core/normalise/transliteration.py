@@ -1,7 +1,9 @@
-"""A Latin key for names: the same consonant skeleton from Arabic script and Latin letters."""
+"""A Latin key for names: the same consonant skeleton from Arabic script, Cyrillic and
+Latin letters."""
 
 import re
 
+from portal.core.normalise.cyrillic import cyrillic_to_latin, reads_kh
 from portal.core.normalise.names import joined_tokens
 from portal.core.normalise.script import fold_text, is_arabic_script
 
@@ -116,17 +118,21 @@ def _skeleton(token: str) -> str:
 
 
 def latin_key(*parts: str | None) -> str:
-    """Order-free consonant skeleton of a name, the same from Arabic script and Latin letters.
+    """Order-free consonant skeleton of a name, the same from Arabic script, Cyrillic and
+    Latin letters (Cyrillic is read as Latin letters first, see ``cyrillic``).
 
     Lossy on purpose ("Ali" gives "'ly", and so do "Aly" and "Eli"): use it to let two
     scripts meet, next to other evidence, never alone to tell people apart.
     """
+    kh = reads_kh(*parts)
     tokens = [
         token
         for part in parts
         if part
         for token in fold_text(
-            _HEH_BEFORE_ZWNJ.sub("", part.translate(_TURKISH).translate(_MAKSURA))
+            _HEH_BEFORE_ZWNJ.sub(
+                "", cyrillic_to_latin(part, kh=kh).translate(_TURKISH).translate(_MAKSURA)
+            )
         ).split()
     ]
     skeletons = (_skeleton(token) for token in joined_tokens(tokens))
