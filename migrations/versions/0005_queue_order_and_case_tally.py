@@ -1,24 +1,37 @@
-"""queue order index for open cases, stage-change time index, case tally kept by triggers
+"""queue order indexes for open cases, waiting-time index, case tally kept by triggers
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26 09:00:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 OPEN = "('submitted', 'screening', 'in_review', 'info_requested', 'decision_proposed')"
-COLUMNS = "status, programme, threat_level, screening_status, nationality, country_of_stay, assignee_id"
+QUEUE_ORDER = "(-priority_score), status_changed_at, id"
+QUEUE_INDEXES = {
+    "open": "",
+    "threat": "threat_level, ",
+    "screening": "screening_status, ",
+    "assignee": "assignee_id, ",
+    "origin": "nationality, country_of_stay, ",
+}
+COLUMNS = (
+    "status, programme, threat_level, screening_status, nationality, country_of_stay, assignee_id"
+)
 OLD = ", ".join(f"OLD.{c.strip()}" for c in COLUMNS.split(","))
 NEW = ", ".join(f"NEW.{c.strip()}" for c in COLUMNS.split(","))
-CHANGED = " OR ".join(f"OLD.{c.strip()} IS DISTINCT FROM NEW.{c.strip()}" for c in COLUMNS.split(","))
+CHANGED = " OR ".join(
+    f"OLD.{c.strip()} IS DISTINCT FROM NEW.{c.strip()}" for c in COLUMNS.split(",")
+)
 
 POSTGRESQL_TRIGGERS = [
     f"""
@@ -53,26 +66,82 @@ SQLITE_TRIGGERS = [
 
 def upgrade():
     postgresql = op.get_bind().dialect.name == "postgresql"
-    op.drop_index('ix_case_queue', table_name='case')
+    op.drop_index("ix_case_queue", table_name="case")
+    op.execute(f'CREATE INDEX ix_case_queue ON "case" (status, {QUEUE_ORDER})')
+    for name, leading in QUEUE_INDEXES.items():
+        op.execute(
+            f'CREATE INDEX ix_case_queue_{name} ON "case" ({leading}{QUEUE_ORDER}) WHERE status IN {OPEN}'
+        )
+    include = f" INCLUDE ({COLUMNS})" if postgresql else ""
     op.execute(
-        'CREATE INDEX ix_case_queue ON "case" (status, (-priority_score), status_changed_at, id)'
+        f'CREATE INDEX ix_case_waiting ON "case" (status_changed_at){include} WHERE status IN {OPEN}'
     )
-    op.execute(
-        'CREATE INDEX ix_case_queue_open ON "case" ((-priority_score), status_changed_at, id) '
-        f"WHERE status IN {OPEN}"
-    )
-    op.create_index('ix_case_status_changed_at', 'case', ['status_changed_at'], unique=False)
-    op.create_table('case_tally',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('status', sa.Enum('draft', 'submitted', 'screening', 'in_review', 'info_requested', 'decision_proposed', 'admitted', 'rejected', 'visa_issued', 'arrived', 'withdrawn', name='casestatus', native_enum=False, length=32), nullable=False),
-    sa.Column('programme', sa.Enum('local_staff', 'at_risk', name='programme', native_enum=False, length=32), nullable=False),
-    sa.Column('threat_level', sa.Enum('unassessed', 'low', 'moderate', 'high', 'critical', name='threatlevel', native_enum=False, length=32), nullable=False),
-    sa.Column('screening_status', sa.Enum('pending', 'clear', 'hit', 'concern', 'failed', name='screeningstatus', native_enum=False, length=32), nullable=False),
-    sa.Column('nationality', sa.String(length=2), nullable=True),
-    sa.Column('country_of_stay', sa.String(length=2), nullable=True),
-    sa.Column('assignee_id', sa.Uuid(), nullable=True),
-    sa.Column('change', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_tally'))
+    op.create_table(
+        "case_tally",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "submitted",
+                "screening",
+                "in_review",
+                "info_requested",
+                "decision_proposed",
+                "admitted",
+                "rejected",
+                "visa_issued",
+                "arrived",
+                "withdrawn",
+                name="casestatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "programme",
+            sa.Enum("local_staff", "at_risk", name="programme", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column(
+            "threat_level",
+            sa.Enum(
+                "unassessed",
+                "low",
+                "moderate",
+                "high",
+                "critical",
+                name="threatlevel",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "screening_status",
+            sa.Enum(
+                "pending",
+                "clear",
+                "hit",
+                "concern",
+                "failed",
+                name="screeningstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("nationality", sa.String(length=2), nullable=True),
+        sa.Column("country_of_stay", sa.String(length=2), nullable=True),
+        sa.Column("assignee_id", sa.Uuid(), nullable=True),
+        sa.Column("change", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_tally")),
     )
     if postgresql:  # no case may change between the first count and the triggers
         op.execute('LOCK TABLE "case" IN SHARE MODE')
@@ -85,9 +154,10 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index('ix_case_queue_open', table_name='case')
-    op.drop_index('ix_case_queue', table_name='case')
-    op.drop_index('ix_case_status_changed_at', table_name='case')
+    op.drop_index("ix_case_waiting", table_name="case")
+    for name in QUEUE_INDEXES:
+        op.drop_index(f"ix_case_queue_{name}", table_name="case")
+    op.drop_index("ix_case_queue", table_name="case")
     op.execute(
         'CREATE INDEX ix_case_queue ON "case" (status, priority_score DESC, status_changed_at)'
     )
@@ -98,4 +168,4 @@ def downgrade():
     else:
         for name in ("case_tally_insert", "case_tally_delete", "case_tally_update"):
             op.execute(f"DROP TRIGGER {name}")
-    op.drop_table('case_tally')
+    op.drop_table("case_tally")

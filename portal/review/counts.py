@@ -2,9 +2,10 @@
 
 Counted from the case tally (``portal.cases.models.tally``), which has a few hundred to a
 few thousand rows however many cases there are, so the counts cost the same at a million
-cases as at a hundred. The tally keeps no times: with a waiting-time filter, the cases
-that changed stage too recently are counted in ``case`` itself and taken off, so that
-part costs what the cases changed within the waiting time cost, not the whole queue.
+cases as at a hundred. The tally keeps no times: with a waiting-time filter, the open
+cases that changed stage too recently are counted in ``case`` itself (from the
+``ix_case_waiting`` index alone, on PostgreSQL) and taken off. That part costs what the
+open cases that changed stage within the waiting time cost, not the whole queue.
 """
 
 from collections import Counter

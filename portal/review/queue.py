@@ -46,18 +46,23 @@ class Filters:
             value = args.get(name)
             return enum(value) if value in set(enum) else None
 
-        statuses = [CaseStatus(s) for s in args.getlist("status") if s in set(CaseStatus)]
         waiting = args.get("waiting", "")
+        waiting_days = int(waiting) if waiting.isdigit() and int(waiting) < 10_000 else None
+        # Only open cases wait: a decided case's time in its stage is not waiting.
+        allowed = (
+            set(OPEN_STATUSES) if waiting_days is not None else set(CaseStatus) - {CaseStatus.DRAFT}
+        )
+        statuses = [CaseStatus(s) for s in args.getlist("status") if s in allowed]
         country = lambda name: (args.get(name) or "").upper()[:2] or None  # noqa: E731
         return cls(
-            statuses=[s for s in statuses if s != CaseStatus.DRAFT] or list(OPEN_STATUSES),
+            statuses=statuses or list(OPEN_STATUSES),
             programme=pick(Programme, "programme"),
             threat=pick(ThreatLevel, "threat"),
             screening=pick(ScreeningStatus, "screening"),
             nationality=country("nationality"),
             country_of_stay=country("country"),
             assignee=args.get("assignee") if args.get("assignee") in ("me", "none") else None,
-            waiting_days=int(waiting) if waiting.isdigit() and int(waiting) < 10_000 else None,
+            waiting_days=waiting_days,
         )
 
     @property
@@ -95,6 +100,8 @@ class Filters:
         ):
             if value is not None:
                 found.append(column == value)
+        if self.waiting_days is not None:
+            found.append(source.status.in_(OPEN_STATUSES))
         if not facets:
             return found
         found.append(source.status.in_(self.statuses))

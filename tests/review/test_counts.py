@@ -140,3 +140,21 @@ def test_a_caseworker_counts_only_the_cases_they_may_see(
     assert counts["assignee"] == {"me": 1, "none": 1}
     assert counts["status"]["in_review"] == 2
     assert _counts(staff_app, carla, assignee="me")["status"]["in_review"] == 1
+
+
+def test_only_open_cases_wait(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    decider, _secret = make_staff("dora", Role.DECIDER)
+    decided = submitted_case()
+    _set(
+        staff_app,
+        decided,
+        status=CaseStatus.ADMITTED,
+        status_changed_at=utcnow() - timedelta(days=40),
+    )
+    filters = Filters.from_args(MultiDict([("status", "admitted"), ("waiting", "30")]))
+    assert CaseStatus.ADMITTED not in filters.statuses
+    counts = _counts(staff_app, decider, waiting="30")
+    assert counts["status"]["admitted"] == 0
+    assert _counts(staff_app, decider)["status"]["admitted"] == 1

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
-from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
+from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningStatus, ThreatLevel
 from portal.core.permissions import Permission
 from portal.extensions import db
 from portal.review import blueprint
@@ -30,7 +30,10 @@ def show_queue() -> str:
         counts=facet_counts(db.session, user, filters),
         assignees=assignees,
         query=query,
-        statuses=[status for status in CaseStatus if status != CaseStatus.DRAFT],
+        # Only open cases wait; with a waiting time, only open statuses can be chosen.
+        statuses=OPEN_STATUSES
+        if filters.waiting_days is not None
+        else [status for status in CaseStatus if status != CaseStatus.DRAFT],
         programmes=list(Programme),
         threats=list(ThreatLevel),
         screenings=list(ScreeningStatus),
