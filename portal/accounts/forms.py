@@ -3,6 +3,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.models import Role
+from portal.cases.labels import LABELS
 from portal.core.forms import PortalForm, options
 from portal.core.i18n import _ls
 
@@ -35,7 +36,7 @@ class NewStaffForm(PortalForm):
     display_name = StringField(_ls("Name"), validators=[DataRequired(REQUIRED), Length(max=128)])
     roles = SelectMultipleField(
         _ls("Roles"),
-        choices=options((role.value, role.value) for role in Role),
+        choices=options((role.value, LABELS[Role][role]) for role in Role),
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[DataRequired(_ls("At least one role."))],

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from portal.review.labels import label
+from portal.cases.labels import label
 
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
 blueprint.add_app_template_global(label)

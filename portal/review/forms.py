@@ -3,6 +3,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
 from portal.core.forms import PortalForm, options
+from portal.cases.labels import LABELS
 from portal.core.i18n import _ls
 
 REQUIRED = _ls("Required.")
@@ -24,7 +25,7 @@ class AssignForm(PortalForm):
 
 class ThreatForm(PortalForm):
     level = SelectField(
-        _ls("Threat level"), choices=options((t.value, t.value) for t in ThreatLevel)
+        _ls("Threat level"), choices=options((t.value, LABELS[ThreatLevel][t]) for t in ThreatLevel)
     )
     reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
@@ -33,7 +34,7 @@ class ScreeningForm(PortalForm):
     status = SelectField(
         _ls("Screening"),
         choices=options(
-            (s.value, s.value)
+            (s.value, LABELS[ScreeningStatus][s])
             for s in (ScreeningStatus.CLEAR, ScreeningStatus.CONCERN, ScreeningStatus.HIT)
         ),
     )

@@ -59,7 +59,7 @@ def test_a_case_from_question_to_admission(
     assert "Zarmina" in worker.locator("main").inner_text()
     worker.fill("[name=question]", "Bitte senden Sie Ihren Arbeitsvertrag.")
     worker.get_by_role("button", name="Ask the applicant").click()
-    assert "info_requested" in worker.locator("h1").inner_text()
+    assert "information requested" in worker.locator("h1").inner_text()
 
     applicant.go("/case/messages")
     assert "Bitte senden Sie Ihren Arbeitsvertrag." in phone.locator("main").inner_text()
@@ -71,7 +71,7 @@ def test_a_case_from_question_to_admission(
     worker.check("input[name=outcome][value=admit]")
     worker.fill("[name=reasons]", "Ortskraft der Bundeswehr, Gefährdung belegt.")
     worker.get_by_role("button", name="Propose decision").click()
-    assert "decision_proposed" in worker.locator("h1").inner_text()
+    assert "decision proposed" in worker.locator("h1").inner_text()
 
     second = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     _staff_sign_in(second, base, "bernd", decider_secret)

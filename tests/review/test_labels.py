@@ -5,7 +5,7 @@ from flask import Flask
 from flask_babel import force_locale
 
 from portal.cases.states import CaseStatus, Relationship
-from portal.review.labels import LABELS, label
+from portal.cases.labels import LABELS, label
 
 
 @pytest.mark.parametrize("enum", list(LABELS), ids=lambda enum: enum.__name__)

@@ -1,6 +1,7 @@
-"""What staff screens call the values of the case's vocabularies, in the staff language.
+"""What staff screens call a case's statuses, levels and reasons, and staff roles.
 
-The database and URLs keep the enum values (``in_review``); people read these names.
+In the staff language: the database and URLs keep the enum values (``in_review``);
+people read these names.
 Keyed by enum class first: members of different enums may share a value ("other").
 """
 
