@@ -9,12 +9,15 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, func, select, text
+from sqlalchemy import event as orm_events
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.actors import ActorKind
 from portal.core.db import Base, DbSession, UTCDateTime, enum_column, utcnow
@@ -22,6 +25,9 @@ from portal.core.db import Base, DbSession, UTCDateTime, enum_column, utcnow
 # Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK_ID = 0x61756469
 GENESIS_MAC = bytes(32)
+# Events recorded in a session and not chained yet, in the order they were recorded.
+PENDING = "portal.audit_pending"
+TOGETHER = "portal.audit_together"
 
 
 class AuditEvent(Base):
@@ -92,9 +98,9 @@ def record_event(
     """Append an event in the caller's transaction; it is chained when flushed here.
 
     The chain lock is held until the caller commits, so appends are strictly ordered.
+    Inside ``appending_together`` the flush waits for the session's next one, so every
+    event recorded until then is chained in one go.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
     event = AuditEvent(
         at=utcnow(),
         actor_kind=actor_kind,
@@ -104,17 +110,82 @@ def record_event(
         details=details,
     )
     session.add(event)
-    # On SQLite the insert takes the database's write lock, so the read below is ordered too.
-    session.flush()
-    head = session.get(AuditHead, HEAD_ID)
+    session.info.setdefault(PENDING, []).append(event)
+    if not session.info.get(TOGETHER):
+        session.flush()
+    return event
+
+
+@contextmanager
+def appending_together(session: DbSession) -> Iterator[None]:
+    """Record events without a flush each: they are chained together at the next flush.
+
+    For callers that read nothing back before they commit (the intake job): several
+    events then cost one lock, one read and one update of the chain head.
+    """
+    outer = session.info.get(TOGETHER, False)
+    session.info[TOGETHER] = True
+    try:
+        yield
+    finally:
+        session.info[TOGETHER] = outer
+
+
+def _take_chain_lock(session: Session) -> None:
+    """Order appends: held until the transaction ends, so the head read below is the end."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
+    else:
+        # SQLite: any write takes the database's write lock, even one that changes nothing.
+        session.execute(text("UPDATE audit_head SET id = id WHERE id = :id"), {"id": HEAD_ID})
+
+
+def _new_event_ids(session: Session, count: int, head: AuditHead | None) -> list[int]:
+    """Ids in chain order, taken under the chain lock (which keeps them increasing)."""
+    if session.get_bind().dialect.name == "postgresql":
+        ids = session.scalars(text(_NEXT_IDS), {"count": count}).all()
+        return sorted(ids)
+    # Past the head too: events cut off the end must not have their ids reused.
+    last = max(
+        session.scalar(select(func.max(AuditEvent.id))) or 0, head.last_event_id if head else 0
+    )
+    return list(range(last + 1, last + 1 + count))
+
+
+_NEXT_IDS = (
+    "SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) FROM generate_series(1, :count)"
+)
+
+
+def chain_pending_events(session: Session) -> None:
+    """Chain the events recorded since the last flush, in the order they were recorded.
+
+    Runs before every flush; the events are then inserted with their ids and MACs by the
+    flush itself, and the head row is updated once.
+    """
+    pending = session.info.pop(PENDING, None)
+    events = [event for event in pending or () if event in session.new and event.mac is None]
+    if not events:
+        return
+    with session.no_autoflush:
+        _take_chain_lock(session)
+        head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+        ids = _new_event_ids(session, len(events), head)
     key = current_app.extensions["portal.keyring"].audit_key()
-    event.mac = chain_mac(key, head.last_mac if head else GENESIS_MAC, event)
+    previous = head.last_mac if head else GENESIS_MAC
+    for event, event_id in zip(events, ids, strict=True):
+        event.id = event_id
+        event.mac = previous = chain_mac(key, previous, event)
     if head is None:
         head = AuditHead(id=HEAD_ID)
         session.add(head)
-    head.last_event_id, head.last_mac = event.id, event.mac
-    head.mac = head_mac(key, event.id, event.mac)
-    return event
+    head.last_event_id, head.last_mac = events[-1].id, previous
+    head.mac = head_mac(key, head.last_event_id, previous)
+
+
+@orm_events.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    chain_pending_events(session)
 
 
 def verify_chain(session: DbSession, key: bytes) -> list[str]:

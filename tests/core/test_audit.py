@@ -77,3 +77,75 @@ def test_events_carry_no_personal_values(app: Flask) -> None:
     stored = " ".join(str(event.details) for event in db.session.scalars(select(AuditEvent)))
     for value in PRINCIPAL.values():
         assert value not in stored
+
+
+def _recorded_together(app: Flask, count: int = 4) -> list[str]:
+    """Record ``count`` events in one go and commit; return the statements it took."""
+    from sqlalchemy import event
+
+    from portal.core.audit import appending_together
+
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    record_event(db.session, "test.before", actor_kind=ActorKind.SYSTEM)
+    db.session.commit()
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with appending_together(db.session):
+            for number in range(count):
+                record_event(
+                    db.session, "test.together", actor_kind=ActorKind.SYSTEM, number=str(number)
+                )
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
+
+
+def test_events_appended_together_update_the_head_once_and_verify(app: Flask) -> None:
+    statements = _recorded_together(app)
+    head_updates = [s for s in statements if s.startswith("UPDATE audit_head SET last_event_id")]
+    assert len(head_updates) == 1
+    key = app.extensions["portal.keyring"].audit_key()
+    assert verify_chain(db.session, key) == []
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.details.get("number") for e in events] == [None, "0", "1", "2", "3"]
+    head = db.session.get(AuditHead, 1)
+    assert head is not None and head.last_event_id == events[-1].id
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_tampering_with_events_appended_together_is_detected(app: Flask) -> None:
+    _recorded_together(app)
+    key = app.extensions["portal.keyring"].audit_key()
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.execute(update(AuditEvent).where(AuditEvent.id == ids[2]).values(details={}))
+    db.session.commit()
+    assert verify_chain(db.session, key) == [
+        f"event {ids[2]} does not match its MAC (edited, or one before it deleted)"
+    ]
+    db.session.execute(delete(AuditEvent).where(AuditEvent.id == ids[2]))
+    db.session.commit()
+    assert verify_chain(db.session, key) == [
+        f"event {ids[3]} does not match its MAC (edited, or one before it deleted)"
+    ]
+    db.session.execute(delete(AuditEvent).where(AuditEvent.id >= ids[3]))
+    db.session.commit()
+    assert "events were cut off" in verify_chain(db.session, key)[-1]
+
+
+def test_events_of_a_rolled_back_transaction_leave_no_trace(app: Flask) -> None:
+    from portal.core.audit import appending_together
+
+    key = _chain(app, 2)
+    with appending_together(db.session):
+        record_event(db.session, "test.lost", actor_kind=ActorKind.SYSTEM)
+    db.session.rollback()
+    record_event(db.session, "test.kept", actor_kind=ActorKind.SYSTEM)
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["test.event", "test.event", "test.kept"]
+    assert verify_chain(db.session, key) == []
