@@ -8,7 +8,7 @@ Every unwrap for staff or the system writes an audit event.
 """
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import cast
 
 from flask import current_app
@@ -21,6 +21,7 @@ from portal.core.audit import record_event
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.core.keyring import KeyRing
+from portal.core.sealed import LockedError
 
 CASE, STAFF = "case", "staff"
 INTAKE, ACCESS_CODE, INTERNAL = "intake", "access_code", "internal"
@@ -164,15 +165,25 @@ def open_with_intake_key(
     actor_kind: ActorKind,
     actor_id: uuid.UUID | None = None,
     purpose: str,
+    with_staff_key: bool = False,
 ) -> Case:
-    """Unlock a case's data key with the intake private key (internal face only)."""
-    wrap = _wrap(session, case.id, CASE, INTAKE)
+    """Unlock a case's data key with the intake private key (internal face only).
+
+    ``with_staff_key`` unlocks (creating on first use) the staff key too, as
+    ``open_staff_key`` would, reading both wraps at once.
+    """
+    methods = (INTAKE, INTERNAL) if with_staff_key else (INTAKE,)
+    wraps = {
+        (wrap.scope, wrap.method): wrap
+        for wrap in session.scalars(
+            select(KeyWrap).where(KeyWrap.case_id == case.id, KeyWrap.method.in_(methods))
+        )
+    }
+    wrap = wraps.get((CASE, INTAKE))
     if wrap is None or wrap.key_version is None:
         raise crypto.DecryptionError("this case has no intake key (shredded?)")
-    private = keyring().intake_private_key(wrap.key_version)
-    data_key = crypto.unseal_with_private_key(
-        wrap.wrapped, private, context=_context(case.id, CASE, INTAKE)
-    )
+    unsealer = keyring().intake_unsealer(wrap.key_version)
+    data_key = unsealer.unseal(wrap.wrapped, context=_context(case.id, CASE, INTAKE))
     case.unlock(CASE, crypto.FieldCipher(data_key))
     record_event(
         session,
@@ -182,6 +193,10 @@ def open_with_intake_key(
         case_id=case.id,
         purpose=purpose,
     )
+    if with_staff_key:
+        _unlock_staff_key(
+            session, case, wraps.get((STAFF, INTERNAL)), actor_kind=actor_kind, actor_id=actor_id
+        )
     return case
 
 
@@ -190,6 +205,53 @@ def open_staff_key(
 ) -> Case:
     """Unlock (creating on first use) the staff-only key of a case."""
     wrap = _wrap(session, case.id, STAFF, INTERNAL)
+    _unlock_staff_key(session, case, wrap, actor_kind=actor_kind, actor_id=actor_id)
+    return case
+
+
+def open_staff_keys(
+    session: DbSession,
+    cases: Iterable[Case],
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+) -> None:
+    """``open_staff_key`` for several cases, reading their wraps at once."""
+    cases = list(cases)
+    if not cases:
+        return
+    wraps = {
+        wrap.case_id: wrap
+        for wrap in session.scalars(
+            select(KeyWrap).where(
+                KeyWrap.case_id.in_([case.id for case in cases]),
+                KeyWrap.scope == STAFF,
+                KeyWrap.method == INTERNAL,
+            )
+        )
+    }
+    for case in cases:
+        _unlock_staff_key(
+            session, case, wraps.get(case.id), actor_kind=actor_kind, actor_id=actor_id
+        )
+
+
+def staff_key_is_open(case: Case) -> bool:
+    try:
+        case.sealed_cipher(STAFF)
+    except LockedError:
+        return False
+    return True
+
+
+def _unlock_staff_key(
+    session: DbSession,
+    case: Case,
+    wrap: KeyWrap | None,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None,
+) -> None:
     context = _context(case.id, STAFF, INTERNAL)
     if wrap is None:
         version, internal_key = keyring().current_internal()
@@ -215,7 +277,6 @@ def open_staff_key(
             purpose="staff_data",
         )
     case.unlock(STAFF, crypto.FieldCipher(staff_key))
-    return case
 
 
 def _batches(
@@ -266,8 +327,9 @@ def rotate_intake_wraps(session: DbSession, *, batch_size: int = 500) -> int:
     version, public = keyring().current_intake_public()
 
     def reseal(wrap: KeyWrap, context: bytes) -> bytes:
-        private = keyring().intake_private_key(wrap.key_version or 0)
-        data_key = crypto.unseal_with_private_key(wrap.wrapped, private, context=context)
+        data_key = (
+            keyring().intake_unsealer(wrap.key_version or 0).unseal(wrap.wrapped, context=context)
+        )
         return crypto.seal_to_public_key(data_key, public, context=context)
 
     return _rewrap_all(session, INTAKE, version, reseal, batch_size)

@@ -69,6 +69,14 @@ class KeyRing:
     internal: dict[int, bytes] = field(default_factory=dict, repr=False)
     blind_index_master: bytes | None = field(default=None, repr=False)
     audit: bytes | None = field(default=None, repr=False)
+    # Loaded private keys and derived index keys, built on first use from the raw keys
+    # above, so a ring that holds no private key never holds one of these either.
+    _unsealers: dict[tuple[int, bytes], crypto.IntakeUnsealer] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _index_keys: dict[tuple[bytes, str], bytes] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def load(cls, directory: Path, *, internal: bool) -> "KeyRing":
@@ -112,6 +120,18 @@ class KeyRing:
         except KeyError:
             raise MissingKeyError(f"intake private key {version} is not held here") from None
 
+    def intake_unsealer(self, version: int) -> crypto.IntakeUnsealer:
+        """The loaded private key of intake key ``version``, kept for the life of the ring.
+
+        Cached under the version and the key itself: a ring whose keys are replaced
+        (rotation loads a new ring) never answers with an old key.
+        """
+        raw = self.intake_private_key(version)
+        unsealer = self._unsealers.get((version, raw))
+        if unsealer is None:
+            unsealer = self._unsealers[(version, raw)] = crypto.IntakeUnsealer(raw)
+        return unsealer
+
     def current_internal(self) -> tuple[int, bytes]:
         if not self.internal:
             raise MissingKeyError("no internal key held here")
@@ -127,7 +147,11 @@ class KeyRing:
     def blind_index_key(self, purpose: str) -> bytes:
         if self.blind_index_master is None:
             raise MissingKeyError("no blind index key held here")
-        return crypto.derive_purpose_key(self.blind_index_master, purpose)
+        cached = self._index_keys.get((self.blind_index_master, purpose))
+        if cached is None:
+            cached = crypto.derive_purpose_key(self.blind_index_master, purpose)
+            self._index_keys[(self.blind_index_master, purpose)] = cached
+        return cached
 
     def audit_key(self) -> bytes:
         if self.audit is None:

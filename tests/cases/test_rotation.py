@@ -98,3 +98,36 @@ def test_an_interrupted_rotation_is_resumed_without_a_new_key(
         assert len(list((tmp_path / "keys" / "intake").glob("*.public"))) == 2
         wrap = db.session.scalars(select(KeyWrap).where(KeyWrap.method == "intake")).one()
         assert wrap.key_version == 2
+
+
+def test_a_running_worker_reads_cases_across_an_intake_rotation(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The worker keeps its loaded intake key; rotating in its process swaps the ring."""
+    app = _app_with_own_keys(make_app, tmp_path)
+    with app.app_context():
+        case, _code = make_case(db.session)
+        db.session.commit()
+        case_id = case.id
+        _read_intake(case_id)  # loads and keeps intake key 1
+        kept = app.extensions["portal.keyring"].intake_unsealer(1)
+
+        result = app.test_cli_runner().invoke(args=["keys", "rotate", "intake"])
+        assert result.exit_code == 0, result.output
+        ring = app.extensions["portal.keyring"]
+        assert ring.intake_unsealer(1) is not kept
+        assert _read_intake(case_id) == 2
+        assert app.test_cli_runner().invoke(args=["keys", "retire", "intake"]).exit_code == 0
+        assert _read_intake(case_id) == 2  # the key in memory is the new one
+
+
+def _read_intake(case_id) -> int:
+    db.session.remove()
+    case = db.session.get(Case, case_id)
+    open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
+    assert case.principal.given_names == PRINCIPAL["given_names"]
+    version = db.session.scalars(
+        select(KeyWrap.key_version).where(KeyWrap.case_id == case_id, KeyWrap.method == "intake")
+    ).one()
+    db.session.rollback()
+    return version

@@ -307,3 +307,62 @@ def test_retiring_an_unknown_kind_is_refused(keys_dir: Path) -> None:
     with pytest.raises(KeyError):
         retire_keys_before(keys_dir, "audit", 5)
     assert (keys_dir / "audit.key").is_file()
+
+
+# --- loaded intake keys, kept per version ------------------------------------------------
+
+
+def _sealed_to(ring: KeyRing, version: int, data_key: bytes) -> bytes:
+    return crypto.seal_to_public_key(data_key, ring.intake_public[version], context=b"ctx")
+
+
+def test_a_loaded_intake_key_is_kept_per_version(keys_dir: Path) -> None:
+    add_intake_key_pair(keys_dir)
+    ring = KeyRing.load(keys_dir, internal=True)
+    first, second = ring.intake_unsealer(1), ring.intake_unsealer(2)
+    assert ring.intake_unsealer(1) is first and first is not second
+    data_key = crypto.new_data_key()
+    assert second.unseal(_sealed_to(ring, 2, data_key), context=b"ctx") == data_key
+    with pytest.raises(crypto.DecryptionError):  # never the other version's key
+        first.unseal(_sealed_to(ring, 2, data_key), context=b"ctx")
+    assert "key hidden" in repr(first) and ring.intake_private[1].hex() not in repr(ring)
+
+
+def test_a_new_ring_after_rotation_opens_what_is_sealed_to_the_new_key(keys_dir: Path) -> None:
+    before = KeyRing.load(keys_dir, internal=True)
+    old = before.intake_unsealer(1)
+    add_intake_key_pair(keys_dir)
+    after = KeyRing.load(keys_dir, internal=True)  # what `keys rotate` puts in place
+    data_key = crypto.new_data_key()
+    assert after.intake_unsealer(2).unseal(_sealed_to(after, 2, data_key), context=b"ctx") == (
+        data_key
+    )
+    assert after.intake_unsealer(1) is not old  # nothing is shared between rings
+    with pytest.raises(MissingKeyError):
+        before.intake_unsealer(2)
+
+
+def test_a_replaced_key_of_one_version_is_loaded_again(keys_dir: Path) -> None:
+    ring = KeyRing.load(keys_dir, internal=True)
+    stale = ring.intake_unsealer(1)
+    private, public = crypto.generate_intake_key_pair()
+    ring.intake_private[1], ring.intake_public[1] = private, public
+    data_key = crypto.new_data_key()
+    fresh = ring.intake_unsealer(1)
+    assert fresh is not stale
+    assert fresh.unseal(_sealed_to(ring, 1, data_key), context=b"ctx") == data_key
+
+
+def test_the_public_face_never_loads_a_private_key(keys_dir: Path) -> None:
+    ring = KeyRing.load(keys_dir, internal=False)
+    with pytest.raises(MissingKeyError):
+        ring.intake_unsealer(1)
+    assert ring._unsealers == {}
+
+
+def test_index_keys_follow_the_master_key(keys_dir: Path) -> None:
+    ring = KeyRing.load(keys_dir, internal=True)
+    first = ring.blind_index_key("phone")
+    assert ring.blind_index_key("phone") == first
+    ring.blind_index_master = crypto.new_data_key()
+    assert ring.blind_index_key("phone") != first

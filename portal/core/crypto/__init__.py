@@ -17,6 +17,7 @@ from portal.core.crypto.blobs import decrypt_blob_chunks, encrypt_blob
 from portal.core.crypto.wrapping import (
     SCRYPT_DEVELOPMENT,
     SCRYPT_PRODUCTION,
+    IntakeUnsealer,
     ScryptCost,
     derive_access_code_key,
     derive_subkey,
@@ -35,6 +36,7 @@ __all__ = [
     "SCRYPT_PRODUCTION",
     "DecryptionError",
     "FieldCipher",
+    "IntakeUnsealer",
     "ScryptCost",
     "blind_index",
     "decrypt_blob_chunks",

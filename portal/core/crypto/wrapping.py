@@ -75,18 +75,36 @@ def seal_to_public_key(data_key: bytes, public_key: bytes, *, context: bytes) ->
     return ephemeral_public + nonce + AESGCM(key).encrypt(nonce, data_key, context)
 
 
+class IntakeUnsealer:
+    """An intake private key loaded once, to open many sealed data keys.
+
+    Loading the key and deriving its public half cost as much as the exchange itself, so
+    a worker keeps one of these per key version instead of starting from bytes per case.
+    """
+
+    __slots__ = ("_private", "_public")
+
+    def __init__(self, private_key: bytes) -> None:
+        self._private = X25519PrivateKey.from_private_bytes(private_key)
+        self._public = self._private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+
+    def unseal(self, sealed: bytes, *, context: bytes) -> bytes:
+        ephemeral_public = sealed[:X25519_KEY_BYTES]
+        nonce = sealed[X25519_KEY_BYTES : X25519_KEY_BYTES + NONCE_BYTES]
+        body = sealed[X25519_KEY_BYTES + NONCE_BYTES :]
+        try:
+            shared = self._private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+            key = _seal_key(shared, ephemeral_public, self._public)
+            return AESGCM(key).decrypt(nonce, body, context)
+        except (InvalidTag, ValueError) as exc:
+            raise DecryptionError("sealed key could not be opened") from exc
+
+    def __repr__(self) -> str:  # never show key material
+        return "IntakeUnsealer(<key hidden>)"
+
+
 def unseal_with_private_key(sealed: bytes, private_key: bytes, *, context: bytes) -> bytes:
-    private = X25519PrivateKey.from_private_bytes(private_key)
-    ephemeral_public = sealed[:X25519_KEY_BYTES]
-    nonce = sealed[X25519_KEY_BYTES : X25519_KEY_BYTES + NONCE_BYTES]
-    body = sealed[X25519_KEY_BYTES + NONCE_BYTES :]
-    recipient_public = private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
-    try:
-        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
-        key = _seal_key(shared, ephemeral_public, recipient_public)
-        return AESGCM(key).decrypt(nonce, body, context)
-    except (InvalidTag, ValueError) as exc:
-        raise DecryptionError("sealed key could not be opened") from exc
+    return IntakeUnsealer(private_key).unseal(sealed, context=context)
 
 
 def derive_access_code_key(code: str, salt: bytes, cost: ScryptCost) -> bytes:
