@@ -177,6 +177,30 @@ def index_demo_cases(env: dict[str, str], processes: int = 2) -> int:
         return sum(pool.map(_index_share, [(env, n, processes) for n in range(processes)]))
 
 
+# Demo cases are seeded with screening columns but without the assessment the intake would
+# have written. Give each screened one an assessment in force that agrees with its columns
+# (its points as one line), so that a new case linked to it updates it as in production.
+ASSESS_DEMO_CASES = """
+INSERT INTO risk_assessment
+    (id, case_id, source, threat_level, screening_status, priority_score, reasons, created_at)
+SELECT gen_random_uuid(), c.id, 'system', c.threat_level, c.screening_status, c.priority_score,
+       json_build_array(json_build_object(
+           'code', 'risk_profile', 'points', c.priority_score, 'params', json_build_object())),
+       c.status_changed_at
+FROM "case" c
+WHERE c.screening_status NOT IN ('pending', 'failed')
+  AND NOT EXISTS (SELECT 1 FROM risk_assessment r WHERE r.case_id = c.id)
+"""
+
+
+def _assess_demo_cases(env: dict[str, str]) -> int:
+    engine = create_engine(_driver(env["DATABASE_URL"]))
+    with engine.begin() as connection:
+        added = connection.execute(text(ASSESS_DEMO_CASES)).rowcount
+    engine.dispose()
+    return added
+
+
 def _vacuum(env: dict[str, str]) -> None:
     """Servers may run without autovacuum (this one does): start from clean tables."""
     engine = create_engine(_driver(env["DATABASE_URL"]), isolation_level="AUTOCOMMIT")
@@ -191,6 +215,8 @@ def prepare(arguments: argparse.Namespace) -> dict[str, str]:
     marker = arguments.instance / MARKER
     if arguments.reuse and marker.exists():
         print(f"reusing {arguments.database}: {marker.read_text().strip()}")
+        if added := _assess_demo_cases(env):  # a setup made before this step existed
+            print(f"gave {added} screened demo cases their assessment")
         _vacuum(env)
         return env
     arguments.instance.mkdir(parents=True, exist_ok=True)
@@ -208,6 +234,7 @@ def prepare(arguments: argparse.Namespace) -> dict[str, str]:
     listing.write_text(watchlist_csv(arguments.watchlist, random.Random(arguments.seed)))
     timings["watchlist"] = _flask(env, "watchlist", "import", str(listing)).strip()
     listing.unlink()  # personal-looking data: not left lying around
+    timings["assessed_demo_cases"] = _assess_demo_cases(env)
     _vacuum(env)
     marker.write_text(json.dumps({"demo_cases": arguments.demo_cases, **timings}) + "\n")
     print(f"set up {arguments.database}: {timings}")

@@ -88,6 +88,7 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from portal.cases.models import BlindIndex, Case, DuplicateLink, RiskAssessment
+    from portal.core.audit import AuditEvent
     from portal.core.redis import get_redis
     from portal.extensions import db
     from portal.intake import queue, tasks
@@ -107,6 +108,7 @@ def main() -> None:
         db.session.commit()
         entries = len(matcher.entries)
         index_rows = db.session.scalar(select(func.count()).select_from(BlindIndex))
+        events_before = db.session.scalar(select(func.max(AuditEvent.id))) or 0
         cases = db.session.scalar(select(func.count()).select_from(Case))
 
     def enqueue_noop(case_id: Any) -> None:
@@ -139,9 +141,16 @@ def main() -> None:
         in_review = db.session.scalar(
             select(func.count()).where(Case.id.in_(screened_ids), Case.status == "in_review")
         )
+        # Cases, not assessments: a case linked to by a later one gets a second assessment.
         hits = db.session.scalar(
-            select(func.count()).where(
+            select(func.count(func.distinct(RiskAssessment.case_id))).where(
                 RiskAssessment.case_id.in_(screened_ids), RiskAssessment.screening_status == "hit"
+            )
+        )
+        # Earlier cases whose screening changed because a screened case linked to them.
+        updated = db.session.scalar(
+            select(func.count()).where(
+                AuditEvent.id > events_before, AuditEvent.action == "case.screening_updated"
             )
         )
         linked = db.session.scalar(
@@ -176,6 +185,7 @@ def main() -> None:
         "blind_index_rows": index_rows,
         "screened_with_watchlist_hit": hits,
         "screened_with_duplicate_links": linked,
+        "earlier_cases_updated": updated,
         "postgresql": True,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -190,7 +200,7 @@ def main() -> None:
         f"({result['screening_ms_per_job']} ms/job; {ratio:.0%} of the empty-job rate, "
         f"target 50%). Watch list {entries} entries (loaded in {load_seconds:.2f} s), "
         f"{cases:,} cases, {index_rows:,} index rows; {hits} hits, {linked} cases with "
-        f"duplicate links. Written to {arguments.result}"
+        f"duplicate links, {updated} updates of earlier cases. Written to {arguments.result}"
     )
 
 

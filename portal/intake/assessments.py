@@ -98,31 +98,29 @@ def _staff(session: DbSession, actor_id: uuid.UUID, allowed: frozenset[Role]) ->
     return user
 
 
-def _staff_assessment(
+def follow_up_assessment(
     session: DbSession,
     case: Case,
+    current: RiskAssessment | None,
     *,
-    actor_id: uuid.UUID,
-    reason_text: str,
-    change: Reason,
+    source: ActorKind,
+    reasons: list[dict[str, Any]],
+    actor_id: uuid.UUID | None = None,
+    staff_reason: dict[str, str] | None = None,
     **levels: Any,
 ) -> RiskAssessment:
-    reason_text = reason_text.strip()
-    if not reason_text or len(reason_text) > MAX_STAFF_REASON:
-        raise AssessmentError(
-            _ls("Give a reason of at most %(limit)s characters.", limit=MAX_STAFF_REASON)
-        )
-    open_staff_key(session, case, actor_kind=ActorKind.STAFF, actor_id=actor_id)
-    current = latest_assessment(session, case.id)
+    """A new assessment in force, carrying on from ``current``: its sealed details (plus a
+    staff member's reason), the given reasons and levels, the case's levels otherwise.
+
+    The case's staff key must be unlocked.
+    """
     details: dict[str, Any] = dict(current.details or {}) if current else {}
-    details.setdefault("staff_reasons", []).append(
-        {"actor_id": str(actor_id), "at": utcnow().isoformat(), "text": reason_text}
-    )
-    reasons = [*(current.reasons if current else []), change.as_json()]
+    if staff_reason:
+        details["staff_reasons"] = [*details.get("staff_reasons", []), staff_reason]
     assessment = RiskAssessment(
         id=uuid.uuid4(),
         case=case,
-        source=ActorKind.STAFF,
+        source=source,
         actor_id=actor_id,
         threat_level=levels.get("threat_level", case.threat_level),
         screening_status=levels.get("screening_status", case.screening_status),
@@ -136,29 +134,88 @@ def _staff_assessment(
     return assessment
 
 
+def _staff_change(
+    session: DbSession,
+    case: Case,
+    *,
+    actor_id: uuid.UUID,
+    reason_text: str,
+    change: Reason,
+    action: str,
+    event: dict[str, str],
+    **levels: Any,
+) -> RiskAssessment:
+    """One change by staff: a new assessment with the change as its last reason, the
+    staff member's own words sealed with it, an audit event, and the commit."""
+    reason_text = reason_text.strip()
+    if not reason_text or len(reason_text) > MAX_STAFF_REASON:
+        raise AssessmentError(
+            _ls("Give a reason of at most %(limit)s characters.", limit=MAX_STAFF_REASON)
+        )
+    open_staff_key(session, case, actor_kind=ActorKind.STAFF, actor_id=actor_id)
+    current = latest_assessment(session, case.id)
+    assessment = follow_up_assessment(
+        session,
+        case,
+        current,
+        source=ActorKind.STAFF,
+        actor_id=actor_id,
+        reasons=[*(current.reasons if current else []), change.as_json()],
+        staff_reason={"actor_id": str(actor_id), "at": utcnow().isoformat(), "text": reason_text},
+        **levels,
+    )
+    record_event(
+        session, action, actor_kind=ActorKind.STAFF, actor_id=actor_id, case_id=case.id, **event
+    )
+    session.commit()
+    return assessment
+
+
+def _set_level(
+    session: DbSession,
+    case: Case,
+    name: str,
+    value: ThreatLevel | ScreeningStatus,
+    *,
+    actor_id: uuid.UUID,
+    reason: str,
+    code: str,
+    action: str,
+    unchanged: LazyString,
+) -> RiskAssessment:
+    """Staff set the threat level or the screening status, from whatever it is now."""
+    old = getattr(case, name)
+    if value == old:
+        raise AssessmentError(unchanged)
+    params = {"old": str(old), "new": str(value)}
+    return _staff_change(
+        session,
+        case,
+        actor_id=actor_id,
+        reason_text=reason,
+        change=Reason(code, params=params),
+        action=action,
+        event=params,
+        **{name: value},
+    )
+
+
 def set_threat_level(
     session: DbSession, case: Case, level: ThreatLevel, *, actor_id: uuid.UUID, reason: str
 ) -> RiskAssessment:
     """Staff set the threat to the applicant, with a reason; audited and committed."""
     _staff(session, actor_id, MAY_SET_THREAT)
-    old = case.threat_level
-    if level == old:
-        raise AssessmentError(_ls("The threat level is already %(level)s.", level=str(level)))
-    change = Reason(R.STAFF_THREAT_LEVEL, params={"old": str(old), "new": str(level)})
-    assessment = _staff_assessment(
-        session, case, actor_id=actor_id, reason_text=reason, change=change, threat_level=level
-    )
-    record_event(
+    return _set_level(
         session,
-        "case.threat_level_set",
-        actor_kind=ActorKind.STAFF,
+        case,
+        "threat_level",
+        level,
         actor_id=actor_id,
-        case_id=case.id,
-        old=str(old),
-        new=str(level),
+        reason=reason,
+        code=R.STAFF_THREAT_LEVEL,
+        action="case.threat_level_set",
+        unchanged=_ls("The threat level is already %(level)s.", level=str(level)),
     )
-    session.commit()
-    return assessment
 
 
 def set_screening_status(
@@ -166,30 +223,21 @@ def set_screening_status(
 ) -> RiskAssessment:
     """A security officer sets the screening status (clear, concern, hit) with a reason."""
     _staff(session, actor_id, MAY_SET_SCREENING)
-    old = case.screening_status
     if status not in STAFF_SCREENING_STATUSES:
         raise AssessmentError(
             _ls("The screening status cannot be set to %(status)s.", status=str(status))
         )
-    if status == old:
-        raise AssessmentError(
-            _ls("The screening status is already %(status)s.", status=str(status))
-        )
-    change = Reason(R.STAFF_SCREENING_STATUS, params={"old": str(old), "new": str(status)})
-    assessment = _staff_assessment(
-        session, case, actor_id=actor_id, reason_text=reason, change=change, screening_status=status
-    )
-    record_event(
+    return _set_level(
         session,
-        "case.screening_status_set",
-        actor_kind=ActorKind.STAFF,
+        case,
+        "screening_status",
+        status,
         actor_id=actor_id,
-        case_id=case.id,
-        old=str(old),
-        new=str(status),
+        reason=reason,
+        code=R.STAFF_SCREENING_STATUS,
+        action="case.screening_status_set",
+        unchanged=_ls("The screening status is already %(status)s.", status=str(status)),
     )
-    session.commit()
-    return assessment
 
 
 def adjust_priority(
@@ -199,17 +247,12 @@ def adjust_priority(
     _staff(session, actor_id, MAY_SET_THREAT)
     if points == 0:
         raise AssessmentError(_ls("An adjustment of 0 points changes nothing."))
-    change = Reason(R.STAFF_PRIORITY, points=points)
-    assessment = _staff_assessment(
-        session, case, actor_id=actor_id, reason_text=reason, change=change
-    )
-    record_event(
+    return _staff_change(
         session,
-        "case.priority_adjusted",
-        actor_kind=ActorKind.STAFF,
+        case,
         actor_id=actor_id,
-        case_id=case.id,
-        points=str(points),
+        reason_text=reason,
+        change=Reason(R.STAFF_PRIORITY, points=points),
+        action="case.priority_adjusted",
+        event={"points": str(points)},
     )
-    session.commit()
-    return assessment

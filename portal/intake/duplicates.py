@@ -8,9 +8,11 @@ who share a document number, a name with year of birth, or a phone are a concern
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import and_, delete, insert, or_, select, text
+from sqlalchemy import Table, and_, delete, insert, or_, select, text
 
 from portal.cases.models import BlindIndex, Case, DuplicateLink, DuplicateReason, Person
 from portal.cases.states import Relationship
@@ -47,13 +49,20 @@ REASON_CODE = {
 
 NAME_REASONS = frozenset({DuplicateReason.NAME_BIRTH_YEAR, DuplicateReason.NAME_TRANSLITERATED})
 _NONE = uuid.UUID(int=0)
+_LINK_TABLE = cast(Table, DuplicateLink.__table__)
 Pair = tuple[uuid.UUID | None, uuid.UUID, uuid.UUID | None, str]  # mine, case, theirs, on
+# One link seen from one case: its person, the other case, the other person, the reason.
+Link = tuple[uuid.UUID | None, uuid.UUID, uuid.UUID | None, DuplicateReason]
 
 
 @dataclass(frozen=True)
 class DuplicateResult:
     reasons: tuple[Reason, ...]
     concern: bool
+    # Other cases linked to this one now or until this run: their screening may change.
+    linked_cases: frozenset[uuid.UUID] = frozenset()
+    # Links this run made that were not there before, seen from each other case.
+    new_links: dict[uuid.UUID, tuple[Link, ...]] = field(default_factory=dict)
 
 
 def lock_for_linking(session: DbSession) -> None:
@@ -112,22 +121,25 @@ def _pairs(
     return capped, relations
 
 
-def _documents(
-    session: DbSession, mine: list[IndexRow], others: set[uuid.UUID]
+def documents_of(
+    session: DbSession,
+    people: set[uuid.UUID],
+    known: dict[uuid.UUID, set[bytes]] | None = None,
 ) -> dict[uuid.UUID, set[bytes]]:
+    """The document-number digests of ``people``, reading only those not ``known``."""
     documents: dict[uuid.UUID, set[bytes]] = defaultdict(set)
-    for row in mine:
-        if row.purpose == ix.DOCUMENT_NUMBER and row.person_id is not None:
-            documents[row.person_id].add(row.digest)
-    if others:
+    for person_id, digests in (known or {}).items():
+        documents[person_id] |= digests
+    wanted = people - set(documents)
+    if wanted:
         rows = session.execute(
             select(BlindIndex.person_id, BlindIndex.digest).where(
-                BlindIndex.purpose == ix.DOCUMENT_NUMBER, BlindIndex.person_id.in_(others)
+                BlindIndex.purpose == ix.DOCUMENT_NUMBER, BlindIndex.person_id.in_(wanted)
             )
         )
-        for person_id, digest in rows:
-            if person_id is not None:
-                documents[person_id].add(digest)
+        for found, digest in rows:
+            if found is not None:
+                documents[found].add(digest)
     return documents
 
 
@@ -145,25 +157,15 @@ def _reason(
     return PRINCIPALS_REASON[on]
 
 
-def link_duplicates(session: DbSession, case: Case, mine: list[IndexRow]) -> DuplicateResult:
-    """Replace every link of this case (both directions) with links from current indexes."""
-    session.execute(
-        delete(DuplicateLink).where(
-            or_(DuplicateLink.case_id == case.id, DuplicateLink.other_case_id == case.id)
-        )
-    )
-    pairs, relations = _pairs(session, case, mine)
-    reasons = {pair: _reason(pair[3], pair[0], pair[2], relations) for pair in pairs}
-    by_name = {pair for pair, reason in reasons.items() if reason in NAME_REASONS}
-    # Only a name shared by two principals needs their document numbers compared.
-    documents = _documents(session, mine, {p[2] for p in by_name if p[2]}) if by_name else {}
+def summarise(
+    links: Iterable[Link], documents: dict[uuid.UUID, set[bytes]]
+) -> tuple[tuple[Reason, ...], bool]:
+    """The reasons staff read for one case's links (seen from that case), and whether
+    they are a concern. ``documents`` holds the document digests of people in name links."""
     cases: dict[DuplicateReason, set[uuid.UUID]] = defaultdict(set)
     family_people: set[uuid.UUID | None] = set()
     concern = False
-    rows = []
-    for pair in sorted(pairs, key=str):
-        person, other_case, other_person, on = pair
-        reason = reasons[pair]
+    for person, other_case, other_person, reason in links:
         if reason in NAME_REASONS:
             # The same name and year but different document numbers: most likely two people.
             ours, theirs = documents.get(person or _NONE), documents.get(other_person or _NONE)
@@ -173,6 +175,56 @@ def link_duplicates(session: DbSession, case: Case, mine: list[IndexRow]) -> Dup
         cases[reason].add(other_case)
         if reason == DuplicateReason.FAMILY_MEMBER:
             family_people.add(person)
+    reasons = [
+        Reason(REASON_CODE[reason], params={"cases": len(cases[reason])})
+        for reason in REASON_CODE
+        if cases.get(reason)
+    ]
+    if family_people:
+        params = {"people": len(family_people), "cases": len(cases[DuplicateReason.FAMILY_MEMBER])}
+        reasons.append(Reason(R.FAMILY_IN_OTHER_CASE, params=params))
+    return tuple(reasons), concern
+
+
+def name_link_people(links: Iterable[Link]) -> set[uuid.UUID]:
+    """People whose document numbers decide whether a name link is a concern."""
+    return {
+        person
+        for mine, _case, theirs, reason in links
+        if reason in NAME_REASONS
+        for person in (mine, theirs)
+        if person is not None
+    }
+
+
+def link_duplicates(session: DbSession, case: Case, mine: list[IndexRow]) -> DuplicateResult:
+    """Replace every link of this case (both directions) with links from current indexes."""
+    gone = session.execute(
+        delete(DuplicateLink)
+        .where(or_(DuplicateLink.case_id == case.id, DuplicateLink.other_case_id == case.id))
+        .returning(
+            DuplicateLink.case_id,
+            DuplicateLink.person_id,
+            DuplicateLink.other_person_id,
+            DuplicateLink.matched_on,
+            DuplicateLink.reason,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    # Seen from the other cases: (their case, their person, our person, index, reason).
+    before = {tuple(row) for row in gone if row[0] != case.id}
+    earlier: set[uuid.UUID] = {row[0] for row in gone if row[0] != case.id}
+    pairs, relations = _pairs(session, case, mine)
+    links: list[Link] = []
+    rows = []
+    new_links: dict[uuid.UUID, list[Link]] = defaultdict(list)
+    now = utcnow()
+    for pair in sorted(pairs, key=str):
+        person, other_case, other_person, on = pair
+        reason = _reason(on, person, other_person, relations)
+        links.append((person, other_case, other_person, reason))
+        if (other_case, other_person, person, on, reason) not in before:
+            new_links[other_case].append((other_person, case.id, person, reason))
         for ids in (
             (case.id, other_case, person, other_person),
             (other_case, case.id, other_person, person),
@@ -186,17 +238,24 @@ def link_duplicates(session: DbSession, case: Case, mine: list[IndexRow]) -> Dup
                     "other_person_id": ids[3],
                     "matched_on": on,
                     "reason": reason,
-                    "created_at": utcnow(),
+                    "created_at": now,
                 }
             )
-    if rows:  # one executemany
-        session.execute(insert(DuplicateLink), rows)
-    reasons_out = [
-        Reason(REASON_CODE[reason], params={"cases": len(cases[reason])})
-        for reason in REASON_CODE
-        if cases.get(reason)
-    ]
-    if family_people:
-        params = {"people": len(family_people), "cases": len(cases[DuplicateReason.FAMILY_MEMBER])}
-        reasons_out.append(Reason(R.FAMILY_IN_OTHER_CASE, params=params))
-    return DuplicateResult(tuple(reasons_out), concern)
+    if rows:  # one executemany, straight to the table: nothing here needs the ORM's objects
+        session.execute(insert(_LINK_TABLE), rows)
+    # Only a name shared by two principals needs their document numbers compared.
+    own: dict[uuid.UUID, set[bytes]] = defaultdict(set)
+    for row in mine:
+        if row.purpose == ix.DOCUMENT_NUMBER and row.person_id is not None:
+            own[row.person_id].add(row.digest)
+    people = name_link_people(links)
+    ours = {person.id: own.get(person.id, set()) for person in case.people}
+    documents = documents_of(session, people, ours) if people else {}
+    reasons, concern = summarise(links, documents)
+    linked = earlier | {link[1] for link in links}
+    return DuplicateResult(
+        reasons,
+        concern,
+        linked_cases=frozenset(linked),
+        new_links={other: tuple(found) for other, found in new_links.items()},
+    )

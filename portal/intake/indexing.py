@@ -1,9 +1,9 @@
 """Blind indexes of a case: keyed hashes of its normalised identifying values."""
 
 import uuid
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 
 from portal.cases.custody import keyring
 from portal.cases.models import BlindIndex, Case
@@ -35,6 +35,9 @@ KEY_OF_PURPOSE = {
     TRANSLITERATED_ARABIC: TRANSLITERATED,
     TRANSLITERATED_LATIN: TRANSLITERATED,
 }
+
+
+_TABLE = cast(Table, BlindIndex.__table__)
 
 
 class IndexRow(NamedTuple):
@@ -71,9 +74,9 @@ def index_case(session: DbSession, case: Case) -> list[IndexRow]:
         IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))
         for purpose, value, person_id in sorted(values, key=lambda v: (v[0], v[1], str(v[2])))
     ]
-    if rows:  # one executemany, written now: the duplicate search reads them back
+    if rows:  # one executemany to the table, written now: the duplicate search reads them back
         session.execute(
-            insert(BlindIndex),
+            insert(_TABLE),
             [{"id": uuid.uuid4(), "case_id": case.id, **row._asdict()} for row in rows],
         )
     return rows

@@ -9,7 +9,7 @@ import redis
 from flask import current_app
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from portal.cases.models import Case
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
@@ -50,14 +50,15 @@ def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
 
 def complete(session: DbSession, job: str, case_id: uuid.UUID) -> None:
     """Mark the case's open outbox entries for ``job`` done (in the job's transaction)."""
-    for entry in session.scalars(
-        select(OutboxEntry).where(
+    session.execute(
+        update(OutboxEntry)
+        .where(
             OutboxEntry.case_id == case_id,
             OutboxEntry.job == job,
             OutboxEntry.completed_at.is_(None),
         )
-    ):
-        entry.completed_at = utcnow()
+        .values(completed_at=utcnow())
+    )
 
 
 @dataclass

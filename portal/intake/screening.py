@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 
-from portal.cases.custody import open_staff_key
+from portal.cases.custody import open_staff_key, staff_key_is_open
 from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import ActorKind, ScreeningStatus
 from portal.core.db import DbSession, utcnow
@@ -20,6 +20,7 @@ from portal.intake.checks import Window, run_checks
 from portal.intake.duplicates import link_duplicates
 from portal.intake.facts import CaseFacts, case_facts
 from portal.intake.indexing import IndexRow
+from portal.intake.linked_cases import update_linked_cases
 from portal.intake.reasons import Reason
 from portal.watchlist.matcher import WatchListMatcher, current_matcher
 
@@ -73,6 +74,7 @@ def screen_case(
     facts = case_facts(session, case)
     checks = run_checks(facts, today=now.date(), window=programme_window())
     duplicates = link_duplicates(session, case, indexes)
+    update_linked_cases(session, case, duplicates)
     watch_reasons, details = _watchlist(facts, current_matcher(session))
     scored = priority.score(facts, now=now)
 
@@ -83,7 +85,8 @@ def screen_case(
     else:
         status = ScreeningStatus.CLEAR
     case.identity_to_be_clarified = case.identity_to_be_clarified or checks.identity_to_be_clarified
-    open_staff_key(session, case, actor_kind=ActorKind.SYSTEM)
+    if not staff_key_is_open(case):  # the job opens it with the data key
+        open_staff_key(session, case, actor_kind=ActorKind.SYSTEM)
     return record_intake_assessment(
         session,
         case,

@@ -10,6 +10,7 @@ from portal.cases.custody import open_with_intake_key
 from portal.cases.lifecycle import transition
 from portal.cases.models import Case
 from portal.cases.states import ActorKind, CaseStatus
+from portal.core.audit import appending_together
 from portal.extensions import db
 from portal.intake import outbox
 from portal.intake.duplicates import lock_for_linking
@@ -44,28 +45,32 @@ def process_case(case_id: str) -> str:
 
 def _process(case_id: uuid.UUID) -> str:
     session = db.session
-    case = session.get(Case, case_id)
-    if case is None or case.status not in WAITING_FOR_INTAKE or case.shredded_at:
-        if case is not None:
-            outbox.complete(session, "intake", case.id)
-            session.commit()
-        log.info("intake %s: nothing to do", case_id)
-        return "skipped"
-    if case.status == CaseStatus.SUBMITTED:
-        # Committed on its own so staff can see that screening has started.
-        transition(session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
-        session.commit()
-    lock_for_linking(session)
-    open_with_intake_key(session, case, actor_kind=ActorKind.SYSTEM, purpose="intake")
-    indexes = index_case(session, case)
-    # Nothing the screening reads is pending in the session, so its changes to the case
-    # can wait for one flush instead of one per statement.
-    with session.no_autoflush:
+    # Nothing the job reads is pending in the session, so its writes, and the audit events
+    # that go with them, wait for the one flush at commit: one append to the audit chain.
+    with session.no_autoflush, appending_together(session):
+        # Taken first, so a second run of this job waits here and then finds the case done.
+        lock_for_linking(session)
+        case = session.get(Case, case_id)
+        if case is None or case.status not in WAITING_FOR_INTAKE or case.shredded_at:
+            if case is not None:
+                outbox.complete(session, "intake", case.id)
+                session.commit()
+            log.info("intake %s: nothing to do", case_id)
+            return "skipped"
+        # One transaction from "submitted" to "in review": a job that dies half-way leaves
+        # the case submitted, for the relay to hand on again; the history keeps both steps.
+        if case.status == CaseStatus.SUBMITTED:
+            transition(session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
+        open_with_intake_key(
+            session, case, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
+        )
+        indexes = index_case(session, case)
         assessment = screen_case(session, case, indexes)
-    transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
-    outbox.complete(session, "intake", case.id)
+        transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
+        outbox.complete(session, "intake", case.id)
+        status = assessment.screening_status
     session.commit()
-    log.info("intake %s: in review, screening %s", case_id, assessment.screening_status)
+    log.info("intake %s: in review, screening %s", case_id, status)
     return "in_review"
 
 

@@ -58,12 +58,13 @@ def test_a_job_that_keeps_failing_marks_the_case_screening_failed(
 ) -> None:
     case_id = _submit_failing(one_attempt, monkeypatch)
     case = _case(case_id)
-    assert case.status == CaseStatus.SCREENING and case.screening_status == ScreeningStatus.PENDING
+    # The job commits once, at the end: a failed one leaves the case as it was submitted.
+    assert case.status == CaseStatus.SUBMITTED and case.screening_status == ScreeningStatus.PENDING
 
     report = relay(db.session)
     assert report.failed == 1
     case = _case(case_id)
-    assert case.status == CaseStatus.SCREENING  # still where staff can find it
+    assert case.status == CaseStatus.SUBMITTED  # still where staff can find it
     assert case.screening_status == ScreeningStatus.FAILED
     entry = db.session.scalars(select(OutboxEntry)).one()
     assert entry.failed_at is not None and entry.last_error == "RuntimeError"
