@@ -8,7 +8,7 @@ Every unwrap for staff or the system writes an audit event.
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import cast
 
 from flask import current_app
@@ -215,21 +215,24 @@ def open_staff_keys(
     *,
     actor_kind: ActorKind,
     actor_id: uuid.UUID | None = None,
+    wraps: Mapping[uuid.UUID, KeyWrap] | None = None,
 ) -> None:
-    """``open_staff_key`` for several cases, reading their wraps at once."""
+    """``open_staff_key`` for several cases, reading their wraps at once (or taking the
+    staff wraps the caller read already: a case missing from ``wraps`` has none yet)."""
     cases = list(cases)
     if not cases:
         return
-    wraps = {
-        wrap.case_id: wrap
-        for wrap in session.scalars(
-            select(KeyWrap).where(
-                KeyWrap.case_id.in_([case.id for case in cases]),
-                KeyWrap.scope == STAFF,
-                KeyWrap.method == INTERNAL,
+    if wraps is None:
+        wraps = {
+            wrap.case_id: wrap
+            for wrap in session.scalars(
+                select(KeyWrap).where(
+                    KeyWrap.case_id.in_([case.id for case in cases]),
+                    KeyWrap.scope == STAFF,
+                    KeyWrap.method == INTERNAL,
+                )
             )
-        )
-    }
+        }
     for case in cases:
         _unlock_staff_key(
             session, case, wraps.get(case.id), actor_kind=actor_kind, actor_id=actor_id

@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
-from portal.cases.custody import open_staff_keys
-from portal.cases.models import Case, DuplicateLink, RiskAssessment
+from portal.cases.custody import INTERNAL, STAFF, open_staff_keys
+from portal.cases.models import Case, DuplicateLink, KeyWrap, RiskAssessment
 from portal.cases.states import ActorKind, ScreeningStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession
@@ -69,15 +69,40 @@ def with_duplicates(
     return [*kept[:at], *duplicates, *kept[at:]]
 
 
-def _in_force(session: DbSession, case_ids: set[uuid.UUID]) -> dict[uuid.UUID, RiskAssessment]:
-    newest: dict[uuid.UUID, RiskAssessment] = {}
-    for assessment in session.scalars(
-        select(RiskAssessment)
-        .where(RiskAssessment.case_id.in_(case_ids))
-        .order_by(RiskAssessment.created_at.desc())
-    ):
-        newest.setdefault(assessment.case_id, assessment)
-    return newest
+def _screened(
+    session: DbSession, case_ids: set[uuid.UUID]
+) -> tuple[dict[uuid.UUID, Case], dict[uuid.UUID, RiskAssessment], dict[uuid.UUID, KeyWrap]]:
+    """The screened, unshredded cases among ``case_ids``, each with its assessment in force
+    and its staff key's wrap (unwrapped only if the case changes), in one query."""
+    newest = (
+        select(func.max(RiskAssessment.created_at))
+        .where(RiskAssessment.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Case, RiskAssessment, KeyWrap)
+        .join(RiskAssessment, RiskAssessment.case_id == Case.id)
+        .outerjoin(
+            KeyWrap,
+            and_(KeyWrap.case_id == Case.id, KeyWrap.scope == STAFF, KeyWrap.method == INTERNAL),
+        )
+        .where(
+            Case.id.in_(case_ids),
+            Case.shredded_at.is_(None),
+            Case.screening_status.not_in(UNSCREENED),
+            RiskAssessment.created_at == newest,
+        )
+    )
+    cases: dict[uuid.UUID, Case] = {}
+    current: dict[uuid.UUID, RiskAssessment] = {}
+    wraps: dict[uuid.UUID, KeyWrap] = {}
+    for other, assessment, wrap in rows:
+        cases[other.id] = other
+        current.setdefault(other.id, assessment)  # two at the same instant: either
+        if wrap is not None:
+            wraps[other.id] = wrap
+    return cases, current, wraps
 
 
 def update_linked_cases(session: DbSession, case: Case, duplicates: DuplicateResult) -> int:
@@ -86,17 +111,7 @@ def update_linked_cases(session: DbSession, case: Case, duplicates: DuplicateRes
     others = set(duplicates.linked_cases) - {case.id}
     if not others:
         return 0
-    cases = {
-        other.id: other
-        for other in session.scalars(
-            select(Case).where(
-                Case.id.in_(others),
-                Case.shredded_at.is_(None),
-                Case.screening_status.not_in(UNSCREENED),
-            )
-        )
-    }
-    current = _in_force(session, set(cases)) if cases else {}
+    cases, current, wraps = _screened(session, others)
     if not current:
         return 0
     links: dict[uuid.UUID, list[Link]] = defaultdict(list)
@@ -134,7 +149,12 @@ def update_linked_cases(session: DbSession, case: Case, duplicates: DuplicateRes
     if not changed:
         return 0
     # Carrying the sealed details on needs each case's staff key.
-    open_staff_keys(session, [cases[other_id] for other_id in changed], actor_kind=ActorKind.SYSTEM)
+    open_staff_keys(
+        session,
+        [cases[other_id] for other_id in changed],
+        actor_kind=ActorKind.SYSTEM,
+        wraps=wraps,
+    )
     for other_id, (reasons, status) in changed.items():
         other = cases[other_id]
         old = other.screening_status
