@@ -136,6 +136,16 @@ def retry_failed(case_id: object) -> None:
     click.echo("enqueued" if enqueued else "Redis is unreachable: the relay will enqueue it")
 
 
+@queue_cli.command("rescore")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
+def rescore_queue(batch_size: int) -> None:
+    """Bring the time-waiting points of open cases up to date (workers do it daily)."""
+    from portal.intake.rescoring import rescore_time_waiting
+
+    report = rescore_time_waiting(db.session, batch_size=batch_size)
+    click.echo(f"rescored {report.updated} cases in {report.batches} batches")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--no-relay", is_flag=True, help="Do not run the outbox relay on a timer.")

@@ -7,6 +7,7 @@ learnt or weighted in secret: change a number here, change it in docs/screening.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from portal.cases.states import Relationship, ThreatLevel
 from portal.core.normalise import age_range, fold_text
@@ -64,6 +65,8 @@ THREAT_LEVELS = ((45, ThreatLevel.CRITICAL), (30, ThreatLevel.HIGH), (15, Threat
 THREAT_CODES = frozenset(
     {R.RISK_PROFILE, R.RISK_PROFILE_MORE, R.WORK_EXPOSURE, R.WORK_YEARS, R.UNACCOMPANIED_MINOR}
 )
+# The criteria ``score`` lists before the time waited, in the order it lists them.
+_CRITERIA_BEFORE = THREAT_CODES | {R.MINORS, R.ELDERLY}
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,40 @@ def _work_years(facts: CaseFacts, today: date) -> int:
     return months // 12
 
 
-def _months_waited(submitted_at: datetime | None, now: datetime) -> int:
+def months_waited(submitted_at: datetime | None, now: datetime) -> int:
+    """Full months from submission to ``now`` (UTC), counted by calendar day: 31 January
+    to 28 February is not a month yet, to 1 March is one. ``portal.intake.rescoring``
+    counts the same way in SQL."""
     if submitted_at is None:
         return 0
     months = (now.year - submitted_at.year) * 12 + now.month - submitted_at.month
     return max(0, months - (now.day < submitted_at.day))
+
+
+def time_waiting(months: int) -> Reason:
+    return Reason(R.TIME_WAITING, min(MONTHS_CAP, months * MONTH_POINTS), {"months": months})
+
+
+def with_time_waiting(reasons: list[dict[str, Any]], months: int) -> list[dict[str, Any]]:
+    """Stored reasons (``Reason.as_json``) with the time-waiting line for ``months``.
+
+    The line keeps its place; a new one goes where ``score`` puts it, after the other
+    priority criteria, so screening findings and staff changes stay below the rubric.
+    A line of 0 points is left out, as ``score`` leaves it out.
+    """
+    line = time_waiting(months)
+    position = next(
+        (i for i, reason in enumerate(reasons) if reason.get("code") == R.TIME_WAITING), None
+    )
+    kept = [reason for reason in reasons if reason.get("code") != R.TIME_WAITING]
+    if position is None:
+        position = max(
+            (i + 1 for i, reason in enumerate(kept) if reason.get("code") in _CRITERIA_BEFORE),
+            default=0,
+        )
+    if line.points:
+        kept.insert(position, line.as_json())
+    return kept
 
 
 def score(facts: CaseFacts, *, now: datetime) -> Priority:
@@ -136,8 +168,8 @@ def score(facts: CaseFacts, *, now: datetime) -> Priority:
     add(R.MINORS, min(MINORS_CAP, minors * MINOR_POINTS), count=minors)
     elderly = sum(1 for p in facts.people if p.born and age_range(p.born, today)[0] >= ELDERLY_AGE)
     add(R.ELDERLY, min(ELDERLY_CAP, elderly * ELDERLY_POINTS), count=elderly, age=ELDERLY_AGE)
-    months = _months_waited(facts.submitted_at, now)
-    add(R.TIME_WAITING, min(MONTHS_CAP, months * MONTH_POINTS), months=months)
+    waited = time_waiting(months_waited(facts.submitted_at, now))
+    add(waited.code, waited.points, **waited.params)
 
     threat_points = sum(reason.points for reason in reasons if reason.code in THREAT_CODES)
     level = next((lvl for floor, lvl in THREAT_LEVELS if threat_points >= floor), None)

@@ -1,4 +1,5 @@
-"""The RQ worker process: one app, jobs run in its context, the relay on a timer."""
+"""The RQ worker process: one app, jobs run in its context, the relay and the re-scoring of
+time waited on timers."""
 
 import logging
 import threading
@@ -12,6 +13,7 @@ from portal.core.redis import get_redis
 from portal.extensions import db
 from portal.intake import outbox
 from portal.intake.queue import intake_queue
+from portal.intake.rescoring import RescoreSchedule
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,25 @@ def run_relay_forever(app: Flask, stop: threading.Event) -> None:
                 db.session.remove()
 
 
+def run_rescoring_forever(app: Flask, stop: threading.Event) -> None:
+    """Re-score time waited at start and then once each UTC day, checking every interval
+    (``PORTAL_RESCORE_CHECK_SECONDS``, an hour): a check within the day costs nothing."""
+    interval = app.config.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)
+    schedule = RescoreSchedule()
+    while True:
+        with app.app_context():
+            try:
+                report = schedule.run(db.session)
+                if report is not None and report.updated:
+                    log.info("rescore: %s", report)
+            except Exception:  # the next check tries again
+                log.exception("rescore failed")
+            finally:
+                db.session.remove()
+        if stop.wait(interval):
+            return
+
+
 def make_worker(app: Flask) -> AppWorker:
     with app.app_context():
         worker = AppWorker([intake_queue()], connection=get_redis(app), serializer=JSONSerializer)
@@ -55,10 +76,12 @@ def make_worker(app: Flask) -> AppWorker:
 
 
 def run(app: Flask, *, burst: bool = False, relay: bool = True) -> None:
+    """Work the queue; with ``relay`` (and not ``burst``), the timers run beside it."""
     worker = make_worker(app)
     stop = threading.Event()
     if relay and not burst:
-        threading.Thread(target=run_relay_forever, args=(app, stop), daemon=True).start()
+        for timer in (run_relay_forever, run_rescoring_forever):
+            threading.Thread(target=timer, args=(app, stop), daemon=True).start()
     try:
         worker.work(burst=burst, logging_level="INFO")
     finally:
