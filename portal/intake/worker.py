@@ -1,14 +1,17 @@
-"""The RQ worker process: one app, jobs run in its context, the relay and the re-scoring of
-time waited on timers."""
+"""The RQ worker process: one app, jobs run in its context; on timers beside it, the relay,
+the re-scoring of time waited and the folding of the queue's case tally."""
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from portal.cases.tally import compact
+from portal.core.db import DbSession
 from portal.core.redis import get_redis
 from portal.extensions import db
 from portal.intake import outbox
@@ -35,37 +38,66 @@ class AppWorker(SimpleWorker):
                 db.session.remove()
 
 
-def run_relay_forever(app: Flask, stop: threading.Event) -> None:
-    interval = app.config["PORTAL_RELAY_INTERVAL_SECONDS"]
-    while not stop.wait(interval):
+def _every(
+    app: Flask,
+    stop: threading.Event,
+    seconds: float,
+    name: str,
+    action: Callable[[DbSession], object],
+    *,
+    at_start: bool = False,
+) -> None:
+    """Run ``action`` in the app context every ``seconds`` until ``stop`` is set.
+
+    What it returns, if anything, is logged (counts only: no personal data); a failure is
+    logged and the next run tries again.
+    """
+    if not at_start and stop.wait(seconds):
+        return
+    while True:
         with app.app_context():
             try:
-                report = outbox.relay(db.session)
-                if report.enqueued or report.requeued:
-                    log.info("relay: %s", report)
-            except Exception:  # keep relaying; the next run tries again
-                log.exception("relay failed")
+                report = action(db.session)
+                if report:
+                    log.info("%s: %s", name, report)
+            except Exception:
+                log.exception("%s failed", name)
             finally:
                 db.session.remove()
+        if stop.wait(seconds):
+            return
+
+
+def _relay(session: DbSession) -> object:
+    report = outbox.relay(session)
+    return report if report.enqueued or report.requeued else None
+
+
+def run_relay_forever(app: Flask, stop: threading.Event) -> None:
+    _every(app, stop, app.config["PORTAL_RELAY_INTERVAL_SECONDS"], "relay", _relay)
 
 
 def run_rescoring_forever(app: Flask, stop: threading.Event) -> None:
     """Re-score time waited at start and then once each UTC day, checking every interval
     (``PORTAL_RESCORE_CHECK_SECONDS``, an hour): a check within the day costs nothing."""
-    interval = app.config.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)
     schedule = RescoreSchedule()
-    while True:
-        with app.app_context():
-            try:
-                report = schedule.run(db.session)
-                if report is not None and report.updated:
-                    log.info("rescore: %s", report)
-            except Exception:  # the next check tries again
-                log.exception("rescore failed")
-            finally:
-                db.session.remove()
-        if stop.wait(interval):
-            return
+
+    def rescore(session: DbSession) -> object:
+        report = schedule.run(session)
+        return report if report is not None and report.updated else None
+
+    interval = app.config.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)
+    _every(app, stop, interval, "rescore", rescore, at_start=True)
+
+
+def run_tally_compaction_forever(app: Flask, stop: threading.Event) -> None:
+    """Fold the queue's case tally now and then, so that counting it stays cheap."""
+
+    def fold(session: DbSession) -> object:
+        folded = compact(session.get_bind())  # type: ignore[arg-type]
+        return f"{folded} rows folded" if folded else None
+
+    _every(app, stop, app.config["PORTAL_TALLY_COMPACT_SECONDS"], "case tally", fold)
 
 
 def make_worker(app: Flask) -> AppWorker:
@@ -80,7 +112,7 @@ def run(app: Flask, *, burst: bool = False, relay: bool = True) -> None:
     worker = make_worker(app)
     stop = threading.Event()
     if relay and not burst:
-        for timer in (run_relay_forever, run_rescoring_forever):
+        for timer in (run_relay_forever, run_rescoring_forever, run_tally_compaction_forever):
             threading.Thread(target=timer, args=(app, stop), daemon=True).start()
     try:
         worker.work(burst=burst, logging_level="INFO")

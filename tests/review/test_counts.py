@@ -1,5 +1,7 @@
 """Counts per filter value, from the tally the database keeps in step with the cases."""
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -16,6 +18,7 @@ from portal.cases.states import CaseStatus, Programme, ThreatLevel
 from portal.cases.tally import compact
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.intake.worker import run_tally_compaction_forever
 from portal.review.counts import facet_counts
 from portal.review.queue import Filters, page
 from tests.factories import make_case
@@ -158,3 +161,26 @@ def test_only_open_cases_wait(
     counts = _counts(staff_app, decider, waiting="30")
     assert counts["status"]["admitted"] == 0
     assert _counts(staff_app, decider)["status"]["admitted"] == 1
+
+
+def test_the_worker_folds_the_tally(staff_app: Flask, submitted_case: Callable[..., Case]) -> None:
+    for _ in range(3):
+        _set(staff_app, submitted_case(), threat_level=ThreatLevel.MODERATE)
+    staff_app.config["PORTAL_TALLY_COMPACT_SECONDS"] = 0.05
+    stop = threading.Event()
+    timer = threading.Thread(target=run_tally_compaction_forever, args=(staff_app, stop))
+    timer.start()
+    try:
+        for _ in range(200):
+            with staff_app.app_context():
+                rows = db.session.scalar(select(func.count()).select_from(CaseTally))
+                db.session.remove()
+            if rows == 1:  # three cases, one combination
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        timer.join()
+    assert rows == 1
+    tally, truth = _tally_and_truth(staff_app)
+    assert tally == truth and sum(truth.values()) == 3
