@@ -2,7 +2,7 @@
 
 The intake job scores a case once; every full month a case then waits is worth one more
 point, up to 12. This step finds, in SQL, the open cases whose assessment in force counts
-fewer months than have passed, and brings that assessment's ``time_waiting`` line, its
+other months than have passed, and brings that assessment's ``time_waiting`` line, its
 ``priority_score`` and the case's ``priority_score`` up to date, in batches. It reads the
 submission time and the clear ``reasons`` of the assessment only: nothing is decrypted.
 
@@ -167,9 +167,17 @@ def rescore_time_waiting(
     # purpose: this is a derived number, and bumping it would make a caseworker's
     # concurrent, unrelated change fail. A staff change racing this one copies the reasons
     # it read; the next run finds them behind and brings them up to date.
+    newer = aliased(RiskAssessment)
     set_assessment = (
         update(assessments)
-        .where(assessments.c.id == bindparam("b_assessment"))
+        .where(
+            assessments.c.id == bindparam("b_assessment"),
+            # Still in force: one that a concurrent change put above it stays history.
+            ~exists().where(
+                newer.case_id == assessments.c.case_id,
+                newer.created_at > assessments.c.created_at,
+            ),
+        )
         .values(
             reasons=bindparam("b_reasons", type_=assessments.c.reasons.type),
             priority_score=bindparam("b_score"),
