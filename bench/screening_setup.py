@@ -2,8 +2,9 @@
 
 A PostgreSQL database (``portal_bench_screening`` on the server of ``DATABASE_URL``, default
 ``postgresql://postgres@127.0.0.1/test``) with 100,000 demo cases from ``flask demo seed``,
-their blind indexes computed as the intake would (demo cases are seeded without them), and
-a 10,000-entry watch list imported with ``flask watchlist import``. Keys and state live in
+their blind indexes computed as the intake would (demo cases are seeded without them) and an
+assessment in force that agrees with their screening columns, and a 10,000-entry watch list
+imported with ``flask watchlist import``. Keys and state live in
 an instance folder (default ``/tmp/portal-bench-screening``) so a second benchmark can reuse
 both with ``--reuse``. Redis is ``redis://127.0.0.1:6379/14`` unless ``BENCH_REDIS_URL``.
 """

@@ -10,7 +10,8 @@ jobs, the same number of each, in interleaved rounds of one run:
 1. empty jobs (``bench.jobs.noop``): what RQ and the worker cost per job;
 2. intake jobs with the screening step left out (decrypt, index, move to review: the job
    as it was before screening), for context;
-3. full intake jobs: the same plus duplicates, watch list, checks and the rubric.
+3. full intake jobs: the same plus duplicates (and the update of every earlier case a new
+   link touches), watch list, checks and the rubric.
 
 Prints jobs per second for each and writes ``bench/results/screening_throughput.json``.
 The target: full screening at least half the empty-job rate.

@@ -106,3 +106,60 @@ def test_a_shredded_case_cannot_be_opened_by_anyone(app: Flask, tmp_path: Path) 
     assert open_with_access_code(db.session, reference, code) is None  # ...and unreadable
     with pytest.raises(DecryptionError):
         open_with_intake_key(db.session, stored, actor_kind=ActorKind.SYSTEM, purpose="test")
+
+
+def _purposes(case_id) -> list[str]:
+    return [
+        details["purpose"]
+        for details in db.session.scalars(
+            select(AuditEvent.details)
+            .where(AuditEvent.action == "case.decrypted", AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.id)
+        )
+    ]
+
+
+def test_the_intake_opens_the_staff_key_with_the_data_key(app: Flask) -> None:
+    from portal.cases.custody import staff_key_is_open
+
+    reference, _code = _saved_case()
+    case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+    case_id = case.id
+    open_with_intake_key(
+        db.session, case, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
+    )
+    assert staff_key_is_open(case)  # created on first use: nothing was decrypted
+    db.session.commit()
+    assert _purposes(case_id) == ["intake"]
+    db.session.remove()
+
+    case = db.session.get(Case, case_id)
+    assert not staff_key_is_open(case)
+    open_with_intake_key(
+        db.session, case, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
+    )
+    assert case.principal.given_names == PRINCIPAL["given_names"] and staff_key_is_open(case)
+    db.session.commit()
+    assert _purposes(case_id) == ["intake", "intake", "staff_data"]
+
+
+def test_staff_keys_of_several_cases_open_at_once(app: Flask) -> None:
+    from portal.cases.custody import open_staff_key, open_staff_keys, staff_key_is_open
+
+    first, _code = make_case(db.session)
+    second, _code = make_case(db.session)
+    open_staff_key(db.session, first, actor_kind=ActorKind.SYSTEM)  # has one; second has none
+    db.session.commit()
+    ids = (first.id, second.id)
+    db.session.remove()
+    cases = [db.session.get(Case, case_id) for case_id in ids]
+    open_staff_keys(db.session, cases, actor_kind=ActorKind.SYSTEM)
+    assert all(staff_key_is_open(case) for case in cases)
+    db.session.commit()
+    assert _purposes(ids[0]) == ["staff_data"] and _purposes(ids[1]) == []
+    assert (
+        db.session.scalar(
+            select(func.count()).where(KeyWrap.case_id.in_(ids), KeyWrap.scope == "staff")
+        )
+        == 2
+    )
