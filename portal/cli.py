@@ -148,12 +148,16 @@ def rescore_queue(batch_size: int) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option("--no-relay", is_flag=True, help="Do not run the outbox relay on a timer.")
-def run_worker(burst: bool, no_relay: bool) -> None:
-    """Start an intake worker (with the outbox relay on a timer)."""
+@click.option(
+    "--no-timers",
+    is_flag=True,
+    help="Run no timers beside it (outbox relay, re-scoring, folding the case tally).",
+)
+def run_worker(burst: bool, no_timers: bool) -> None:
+    """Start an intake worker, with the outbox relay and other upkeep on timers."""
     from portal.intake.worker import run
 
-    run(current_app._get_current_object(), burst=burst, relay=not no_relay)  # type: ignore[attr-defined]
+    run(current_app._get_current_object(), burst=burst, timers=not no_timers)  # type: ignore[attr-defined]
 
 
 def register(app: Flask) -> None:

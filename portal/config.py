@@ -99,6 +99,7 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_RELAY_STALE_SECONDS": int(environ.get("PORTAL_RELAY_STALE_SECONDS", 600)),
         "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),
         "PORTAL_TALLY_COMPACT_SECONDS": int(environ.get("PORTAL_TALLY_COMPACT_SECONDS", 300)),
+        "PORTAL_RESCORE_CHECK_SECONDS": int(environ.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)),
         "PORTAL_MAX_JOB_ATTEMPTS": int(environ.get("PORTAL_MAX_JOB_ATTEMPTS", 5)),
         # A watch-list score (0-100, docs/screening.md) at or above this is a hit.
         "PORTAL_WATCHLIST_THRESHOLD": _threshold(environ.get("PORTAL_WATCHLIST_THRESHOLD", "88")),

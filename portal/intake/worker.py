@@ -86,7 +86,7 @@ def run_rescoring_forever(app: Flask, stop: threading.Event) -> None:
         report = schedule.run(session)
         return report if report is not None and report.updated else None
 
-    interval = app.config.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)
+    interval = app.config["PORTAL_RESCORE_CHECK_SECONDS"]
     _every(app, stop, interval, "rescore", rescore, at_start=True)
 
 
@@ -107,11 +107,11 @@ def make_worker(app: Flask) -> AppWorker:
     return worker
 
 
-def run(app: Flask, *, burst: bool = False, relay: bool = True) -> None:
-    """Work the queue; with ``relay`` (and not ``burst``), the timers run beside it."""
+def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:
+    """Work the queue; with ``timers`` (and not ``burst``), the upkeep timers run beside it."""
     worker = make_worker(app)
     stop = threading.Event()
-    if relay and not burst:
+    if timers and not burst:
         for timer in (run_relay_forever, run_rescoring_forever, run_tally_compaction_forever):
             threading.Thread(target=timer, args=(app, stop), daemon=True).start()
     try:

@@ -1,9 +1,9 @@
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.cases.labels import LABELS
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
 from portal.core.forms import PortalForm, options
-from portal.cases.labels import LABELS
 from portal.core.i18n import _ls
 
 REQUIRED = _ls("Required.")

@@ -79,7 +79,7 @@ def _kill_worker_mid_job(app: Flask, job: Any, linger: float = 0.0) -> None:
     job has started (after ``linger`` seconds, to let it get as far as it can)."""
     with DatabaseHold(app.config["SQLALCHEMY_DATABASE_URI"]):
         worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--no-relay"],
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--no-timers"],
             cwd=ROOT,
             env=_worker_environment(app),
             stdout=subprocess.DEVNULL,

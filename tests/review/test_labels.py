@@ -4,8 +4,8 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from portal.cases.states import CaseStatus, Relationship
 from portal.cases.labels import LABELS, label
+from portal.cases.states import CaseStatus, Relationship
 
 
 @pytest.mark.parametrize("enum", list(LABELS), ids=lambda enum: enum.__name__)
