@@ -125,7 +125,12 @@ LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
 }
 
 
+def lazy_label(value: object) -> object:
+    """The name of an enum member, translated when shown: for messages made outside a request."""
+    names = LABELS.get(type(value), {}) if isinstance(value, StrEnum) else {}
+    return names.get(value, value)  # type: ignore[call-overload]
+
+
 def label(value: object) -> str:
     """The staff-language name of an enum member; anything else as it is."""
-    names = LABELS.get(type(value), {}) if isinstance(value, StrEnum) else {}
-    return str(names.get(value, value))  # type: ignore[call-overload]
+    return str(lazy_label(value))

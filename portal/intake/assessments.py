@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from portal.accounts.models import Role, StaffUser
 from portal.cases.custody import open_staff_key
+from portal.cases.labels import lazy_label
 from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import ActorKind, ScreeningStatus, ThreatLevel
 from portal.core.audit import record_event
@@ -214,7 +215,7 @@ def set_threat_level(
         reason=reason,
         code=R.STAFF_THREAT_LEVEL,
         action="case.threat_level_set",
-        unchanged=_ls("The threat level is already %(level)s.", level=str(level)),
+        unchanged=_ls("The threat level is already %(level)s.", level=lazy_label(level)),
     )
 
 
@@ -225,7 +226,7 @@ def set_screening_status(
     _staff(session, actor_id, MAY_SET_SCREENING)
     if status not in STAFF_SCREENING_STATUSES:
         raise AssessmentError(
-            _ls("The screening status cannot be set to %(status)s.", status=str(status))
+            _ls("The screening status cannot be set to %(status)s.", status=lazy_label(status))
         )
     return _set_level(
         session,
@@ -236,7 +237,7 @@ def set_screening_status(
         reason=reason,
         code=R.STAFF_SCREENING_STATUS,
         action="case.screening_status_set",
-        unchanged=_ls("The screening status is already %(status)s.", status=str(status)),
+        unchanged=_ls("The screening status is already %(status)s.", status=lazy_label(status)),
     )
 
 

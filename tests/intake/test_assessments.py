@@ -2,6 +2,7 @@
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.accounts.models import Role
@@ -145,3 +146,10 @@ def test_a_refusal_is_explained_in_the_staff_language(app: Flask) -> None:
         set_screening_status(db.session, case, ScreeningStatus.CLEAR, actor_id=officer, reason="r")
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert str(refused.value) == "The screening status is already clear."
+    with app.test_request_context(), force_locale("de"):
+        with pytest.raises(AssessmentError) as refused:
+            set_screening_status(
+                db.session, case, ScreeningStatus.CLEAR, actor_id=officer, reason="r"
+            )
+        # The level is named in German too, not as the stored value.
+        assert str(refused.value) == "Der Status der Sicherheitsprüfung ist bereits unauffällig."
