@@ -28,12 +28,18 @@ LINKING_LOCK_ID = 0x6C696E6B
 # One very common name with one birth year can meet hundreds of cases; past this many,
 # more links per person and index tell staff nothing (the reason still counts them all).
 MAX_LINKS_PER_VALUE = 25
-COUNTERPART = {
-    ix.DOCUMENT_NUMBER: ix.DOCUMENT_NUMBER,
-    ix.NAME_BIRTH_YEAR: ix.NAME_BIRTH_YEAR,
-    ix.PHONE: ix.PHONE,
-    ix.TRANSLITERATED_ARABIC: ix.TRANSLITERATED_LATIN,
-    ix.TRANSLITERATED_LATIN: ix.TRANSLITERATED_ARABIC,
+# The indexes a value of each index is looked up in. A name's skeleton in Arabic script
+# meets the skeletons of Latin and Cyrillic names, and they meet it; a Cyrillic name meets
+# a Latin one by the vowelled key (see ``indexing``). Never a script's own skeletons.
+COUNTERPART: dict[str, frozenset[str]] = {
+    ix.DOCUMENT_NUMBER: frozenset({ix.DOCUMENT_NUMBER}),
+    ix.NAME_BIRTH_YEAR: frozenset({ix.NAME_BIRTH_YEAR}),
+    ix.PHONE: frozenset({ix.PHONE}),
+    ix.TRANSLITERATED_ARABIC: frozenset({ix.TRANSLITERATED_CYRILLIC, ix.TRANSLITERATED_LATIN}),
+    ix.TRANSLITERATED_CYRILLIC: frozenset({ix.TRANSLITERATED_ARABIC}),
+    ix.TRANSLITERATED_LATIN: frozenset({ix.TRANSLITERATED_ARABIC}),
+    ix.VOWELLED_CYRILLIC: frozenset({ix.VOWELLED_LATIN}),
+    ix.VOWELLED_LATIN: frozenset({ix.VOWELLED_CYRILLIC}),
 }
 PRINCIPALS_REASON = {
     ix.DOCUMENT_NUMBER: DuplicateReason.DOCUMENT_NUMBER,
@@ -77,7 +83,8 @@ def _pairs(
     """Who shares what with whom, and the relations of the people met."""
     by_value: dict[tuple[str, bytes], set[uuid.UUID | None]] = defaultdict(set)
     for row in mine:
-        by_value[(COUNTERPART[row.purpose], row.digest)].add(row.person_id)
+        for counterpart in COUNTERPART[row.purpose]:
+            by_value[(counterpart, row.digest)].add(row.person_id)
     relations = {person.id: person.relation for person in case.people}
     if not by_value:
         return set(), relations

@@ -10,30 +10,43 @@ from portal.cases.models import BlindIndex, Case
 from portal.core import crypto
 from portal.core.db import DbSession
 from portal.core.normalise import (
+    Script,
     birth_year,
     document_number_key,
-    is_arabic_script,
     latin_key,
     name_key,
+    name_script,
     phone_key,
 )
 
 DOCUMENT_NUMBER = "document_number"
 NAME_BIRTH_YEAR = "name_birth_year"
 PHONE = "phone"
-# The consonant skeleton of a name with the birth year, from Arabic script or from Latin
-# letters. Both share one key, so the digests can meet, but are stored apart: only an
-# Arabic-script name and a Latin one are compared, because between two Latin spellings
-# the skeleton is too lossy ("Anna Ivanova" and "Ivan Ivanov" share it).
+# The consonant skeleton of a name with the birth year, from Arabic script, Cyrillic or
+# Latin letters. All share one key, so the digests can meet, but are stored apart by
+# script: an Arabic-script name is compared with the others, never two names written with
+# vowels, because between two Latin spellings (and a Cyrillic name read as Latin letters
+# is one) the skeleton is too lossy ("Anna Ivanova" and "Ivan Ivanov" share it).
 TRANSLITERATED = "name_transliterated"
 TRANSLITERATED_ARABIC = "name_translit_arabic"
+TRANSLITERATED_CYRILLIC = "name_translit_cyrillic"
 TRANSLITERATED_LATIN = "name_translit_latin"
+# A Cyrillic name and a Latin one are compared by the vowelled key instead, which keeps
+# where the vowels are ("Анна Иванова" and "Ivan Ivanov" differ there).
+VOWELLED_CYRILLIC = "name_vowelled_cyrillic"
+VOWELLED_LATIN = "name_vowelled_latin"
+SKELETON_PURPOSE = {
+    Script.ARABIC: TRANSLITERATED_ARABIC,
+    Script.CYRILLIC: TRANSLITERATED_CYRILLIC,
+    Script.LATIN: TRANSLITERATED_LATIN,
+}
+VOWELLED_PURPOSE = {Script.CYRILLIC: VOWELLED_CYRILLIC, Script.LATIN: VOWELLED_LATIN}
 KEY_OF_PURPOSE = {
     DOCUMENT_NUMBER: DOCUMENT_NUMBER,
     NAME_BIRTH_YEAR: NAME_BIRTH_YEAR,
     PHONE: PHONE,
-    TRANSLITERATED_ARABIC: TRANSLITERATED,
-    TRANSLITERATED_LATIN: TRANSLITERATED,
+    **dict.fromkeys(SKELETON_PURPOSE.values(), TRANSLITERATED),
+    **dict.fromkeys(VOWELLED_PURPOSE.values(), TRANSLITERATED),
 }
 
 
@@ -63,10 +76,11 @@ def index_case(session: DbSession, case: Case) -> list[IndexRow]:
         ):
             if key := name_key(given, family):
                 values.add((NAME_BIRTH_YEAR, f"{key}|{year}", person.id))
+            script = name_script(f"{given or ''}{family or ''}")
             if skeleton := latin_key(given, family):
-                arabic = is_arabic_script(f"{given or ''}{family or ''}")
-                purpose = TRANSLITERATED_ARABIC if arabic else TRANSLITERATED_LATIN
-                values.add((purpose, f"{skeleton}|{year}", person.id))
+                values.add((SKELETON_PURPOSE[script], f"{skeleton}|{year}", person.id))
+            if script in VOWELLED_PURPOSE and (vowelled := latin_key(given, family, vowels=True)):
+                values.add((VOWELLED_PURPOSE[script], f"{vowelled}|{year}", person.id))
     phone = (case.contact or {}).get("phone")
     if phone and (e164 := phone_key(phone, case.country_of_stay, case.nationality)):
         values.add((PHONE, e164, None))

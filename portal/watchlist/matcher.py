@@ -1,8 +1,10 @@
 """Matching applicants' names against the watch list, across scripts and spellings.
 
-Names meet in two ways (docs/screening.md): written in the same script, their folded forms
-are compared; written in different scripts (Arabic and Latin), their consonant skeletons
-are. Scores are rapidfuzz ratios (0-100) over order-free keys; the date of birth then adds
+Names meet in three ways (docs/screening.md): written in the same script, their folded
+forms are compared; one in Arabic script and one in Cyrillic or Latin letters, their
+consonant skeletons; one in Cyrillic and one in Latin letters, their skeletons with the
+places of the vowels kept (a skeleton alone is too lossy between two scripts that write
+vowels). Scores are rapidfuzz ratios (0-100) over order-free keys; the date of birth then adds
 or takes away a few points, and a score at or above the threshold is a hit. The keys are
 de-duplicated, blocked by the words of their Latin key, and compared in C
 (rapidfuzz.process.extract), not in a Python loop.
@@ -12,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from flask import current_app
 from rapidfuzz import fuzz, process
@@ -22,10 +25,11 @@ from portal.core.audit import record_event
 from portal.core.db import DbSession
 from portal.core.normalise import (
     ApproximateDate,
+    Script,
     birth_date_agreement,
-    is_arabic_script,
     latin_key,
     name_key,
+    name_script,
     parse_approximate_date,
 )
 from portal.watchlist.models import WatchList
@@ -60,10 +64,12 @@ class _Keys:
         self.owners: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.blocks: dict[str, set[str]] = defaultdict(set)
         self.choices: list[str] = []
+        self.skeletons: dict[str, str] = {}  # of vowelled keys: the skeleton it was built on
 
     def add(self, key: str, owner: tuple[int, int], words: list[str]) -> None:
         if key:
             self.owners[key].append(owner)
+            self.skeletons[key] = " ".join(words)
             for word in words:
                 self.blocks[word].add(key)
 
@@ -77,6 +83,18 @@ class _Keys:
         return list(found)
 
 
+class _Kind(Enum):
+    FOLDED = "folded"  # the folded name: the same script
+    SKELETON = "skeleton"  # the Latin key: Arabic script and a script with vowels
+    VOWELLED = "vowelled"  # the Latin key with its vowels marked, and without: Cyrillic and Latin
+
+
+def _query(kind: _Kind, name: str, skeleton: str) -> str:
+    if kind is _Kind.FOLDED:
+        return name_key(name, join_particles=True)
+    return skeleton if kind is _Kind.SKELETON else latin_key(name, vowels=True)
+
+
 class WatchListMatcher:
     def __init__(
         self, list_id: uuid.UUID, version: int, entries: list[StoredEntry], *, threshold: int
@@ -84,34 +102,62 @@ class WatchListMatcher:
         self.list_id, self.version, self.threshold = list_id, version, threshold
         self.entries = entries
         self.born = [parse_approximate_date(e.person.date_of_birth) for e in entries]
-        # [False] holds keys of names not in Arabic script, [True] of names in it.
-        self.folded = {False: _Keys(), True: _Keys()}
-        self.skeletons = {False: _Keys(), True: _Keys()}
+        folded = {script: _Keys() for script in Script}
+        # Skeletons of names in Arabic script, and of names written with vowels.
+        arabic_skeletons, vowel_skeletons = _Keys(), _Keys()
+        vowelled = {Script.CYRILLIC: _Keys(), Script.LATIN: _Keys()}
         for index, entry in enumerate(entries):
             for position, name in enumerate((entry.person.name, *entry.person.aliases)):
-                arabic, skeleton = is_arabic_script(name), latin_key(name)
+                script, skeleton = name_script(name), latin_key(name)
                 words, owner = skeleton.split(), (index, position)
-                self.folded[arabic].add(name_key(name, join_particles=True), owner, words)
-                self.skeletons[arabic].add(skeleton, owner, words)
-        for keys in (*self.folded.values(), *self.skeletons.values()):
+                folded[script].add(name_key(name, join_particles=True), owner, words)
+                if script == Script.ARABIC:
+                    arabic_skeletons.add(skeleton, owner, words)
+                else:
+                    vowel_skeletons.add(skeleton, owner, words)
+                    vowelled[script].add(latin_key(name, vowels=True), owner, words)
+        for keys in (*folded.values(), arabic_skeletons, vowel_skeletons, *vowelled.values()):
             keys.freeze()
+        # What a name in each script is compared with (docs/screening.md, "Matching").
+        self.compare: dict[Script, tuple[tuple[_Kind, _Keys], ...]] = {
+            Script.ARABIC: (
+                (_Kind.FOLDED, folded[Script.ARABIC]),
+                (_Kind.SKELETON, vowel_skeletons),
+            ),
+            Script.CYRILLIC: (
+                (_Kind.FOLDED, folded[Script.CYRILLIC]),
+                (_Kind.SKELETON, arabic_skeletons),
+                (_Kind.VOWELLED, vowelled[Script.LATIN]),
+            ),
+            Script.LATIN: (
+                (_Kind.FOLDED, folded[Script.LATIN]),
+                (_Kind.SKELETON, arabic_skeletons),
+                (_Kind.VOWELLED, vowelled[Script.CYRILLIC]),
+            ),
+        }
 
     def _name_scores(self, names: Sequence[str]) -> dict[int, tuple[float, int]]:
         cutoff = self.threshold - max(BIRTH_POINTS.values())
         best: dict[int, tuple[float, int]] = {}
         for name in names:
-            arabic, skeleton = is_arabic_script(name), latin_key(name)
+            skeleton = latin_key(name)
             words = skeleton.split()
-            for keys, query in (
-                (self.folded[arabic], name_key(name, join_particles=True)),
-                (self.skeletons[not arabic], skeleton),
-            ):
+            for kind, keys in self.compare[name_script(name)]:
                 choices = keys.candidates(words)
-                if not query or not choices:
+                if not choices:
+                    continue
+                query = _query(kind, name, skeleton)
+                if not query:
                     continue
                 for choice, score, _index in process.extract(
                     query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
                 ):
+                    if kind is _Kind.VOWELLED:
+                        # The vowels may only take away: vowel marks the two share are no
+                        # evidence, so this never scores above the skeletons' ratio.
+                        score = min(score, fuzz.ratio(skeleton, keys.skeletons[choice]))
+                        if score < cutoff:
+                            continue
                     for entry, position in keys.owners[choice]:
                         if score > best.get(entry, (-1.0, 0))[0]:
                             best[entry] = (score, position)

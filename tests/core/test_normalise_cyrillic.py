@@ -9,7 +9,13 @@ import unicodedata
 
 import pytest
 
-from portal.core.normalise import is_arabic_script, is_cyrillic_script, latin_key
+from portal.core.normalise import (
+    Script,
+    is_arabic_script,
+    is_cyrillic_script,
+    latin_key,
+    name_script,
+)
 from portal.core.normalise.cyrillic import cyrillic_to_latin
 from portal.demo.names import RU_FAMILIES, RU_MEN, RU_WOMEN
 
@@ -129,3 +135,62 @@ def test_the_script_is_recognised() -> None:
     assert not is_cyrillic_script("Muhammad")
     assert not is_cyrillic_script("محمد")
     assert not is_arabic_script("Мухаммад")
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Мухаммад Юсуф", "Mohammed Yousef"),
+        ("Мухаммад Юсуф", "Muhammad Yusuf"),
+        ("Ахмад Шах", "Ahmed Shah"),
+        ("Хусейн", "Hussain"),
+        ("Карими", "Karimi"),
+        ("Залмай", "Zalmay"),
+        ("Наджибулла", "Najibullah"),
+        ("Абдул Рахман", "Abdulrahman"),
+        ("Марьям", "Maryam"),
+        ("Сергей", "Sergei"),
+    ],
+)
+def test_the_vowelled_key_lets_cyrillic_meet_latin_spellings(cyrillic: str, latin: str) -> None:
+    assert latin_key(cyrillic, vowels=True) == latin_key(latin, vowels=True)
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Юсуф", "Yunus"),
+        ("Ахмад", "Hamid"),
+        # Equal skeletons: the places of the vowels tell them apart.
+        ("Анна Иванова", "Ivan Ivanov"),
+        ("Мухаммад", "Mahmoud"),
+    ],
+)
+def test_the_vowelled_key_keeps_different_names_apart(cyrillic: str, latin: str) -> None:
+    assert latin_key(cyrillic, vowels=True) != latin_key(latin, vowels=True)
+
+
+def test_the_vowelled_key_marks_where_vowels_are_and_leaves_arabic_script_alone() -> None:
+    assert latin_key("Мухаммад", vowels=True) == "mahamad"
+    assert latin_key("Анна Иванова") == latin_key("Ivan Ivanov")  # why it is needed
+    assert latin_key("محمد یوسف", vowels=True) == latin_key("محمد یوسف") == "mhmd ysf"
+
+
+def test_russian_demo_names_meet_their_spellings_in_the_vowelled_key_as_in_the_skeleton() -> None:
+    pairs = [
+        (native, spelling)
+        for pool in (RU_MEN, RU_WOMEN, RU_FAMILIES)
+        for native, spellings in pool
+        for spelling in spellings
+    ]
+    met = {pair for pair in pairs if latin_key(pair[0]) == latin_key(pair[1])}
+    vowelled = {
+        pair for pair in pairs if latin_key(pair[0], vowels=True) == latin_key(pair[1], vowels=True)
+    }
+    assert vowelled == met
+
+
+def test_a_name_has_one_script() -> None:
+    assert name_script("محمد Mohammad") == Script.ARABIC
+    assert name_script("Mухаммад") == Script.CYRILLIC  # a Latin M
+    assert name_script("Muhammad") == name_script("") == Script.LATIN

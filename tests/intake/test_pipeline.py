@@ -29,6 +29,7 @@ def test_submitted_case_reaches_review_through_the_queue(app: Flask) -> None:
         "name_birth_year",
         "name_translit_arabic",
         "name_translit_latin",
+        "name_vowelled_latin",
         "phone",
     }
     # Screened: an assessment with reasons, and the case's queue columns set from it.

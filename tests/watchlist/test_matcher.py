@@ -109,3 +109,39 @@ def test_a_list_of_generated_names_finds_each_listed_person_across_scripts() -> 
         if str(n) not in scores(found, f"{g[0]} {f[0]}", born=str(1960 + n % 40))
     ]
     assert len(missed) / len(people) < 0.05
+
+
+def test_a_latin_entry_meets_a_cyrillic_name_and_a_cyrillic_entry_a_latin_one() -> None:
+    latin = entry("Muhammad Yusuf", born="1990", reference="UN-L")
+    cyrillic = entry("Мухаммад Юсуф", born="1990", reference="UN-C")
+    assert scores(matcher(latin), "Мухаммад Юсуф", born="1990")["UN-L"] >= THRESHOLD
+    assert scores(matcher(latin), "Юсуф Мохаммед")["UN-L"] >= THRESHOLD
+    assert scores(matcher(cyrillic), "Mohammed Yousef", born="1990")["UN-C"] >= THRESHOLD
+    assert scores(matcher(cyrillic), "محمد یوسف", born="1990")["UN-C"] >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("listed", "name"),
+    [
+        ("Yunus", "Юсуф"),
+        ("Юсуф", "Yunus"),
+        ("Hamid", "Ахмад"),
+        ("Ахмад", "Hamid"),
+    ],
+)
+def test_different_names_in_cyrillic_and_latin_letters_are_not_hits(listed: str, name: str) -> None:
+    assert scores(matcher(entry(listed, born="1990")), name, born="1990") == {}
+
+
+def test_cyrillic_and_latin_names_are_not_compared_by_their_bare_skeletons() -> None:
+    # Both have the skeleton "'n 'n"; only Arabic script meets a Latin name that way.
+    listed = entry("Анна Иванова", reference="RU-1")
+    assert scores(matcher(listed), "Ivan Ivanov").get("RU-1", 0) < 100
+    assert scores(matcher(listed), "Anna Ivanova") == {"RU-1": 100}
+
+
+def test_vowels_in_both_names_never_score_above_their_skeletons() -> None:
+    # Nazari and Nasiri share their vowel marks (92 with them); their skeletons, as the
+    # Arabic-script "نظری" would give, are further apart, and that decides.
+    found = matcher(entry("Hamid Nasiri", reference="IR-1"))
+    assert scores(found, "Хамид Назари") == scores(found, "حمید نظری") == {"IR-1": 88}

@@ -23,17 +23,20 @@ from portal.core.normalise.names import name_key
 from portal.core.normalise.phones import phone_key
 from portal.core.normalise.script import (
     BIDI_CONTROLS,
+    Script,
     fold_letters,
     fold_text,
     has_bidi_controls,
     is_arabic_script,
     is_cyrillic_script,
+    name_script,
 )
 from portal.core.normalise.transliteration import latin_key
 
 __all__ = [
     "BIDI_CONTROLS",
     "ApproximateDate",
+    "Script",
     "age_range",
     "birth_date_agreement",
     "birth_year",
@@ -45,6 +48,7 @@ __all__ = [
     "is_cyrillic_script",
     "latin_key",
     "name_key",
+    "name_script",
     "parse_approximate_date",
     "phone_key",
     "surely_before",

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from enum import StrEnum
 
 # Letter variants that Arabic, Persian, Dari and Pashto keyboards produce for one letter.
 _LETTER_FOLD = str.maketrans(
@@ -69,3 +70,19 @@ def is_arabic_script(text: str) -> bool:
 
 def is_cyrillic_script(text: str) -> bool:
     return any("\u0400" <= char <= "\u052f" for char in text)  # with the Supplement
+
+
+class Script(StrEnum):
+    """The script a name is written in, as matching tells them apart."""
+
+    ARABIC = "arabic"
+    CYRILLIC = "cyrillic"
+    LATIN = "latin"  # and anything else
+
+
+def name_script(text: str) -> Script:
+    """Arabic script wins over Cyrillic, and Cyrillic over Latin: a name with one Latin
+    letter that looks Cyrillic ("Mухаммад") is still a Cyrillic name."""
+    if is_arabic_script(text):
+        return Script.ARABIC
+    return Script.CYRILLIC if is_cyrillic_script(text) else Script.LATIN

@@ -65,6 +65,9 @@ _LATIN_SPELLINGS = (
 _LATIN_PATTERN = re.compile("|".join(spelling for spelling, _sound in _LATIN_SPELLINGS))
 _LATIN_SOUNDS = dict(_LATIN_SPELLINGS)
 _LATIN_VOWELS = frozenset("aeiou")
+# Where the vowels were, for the vowelled key (``latin_key(vowels=True)``): not which
+# ones, since Cyrillic and Latin spellings of one name disagree on them (Мухаммад, Mohammed).
+_VOWEL = "a"
 # Turkish letters whose sound fold_text would lose with their cedilla or breve.
 _TURKISH = str.maketrans({"ş": "sh", "Ş": "sh", "ç": "ch", "Ç": "ch", "ğ": "", "Ğ": "", "ı": "i"})
 # Alef maksura ends Arabic names said with "a" (Salma, سلمى); folding would make it a yeh.
@@ -86,14 +89,14 @@ def _arabic_skeleton(token: str) -> list[str]:
     return sounds
 
 
-def _latin_skeleton(token: str) -> list[str]:
+def _latin_skeleton(token: str, *, vowels: bool = False) -> list[str]:
     spelled = _LATIN_PATTERN.sub(lambda match: _LATIN_SOUNDS[match.group()], token)
     sounds = []
     for index, char in enumerate(spelled):
         if index == 0 and char in _LATIN_VOWELS:
             sounds.append("'")
         elif char in _LATIN_VOWELS or (char in _SEMIVOWELS and index > 0):
-            sounds.append("")
+            sounds.append(_VOWEL if vowels else "")
         elif char == "h" and index == len(spelled) - 1 and index > 0:
             sounds.append("")  # Fatimah, Abdullah: a final h is the vowel's, as final heh is
         else:
@@ -103,9 +106,9 @@ def _latin_skeleton(token: str) -> list[str]:
     return sounds
 
 
-def _skeleton(token: str) -> str:
+def _skeleton(token: str, *, vowels: bool = False) -> str:
     arabic = is_arabic_script(token)
-    sounds = _arabic_skeleton(token) if arabic else _latin_skeleton(token)
+    sounds = _arabic_skeleton(token) if arabic else _latin_skeleton(token, vowels=vowels)
     kept = []
     for index, sound in enumerate(sounds):
         # Letters doubled in Latin (Mohammad's mm) are one letter in Arabic script. Two
@@ -117,12 +120,18 @@ def _skeleton(token: str) -> str:
     return "".join(kept)
 
 
-def latin_key(*parts: str | None) -> str:
+def latin_key(*parts: str | None, vowels: bool = False) -> str:
     """Order-free consonant skeleton of a name, the same from Arabic script, Cyrillic and
     Latin letters (Cyrillic is read as Latin letters first, see ``cyrillic``).
 
     Lossy on purpose ("Ali" gives "'ly", and so do "Aly" and "Eli"): use it to let two
     scripts meet, next to other evidence, never alone to tell people apart.
+
+    With ``vowels``, a Latin or Cyrillic name keeps a mark where it writes vowels (one for
+    several: "Мухаммад" and "Mohammed" give "mahamad", "Mahmoud" "mahmad"). Cyrillic and
+    Latin spellings both write vowels, so they are compared in this form: the skeleton
+    alone would let "Анна Иванова" meet "Ivan Ivanov", as two Latin spellings would. An
+    Arabic-script name has no vowels to keep and gives its skeleton either way.
     """
     kh = reads_kh(*parts)
     tokens = [
@@ -135,5 +144,5 @@ def latin_key(*parts: str | None) -> str:
             )
         ).split()
     ]
-    skeletons = (_skeleton(token) for token in joined_tokens(tokens))
+    skeletons = (_skeleton(token, vowels=vowels) for token in joined_tokens(tokens))
     return " ".join(sorted(skeleton for skeleton in skeletons if skeleton))
