@@ -110,7 +110,7 @@ class BlindIndex(Base):
 class DuplicateReason(StrEnum):
     DOCUMENT_NUMBER = "document_number"  # two principals with one document number
     NAME_BIRTH_YEAR = "name_birth_year"  # two principals with one name and year of birth
-    NAME_TRANSLITERATED = "name_transliterated"  # the same, one written in Arabic script
+    NAME_TRANSLITERATED = "name_transliterated"  # the same, written in two scripts
     PHONE = "phone"  # two cases with one contact phone number
     FAMILY_MEMBER = "family_member"  # one person, listed as family in at least one case
 
