@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.axe import serious_violations
 from tests.browser.phone import (
     DRAFT_PAGES,
     SUBMITTED_PAGES,
@@ -15,7 +15,6 @@ from tests.browser.phone import (
     start_application,
 )
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 # Empty forms, sent to check the pages with their error summary and messages showing.
 WITH_ERRORS = ["/eligibility", "/application/family/new", "/application/employment/new"]
 
@@ -30,15 +29,6 @@ def signed_in(browser: Any, live_server_module: str) -> Iterator[tuple[Any, str]
     fill_local_staff_application(visit)
     yield visit.page, live_server_module
     context.close()
-
-
-def _serious(page: Any) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['html'][:120]}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def _set_language(page: Any, base: str, code: str) -> None:
@@ -56,12 +46,12 @@ def test_applicant_pages_have_no_serious_violations(
     problems = {}
     for path in DRAFT_PAGES:
         page.goto(base + path)
-        problems[path] = _serious(page)
+        problems[path] = serious_violations(page)
     for path in WITH_ERRORS:
         page.goto(base + path)
         page.locator("main form button[type=submit]").last.click()
         assert page.locator(".error-summary").is_visible()
-        problems[path + " (errors)"] = _serious(page)
+        problems[path + " (errors)"] = serious_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 
@@ -78,7 +68,7 @@ def test_pages_after_submitting_have_no_serious_violations(
     problems = {}
     for path in SUBMITTED_PAGES:
         page.goto(base + path)
-        problems[path] = _serious(page)
+        problems[path] = serious_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
 
 

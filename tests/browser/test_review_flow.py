@@ -4,37 +4,16 @@ admission, another person confirms it, and the applicant sees the result."""
 
 from typing import Any
 
-import pyotp
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.accounts.services import create_staff
 from portal.cases.models import Case
 from portal.extensions import db
 from portal.intake.tasks import process_case
 from tests.browser.phone import Visit, fill_local_staff_application, start_application
-
-PASSWORD = "a long and private passphrase"
-
-
-def _account(app: Flask, name: str, role: Role) -> str:
-    with app.app_context():
-        _user, _password, secret = create_staff(
-            db.session, name, name.title(), [role], password=PASSWORD
-        )
-        db.session.commit()
-    return secret
-
-
-def _staff_sign_in(page: Any, base: str, name: str, secret: str) -> None:
-    page.goto(base + "/staff/sign-in")
-    page.fill("[name=username]", name)
-    page.fill("[name=password]", PASSWORD)
-    page.fill("[name=code]", pyotp.TOTP(secret).now())
-    page.locator("main form button[type=submit]").click()
-    assert page.locator("h1").inner_text() == "Queue"
+from tests.browser.staff import make_account, staff_sign_in
 
 
 @pytest.mark.browser
@@ -50,11 +29,11 @@ def test_a_case_from_question_to_admission(
         case_id = db.session.scalars(select(Case.id)).one()
         process_case(str(case_id))  # what the worker does
 
-    worker_secret = _account(app, "amira", Role.CASEWORKER)
-    decider_secret = _account(app, "bernd", Role.DECIDER)
+    worker_secret = make_account(app, "amira", Role.CASEWORKER)
+    decider_secret = make_account(app, "bernd", Role.DECIDER)
     desk = browser.new_context(viewport={"width": 1400, "height": 900})
     worker = desk.new_page()
-    _staff_sign_in(worker, base, "amira", worker_secret)
+    staff_sign_in(worker, base, "amira", worker_secret)
     worker.locator(f"a[href='/staff/cases/{case_id}']").click()
     assert "Zarmina" in worker.locator("main").inner_text()
     worker.fill("[name=question]", "Bitte senden Sie Ihren Arbeitsvertrag.")
@@ -74,7 +53,7 @@ def test_a_case_from_question_to_admission(
     assert "decision proposed" in worker.locator("h1").inner_text()
 
     second = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    _staff_sign_in(second, base, "bernd", decider_secret)
+    staff_sign_in(second, base, "bernd", decider_secret)
     second.goto(f"{base}/staff/cases/{case_id}")
     second.get_by_role("button", name="Confirm decision").click()
     assert "admitted" in second.locator("h1").inner_text()

@@ -1,0 +1,31 @@
+"""Staff accounts and TOTP sign-in for browser tests."""
+
+from typing import Any
+
+import pyotp
+from flask import Flask
+
+from portal.accounts.models import Role
+from portal.accounts.services import create_staff
+from portal.extensions import db
+
+PASSWORD = "a long and private passphrase"
+
+
+def make_account(app: Flask, name: str, *roles: Role) -> str:
+    """Creates the account and returns its TOTP secret."""
+    with app.app_context():
+        _user, _password, secret = create_staff(
+            db.session, name, name.title(), list(roles), password=PASSWORD
+        )
+        db.session.commit()
+    return secret
+
+
+def staff_sign_in(page: Any, base: str, name: str, secret: str) -> None:
+    page.goto(base + "/staff/sign-in")
+    page.fill("[name=username]", name)
+    page.fill("[name=password]", PASSWORD)
+    page.fill("[name=code]", pyotp.TOTP(secret).now())
+    page.locator("main form button[type=submit]").click()
+    assert page.locator("form.filters").count() == 1, "not on the queue after signing in"

@@ -1,0 +1,56 @@
+"""No serious or critical axe-core violations (WCAG 2.1 A and AA) on the staff screens, in
+both staff languages: public bodies owe their own staff accessible software too."""
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.cases.models import Case
+from portal.extensions import db
+from portal.intake.tasks import process_case
+from tests.browser.axe import serious_violations
+from tests.browser.phone import Visit, fill_local_staff_application, start_application
+from tests.browser.staff import make_account, staff_sign_in
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("locale", ["de-DE", "en-GB"])
+def test_staff_screens_have_no_serious_violations(
+    browser: Any, phone: Any, live_app: tuple[Flask, str], locale: str
+) -> None:
+    app, base = live_app
+    applicant = Visit(phone, base)
+    start_application(applicant)
+    fill_local_staff_application(applicant)
+    applicant.send()
+    with app.app_context():
+        case_id = db.session.scalars(select(Case.id)).one()
+        process_case(str(case_id))
+    secret = make_account(app, "erika", Role.DECIDER, Role.SECURITY_OFFICER, Role.ADMIN)
+
+    # axe runs as a script: allowed past the pages' strict CSP for the injected script only.
+    desk = browser.new_context(
+        viewport={"width": 1400, "height": 900}, locale=locale, bypass_csp=True
+    )
+    page = desk.new_page()
+    page.goto(base + "/staff/sign-in")
+    assert page.locator("html").get_attribute("lang") == locale[:2]
+    problems = {"/staff/sign-in": serious_violations(page)}
+    staff_sign_in(page, base, "erika", secret)
+    for path in (
+        "/staff/",
+        "/staff/?threat=high&waiting=30",
+        f"/staff/cases/{case_id}",
+        f"/staff/cases/{case_id}/export",
+        "/staff/audit",
+        "/staff/failed-jobs",
+        "/staff/admin/staff",
+    ):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        problems[path] = serious_violations(page)
+    desk.close()
+    assert {path: found for path, found in problems.items() if found} == {}
