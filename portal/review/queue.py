@@ -127,11 +127,15 @@ def encode_cursor(case: Case) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID] | None:
+    """The position a cursor names; None for anything this module did not write."""
     try:
         priority, changed, identifier = base64.urlsafe_b64decode(cursor).decode().split("|")
-        return int(priority), datetime.fromisoformat(changed), uuid.UUID(identifier)
+        position = int(priority), datetime.fromisoformat(changed), uuid.UUID(identifier)
     except (ValueError, UnicodeDecodeError):
         return None
+    if abs(position[0]) >= 2**31 or position[1].tzinfo is None:  # out of the column's range
+        return None
+    return position
 
 
 def page_query(user: StaffUser, filters: Filters, cursor: str | None) -> Select[Case]:

@@ -1,5 +1,6 @@
 """The queue: highest priority first, then longest waiting; pages that never skip or repeat."""
 
+import base64
 import re
 from datetime import timedelta
 
@@ -78,6 +79,13 @@ def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -
     assert _listed(client.get("/staff/?status=admitted").get_data(as_text=True)) == []
     # Nonsense in the query string is ignored, never an error.
     assert client.get("/staff/?threat=<x>&waiting=-1&after=%%%").status_code == 200
+    for forged in (
+        f"1|2026-01-01T00:00:00|{critical.id}",  # no time zone
+        f"{10**30}|2026-01-01T00:00:00+00:00|{critical.id}",  # beyond the column
+        "1|2026-01-01T00:00:00+00:00|not-a-uuid",
+    ):
+        after = base64.urlsafe_b64encode(forged.encode()).decode()
+        assert client.get(f"/staff/?after={after}").status_code == 200
 
 
 def test_counts_per_status_on_the_page(staff_app: Flask, signed_in, submitted_case) -> None:
