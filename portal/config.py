@@ -48,7 +48,7 @@ def _development_secret(instance: Path) -> str:
 
 
 def _threshold(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 100:
+    if not value.isdecimal() or not 1 <= int(value) <= 100:
         raise ConfigurationError("PORTAL_WATCHLIST_THRESHOLD must be a whole number from 1 to 100")
     return int(value)
 

@@ -51,7 +51,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_terminate)
     port = os.environ.get("PORT", "5000")
     instance, environment, embedded = prepare()
-    if not port.isdigit():
+    if not port.isdecimal():
         raise SystemExit("PORT must be a number")
     python_flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     # Fixed argument lists: only the validated port comes from outside.

@@ -47,7 +47,7 @@ class Filters:
             return enum(value) if value in set(enum) else None
 
         waiting = args.get("waiting", "")
-        waiting_days = int(waiting) if waiting.isdigit() and int(waiting) < 10_000 else None
+        waiting_days = int(waiting) if waiting.isdecimal() and int(waiting) < 10_000 else None
         # Only open cases wait: a decided case's time in its stage is not waiting.
         allowed = (
             set(OPEN_STATUSES) if waiting_days is not None else set(CaseStatus) - {CaseStatus.DRAFT}

@@ -79,6 +79,7 @@ def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -
     assert _listed(client.get("/staff/?status=admitted").get_data(as_text=True)) == []
     # Nonsense in the query string is ignored, never an error.
     assert client.get("/staff/?threat=<x>&waiting=-1&after=%%%").status_code == 200
+    assert client.get("/staff/?waiting=²").status_code == 200  # a digit, but no number
     for forged in (
         f"1|2026-01-01T00:00:00|{critical.id}",  # no time zone
         f"{10**30}|2026-01-01T00:00:00+00:00|{critical.id}",  # beyond the column

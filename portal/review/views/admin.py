@@ -42,11 +42,13 @@ def show_audit() -> str:
             continue
         query = query.where(column == value)
     before = request.args.get("before", "")
-    if before.isdigit():
+    if before.isdecimal() and int(before) < 2**63:  # anything else: from the newest
         query = query.where(AuditEvent.id < int(before))
     events = list(db.session.scalars(query))
     staff = {user.id: user for user in db.session.scalars(select(StaffUser))}
-    return render_template("review/audit.html", events=events, staff=staff, action=action)
+    return render_template(
+        "review/audit.html", events=events, staff=staff, action=action, page_size=AUDIT_PAGE
+    )
 
 
 @blueprint.get("/failed-jobs")
