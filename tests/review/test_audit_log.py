@@ -26,7 +26,7 @@ def test_the_log_filters_and_pages_keep_the_filters(
     submitted_case: Callable[..., Case],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first, second = submitted_case(), submitted_case()
+    first, _another = submitted_case(), submitted_case()  # another case, in the log too
     client = signed_in("ada", Role.ADMIN)
 
     everything = client.get("/staff/audit").get_data(as_text=True)
