@@ -77,3 +77,54 @@ def test_each_route_answers_each_role_as_declared(
         if response.status_code not in expected:
             problems.append((rule.endpoint, response.status_code, sorted(expected)))
     assert problems == []
+
+
+JUNK = {
+    "²",
+    "-1",
+    "9" * 40,
+    "<script>alert(1)</script>",
+    "\u202eevil",  # a right-to-left override
+    "x" * 20_000,
+    str(uuid.uuid4()),
+}
+FIELDS = (
+    "assignee body code display_name level outcome password question reason reasons roles "
+    "status username token points delta"
+).split()
+QUERY = "status programme threat screening nationality country assignee waiting after action actor case before view".split()
+
+
+@pytest.mark.parametrize("junk", sorted(JUNK), ids=lambda junk: repr(junk[:12]))
+def test_no_staff_route_fails_on_junk_input(
+    staff_app: Flask, signed_in, submitted_case, junk: str
+) -> None:
+    """Bad input of any kind gets a page or a 4xx, never a server error."""
+    case = submitted_case()
+    client = signed_in("everyone", *Role)
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/staff/").get_data(as_text=True)
+    )
+    form = {name: junk for name in FIELDS} | {"csrf_token": token.group(1) if token else ""}
+    query = {name: junk for name in QUERY}
+    failures = []
+    rules = sorted(_staff_rules(staff_app), key=lambda rule: rule.endpoint == "accounts.sign_out")
+    for rule in rules:
+        for values in (
+            {name: str(case.id) if name == "case_id" else junk for name in rule.arguments},
+            {
+                name: str(case.id) if name == "case_id" else str(uuid.uuid4())
+                for name in rule.arguments
+            },
+        ):
+            path = rule.build(values)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(
+                    path,
+                    method=method,
+                    query_string=query,
+                    data=form if method == "POST" else None,
+                )
+                if response.status_code >= 500:
+                    failures.append((method, rule.endpoint, response.status_code))
+    assert failures == []

@@ -62,7 +62,10 @@ def _unlocked(case: Case, user: StaffUser) -> Case:
 def assign_case(case_id: str) -> Response:
     def action(case: Case, form: Any, user: StaffUser) -> None:
         value = form.assignee.data or ""
-        assignee = db.session.get(StaffUser, uuid.UUID(value)) if value else None
+        try:
+            assignee = db.session.get(StaffUser, uuid.UUID(value)) if value else None
+        except ValueError:  # not an id at all
+            raise services.ActionRefused("not_a_caseworker") from None
         if value and assignee is None:
             raise services.ActionRefused("not_a_caseworker")
         services.assign(db.session, case, user, assignee)
