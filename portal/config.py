@@ -21,10 +21,13 @@ class ConfigurationError(RuntimeError):
 
 
 def _database_url(url: str) -> str:
-    # One driver for PostgreSQL everywhere: psycopg 3.
+    """SQLite or PostgreSQL, the two backends the migrations, triggers and SQL are written
+    for; PostgreSQL always through one driver, psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ConfigurationError("DATABASE_URL must name a SQLite or PostgreSQL database")
     return url
 
 

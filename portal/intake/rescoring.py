@@ -72,7 +72,7 @@ def _stored_months(dialect: str) -> ColumnElement[int]:
         reason = func.json_each(RiskAssessment.reasons).table_valued("value").alias("reason")
         code: ColumnElement[Any] = func.json_extract(reason.c.value, "$.code")
         months: ColumnElement[Any] = func.json_extract(reason.c.value, "$.params.months")
-    elif dialect == "postgresql":
+    else:  # PostgreSQL, the other backend the configuration admits
         reason = (
             func.json_array_elements(cast(RiskAssessment.reasons, postgresql.JSON))
             .table_valued("value")
@@ -80,8 +80,6 @@ def _stored_months(dialect: str) -> ColumnElement[int]:
         )
         code = reason.c.value.op("->>")("code")
         months = reason.c.value.op("->")("params").op("->>")("months")
-    else:
-        raise NotImplementedError(f"re-scoring is not written for {dialect}")
     stored = select(cast(months, Integer)).where(code == R.TIME_WAITING).limit(1)
     return func.coalesce(stored.scalar_subquery(), 0)
 
