@@ -57,8 +57,3 @@ def test_unknown_faces_are_refused(tmp_path: Path, faces: str) -> None:
 def test_databases_other_than_sqlite_and_postgresql_are_refused(tmp_path: Path, url: str) -> None:
     with pytest.raises(ConfigurationError, match="SQLite or PostgreSQL"):
         load_config(tmp_path, {"DATABASE_URL": url})
-
-
-def test_postgresql_urls_use_psycopg(tmp_path: Path) -> None:
-    config = load_config(tmp_path, {"DATABASE_URL": "postgres://u@h/db"})
-    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
