@@ -58,13 +58,18 @@ def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> Facet
         for combination, number in _grouped(session, user, Case, func.count(), *recent):
             combinations[combination] -= number
 
+    wanted = filters.wanted()
     counts: FacetCounts = {facet: Counter() for facet in FACETS}
     for combination, number in combinations.items():
         if not number:  # a combination every case has left
             continue
-        values = dict(zip(FACETS, combination, strict=True))
-        for facet, value in values.items():
-            others = (filters.admits(other, v) for other, v in values.items() if other != facet)
-            if all(others):
+        refused = [
+            facet
+            for facet, value in zip(FACETS, combination, strict=True)
+            if wanted[facet] is not None and value not in wanted[facet]  # type: ignore[operator]
+        ]
+        # A value counts under the other filters: only its own facet may refuse it.
+        for facet, value in zip(FACETS, combination, strict=True):
+            if not refused or refused == [facet]:
                 counts[facet][value] += number
     return counts

@@ -72,26 +72,25 @@ class Filters:
             return None
         return self.now - timedelta(days=self.waiting_days)
 
-    def admits(self, facet: str, value: str) -> bool:
-        """Whether a case whose ``facet`` has ``value`` passes that facet's filter."""
-        wanted = {
-            "status": self.statuses,
+    def wanted(self) -> dict[str, frozenset[str] | None]:
+        """Per facet, the values its filter lets through (None: any)."""
+        single = {
             "programme": self.programme,
             "threat": self.threat,
             "screening": self.screening,
             "assignee": self.assignee,
-        }[facet]
-        if isinstance(wanted, list):
-            return value in wanted
-        return wanted is None or value == wanted
+        }
+        return {"status": frozenset(self.statuses)} | {
+            facet: None if value is None else frozenset({value}) for facet, value in single.items()
+        }
 
     def conditions(
         self, user: StaffUser, source: Any = Case, *, facets: bool = True
     ) -> list[ColumnElement[bool]]:
         """The filters as SQL on ``Case`` or on ``CaseTally``, which share these columns.
 
-        ``facets=False`` leaves out the per-value filters (``FACETS``) and waiting time:
-        counting applies those itself.
+        ``facets=False`` leaves out the per-value filters (``FACETS``) and the waiting time
+        itself (only open cases wait): counting applies those on its own.
         """
         found: list[ColumnElement[bool]] = [visible_cases(user, source)]
         for column, value in (
