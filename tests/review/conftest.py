@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from portal.accounts import auth
 from portal.accounts.models import Role, StaffUser
@@ -117,3 +118,10 @@ def submitted_case(staff_app: Flask) -> Callable[..., Case]:
             return stored
 
     return factory
+
+
+def update_case(app: Flask, case: Case, **values: Any) -> None:
+    """Set columns of a case directly, as the queue tests need them (the triggers run)."""
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.id == case.id).values(**values))
+        db.session.commit()

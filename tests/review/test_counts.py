@@ -5,10 +5,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Role, StaffUser
@@ -22,12 +21,7 @@ from portal.intake.worker import run_tally_compaction_forever
 from portal.review.counts import facet_counts
 from portal.review.queue import Filters, page
 from tests.factories import make_case
-
-
-def _set(app: Flask, case: Case, **values: Any) -> None:
-    with app.app_context():
-        db.session.execute(update(Case).where(Case.id == case.id).values(**values))
-        db.session.commit()
+from tests.review.conftest import update_case
 
 
 def _tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
@@ -72,9 +66,9 @@ def test_the_tally_follows_every_change_to_the_cases(
     with staff_app.app_context():
         make_case(db.session)  # a draft: never counted
         db.session.commit()
-    _set(staff_app, first, status=CaseStatus.INFO_REQUESTED, threat_level=ThreatLevel.HIGH)
-    _set(staff_app, second, assignee_id=worker.id, nationality="IR")
-    _set(staff_app, second, priority_score=40)  # not a tallied column: no new rows
+    update_case(staff_app, first, status=CaseStatus.INFO_REQUESTED, threat_level=ThreatLevel.HIGH)
+    update_case(staff_app, second, assignee_id=worker.id, nationality="IR")
+    update_case(staff_app, second, priority_score=40)  # not a tallied column: no new rows
     with staff_app.app_context():
         db.session.execute(delete(Case).where(Case.id == third.id))
         db.session.commit()
@@ -96,9 +90,9 @@ def test_counts_per_value_keep_the_other_filters(
 ) -> None:
     decider, _secret = make_staff("dora", Role.DECIDER)
     high_local, low_local, high_at_risk = (submitted_case() for _ in range(3))
-    _set(staff_app, high_local, threat_level=ThreatLevel.HIGH)
-    _set(staff_app, low_local, threat_level=ThreatLevel.LOW)
-    _set(staff_app, high_at_risk, threat_level=ThreatLevel.HIGH, programme=Programme.AT_RISK)
+    update_case(staff_app, high_local, threat_level=ThreatLevel.HIGH)
+    update_case(staff_app, low_local, threat_level=ThreatLevel.LOW)
+    update_case(staff_app, high_at_risk, threat_level=ThreatLevel.HIGH, programme=Programme.AT_RISK)
 
     counts = _counts(staff_app, decider, threat="high")
     assert counts["programme"] == {"local_staff": 1, "at_risk": 1}  # under threat=high
@@ -116,8 +110,8 @@ def test_waiting_time_counts_take_off_the_recent_cases(
 ) -> None:
     decider, _secret = make_staff("dora", Role.DECIDER)
     old, recent = submitted_case(), submitted_case()
-    _set(staff_app, old, status_changed_at=utcnow() - timedelta(days=40))
-    _set(staff_app, recent, status_changed_at=utcnow() - timedelta(days=5))
+    update_case(staff_app, old, status_changed_at=utcnow() - timedelta(days=40))
+    update_case(staff_app, recent, status_changed_at=utcnow() - timedelta(days=5))
 
     assert _counts(staff_app, decider, waiting="30")["status"]["in_review"] == 1
     assert _counts(staff_app, decider, waiting="3")["status"]["in_review"] == 2
@@ -136,8 +130,8 @@ def test_a_caseworker_counts_only_the_cases_they_may_see(
     carla, _secret = make_staff("carla", Role.CASEWORKER)
     other, _secret = make_staff("otto", Role.CASEWORKER)
     mine, theirs, _unassigned = (submitted_case() for _ in range(3))
-    _set(staff_app, mine, assignee_id=carla.id)
-    _set(staff_app, theirs, assignee_id=other.id)
+    update_case(staff_app, mine, assignee_id=carla.id)
+    update_case(staff_app, theirs, assignee_id=other.id)
 
     counts = _counts(staff_app, carla)
     assert counts["assignee"] == {"me": 1, "none": 1}
@@ -150,7 +144,7 @@ def test_only_open_cases_wait(
 ) -> None:
     decider, _secret = make_staff("dora", Role.DECIDER)
     decided = submitted_case()
-    _set(
+    update_case(
         staff_app,
         decided,
         status=CaseStatus.ADMITTED,
@@ -165,7 +159,7 @@ def test_only_open_cases_wait(
 
 def test_the_worker_folds_the_tally(staff_app: Flask, submitted_case: Callable[..., Case]) -> None:
     for _ in range(3):
-        _set(staff_app, submitted_case(), threat_level=ThreatLevel.MODERATE)
+        update_case(staff_app, submitted_case(), threat_level=ThreatLevel.MODERATE)
     staff_app.config["PORTAL_TALLY_COMPACT_SECONDS"] = 0.05
     stop = threading.Event()
     timer = threading.Thread(target=run_tally_compaction_forever, args=(staff_app, stop))

@@ -6,22 +6,14 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
 
 from portal.accounts.models import Role
-from portal.cases.models import Case
 from portal.cases.states import CaseStatus, Programme, ThreatLevel
 from portal.core.db import utcnow
-from portal.extensions import db
 from portal.review import queue as review_queue
+from tests.review.conftest import update_case
 
 REFERENCE = '<a href="/staff/cases/'
-
-
-def _set(staff_app: Flask, case: Case, **values: object) -> None:
-    with staff_app.app_context():
-        db.session.execute(update(Case).where(Case.id == case.id).values(**values))
-        db.session.commit()
 
 
 def _listed(html: str) -> list[str]:
@@ -37,7 +29,7 @@ def test_priority_first_then_waiting_time_across_pages(
     # (priority, days waiting): the expected order is c, a, e, b, d
     plan = {0: (5, 1), 1: (1, 3), 2: (9, 0), 3: (1, 1), 4: (5, 0)}
     for index, (priority, days) in plan.items():
-        _set(
+        update_case(
             staff_app,
             cases[index],
             priority_score=priority,
@@ -60,8 +52,8 @@ def test_priority_first_then_waiting_time_across_pages(
 def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -> None:
     critical = submitted_case()
     other = submitted_case()
-    _set(staff_app, critical, threat_level=ThreatLevel.CRITICAL, nationality="IR")
-    _set(staff_app, other, threat_level=ThreatLevel.LOW, nationality="AF")
+    update_case(staff_app, critical, threat_level=ThreatLevel.CRITICAL, nationality="IR")
+    update_case(staff_app, other, threat_level=ThreatLevel.LOW, nationality="AF")
     client = signed_in("bernd", Role.DECIDER)
     assert _listed(client.get("/staff/?threat=critical").get_data(as_text=True)) == [
         str(critical.id)
@@ -92,7 +84,7 @@ def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -
 def test_counts_per_status_on_the_page(staff_app: Flask, signed_in, submitted_case) -> None:
     submitted_case()
     waiting = submitted_case()
-    _set(staff_app, waiting, status=CaseStatus.INFO_REQUESTED)
+    update_case(staff_app, waiting, status=CaseStatus.INFO_REQUESTED)
     client = signed_in("bernd", Role.DECIDER)
     html = client.get("/staff/").get_data(as_text=True)
     assert ">in review (1)<" in html and ">information requested (1)<" in html
