@@ -32,5 +32,13 @@ def compact(engine: Engine) -> int:
                 insert(CaseTally).from_select([*TALLIED_COLUMNS, "change"], folded)
             ).rowcount
             return connection.execute(delete(CaseTally).where(CaseTally.id <= top)).rowcount - added
-    except OperationalError:  # SQLite: another writer came first; the next run folds them
-        return 0
+    except OperationalError as error:
+        if not _lost_a_race(error):
+            raise
+        return 0  # the next run folds what this one could not
+
+
+def _lost_a_race(error: OperationalError) -> bool:
+    """Another writer came first: SQLite was locked, or PostgreSQL could not serialize
+    this snapshot with another folding."""
+    return getattr(error.orig, "sqlstate", None) == "40001" or "locked" in str(error.orig)
