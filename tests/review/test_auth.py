@@ -152,6 +152,43 @@ def test_a_new_account_enrols_its_authenticator_at_first_sign_in(
     assert newcomer.get("/staff/").status_code == 200
 
 
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(
+    staff_app: Flask, signed_in
+) -> None:
+    client = signed_in("amira", Role.CASEWORKER)
+    hours = staff_app.config["STAFF_SESSION_ABSOLUTE_HOURS"]
+    with staff_app.app_context():
+        db.session.execute(  # active a minute ago, but signed in longer ago than allowed
+            update(StaffSession).values(
+                created_at=utcnow() - timedelta(hours=hours, minutes=1),
+                last_seen_at=utcnow() - timedelta(minutes=1),
+            )
+        )
+        db.session.commit()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_sign_in_is_limited_per_client(staff_app: Flask, make_staff, clock: Clock) -> None:
+    """One address trying many names is stopped, though no single name hits its limit."""
+    client = staff_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.2.0.1"
+    statuses = []
+    for attempt in range(21):
+        token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
+        statuses.append(
+            client.post(
+                "/staff/sign-in",
+                data={
+                    "username": f"guess-{attempt}",
+                    "password": "guess",
+                    "code": "123456",
+                    "csrf_token": token,
+                },
+            ).status_code
+        )
+    assert statuses == [400] * 20 + [429]
+
+
 def test_sign_in_is_limited_per_account(staff_app: Flask, make_staff, clock: Clock) -> None:
     user, _secret = make_staff("amira", Role.CASEWORKER)
     statuses = []

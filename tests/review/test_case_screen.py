@@ -1,0 +1,112 @@
+"""The case screen's sensitive parts: documents decrypted with nosniff, watch-list entries
+for security officers only, a watermarked and logged export, and who opened the case."""
+
+import io
+from pathlib import Path
+
+from flask import Flask
+from PIL import Image
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.apply.services import add_document, submit_case
+from portal.apply.uploads import check_upload
+from portal.cases.custody import blob_store
+from portal.cases.models import Case
+from portal.cases.states import DocumentKind
+from portal.core.audit import AuditEvent
+from portal.extensions import db
+from portal.intake.tasks import process_case
+from tests.factories import make_case
+
+WATCHLIST = "name,aliases,date_of_birth,reference\nZarminagul Ahmadzai,,1987,UN-2024-0777\n"
+
+
+def _png() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(output, format="PNG")
+    return output.getvalue()
+
+
+def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
+    with app.app_context():
+        case, _code = make_case(db.session)
+        clean = check_upload(_png(), max_bytes=1_000_000)
+        document = add_document(
+            db.session,
+            case,
+            kind=DocumentKind.PHOTO,
+            filename="Zarminagul passport.png",
+            clean=clean,
+            store=blob_store(),
+        )
+        submit_case(db.session, case)
+        case_id, document_id = case.id, document.id
+        db.session.remove()
+        process_case(str(case_id))
+        stored = db.session.get(Case, case_id)
+        db.session.expunge(stored)
+    stored.document_id = document_id  # type: ignore[attr-defined]
+    return stored, clean.content
+
+
+def _events(app: Flask, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        found = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        db.session.remove()
+    return found
+
+
+def test_a_document_is_decrypted_as_an_attachment_with_nosniff_and_audited(
+    staff_app: Flask, signed_in
+) -> None:
+    case, content = _case_with_photo(staff_app)
+    client = signed_in("dora", Role.DECIDER)
+    path = f"/staff/cases/{case.id}/documents/{case.document_id}"  # type: ignore[attr-defined]
+    assert path in client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+
+    download = client.get(path)
+    assert download.status_code == 200 and download.data == content
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "Zarminagul" not in download.headers["Content-Disposition"]  # never the filename
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    viewed = client.get(path + "?view=1")
+    assert viewed.headers["Content-Disposition"].startswith("inline;")
+    assert len(_events(staff_app, "document.downloaded")) == 2
+
+
+def test_watch_list_entries_are_shown_to_security_officers_only(
+    staff_app: Flask, signed_in, tmp_path: Path
+) -> None:
+    listed = tmp_path / "watchlist.csv"
+    listed.write_text(WATCHLIST, encoding="utf-8")
+    assert (
+        staff_app.test_cli_runner().invoke(args=["watchlist", "import", str(listed)]).exit_code == 0
+    )
+    case, _content = _case_with_photo(staff_app)
+    assert case.screening_status == "hit"
+
+    officer = signed_in("sami", Role.SECURITY_OFFICER)
+    assert "UN-2024-0777" in officer.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    for role in (Role.DECIDER, Role.CASEWORKER):
+        other = signed_in(f"not-{role.value.replace('_', '-')}", role)
+        page = other.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+        assert "watch-list hit" in page and "UN-2024-0777" not in page
+
+
+def test_an_export_is_watermarked_with_its_maker_and_logged(staff_app: Flask, signed_in) -> None:
+    case, _content = _case_with_photo(staff_app)
+    client = signed_in("dora", Role.DECIDER)
+    page = client.get(f"/staff/cases/{case.id}/export").get_data(as_text=True)
+    assert "Dora" in page and case.reference in page
+    (event,) = _events(staff_app, "case.exported")
+    assert event.case_id == case.id and event.actor_id == client.user.id  # type: ignore[attr-defined]
+
+
+def test_the_case_shows_who_opened_it(staff_app: Flask, signed_in) -> None:
+    case, _content = _case_with_photo(staff_app)
+    signed_in("dora", Role.DECIDER).get(f"/staff/cases/{case.id}")
+    page = signed_in("sami", Role.SECURITY_OFFICER).get(f"/staff/cases/{case.id}")
+    opened_by = page.get_data(as_text=True).split("Opened by", 1)[1]
+    assert "Dora" in opened_by and "Sami" in opened_by
