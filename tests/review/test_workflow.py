@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import Role
 from portal.cases.models import Case, Decision
 from portal.cases.states import CaseStatus, DecisionOutcome, DecisionState
+from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake.tasks import process_case
 from tests.apply.journey import Applicant
@@ -74,6 +75,20 @@ def test_from_question_to_visa(staff_app: Flask, signed_in) -> None:
     assert _case_of(staff_app).status == CaseStatus.ARRIVED
     history = worker.get(path).get_data(as_text=True)
     assert history.count("→") >= 8  # every step is in the history
+
+    # Every step is in the audit trail too, and the chain over it is intact.
+    with staff_app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {
+        "staff.created",
+        "staff.signed_in",
+        "case.viewed",
+        "case.decrypted",
+        "case.assigned",
+        "case.status_changed",
+    } <= actions
+    verified = staff_app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
 
 
 def test_one_person_with_two_tabs_cannot_confirm_their_own_proposal(
