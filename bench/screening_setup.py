@@ -133,7 +133,7 @@ def _index_share(arguments: tuple[dict[str, str], int, int]) -> int:
     from portal.cases.models import Case, KeyWrap
     from portal.core import crypto
     from portal.extensions import db
-    from portal.intake.indexing import index_case
+    from portal.intake.indexing import index_cases
 
     app = make_app(env)
     done = 0
@@ -156,7 +156,7 @@ def _index_share(arguments: tuple[dict[str, str], int, int]) -> int:
             }
             cases = db.session.scalars(
                 select(Case).where(Case.id.in_(batch)).options(selectinload(Case.people))
-            )
+            ).all()
             for case in cases:
                 wrap = wraps[case.id]
                 # A setup shortcut: unsealed without the per-case audit event the intake writes.
@@ -166,8 +166,8 @@ def _index_share(arguments: tuple[dict[str, str], int, int]) -> int:
                     context=_context(case.id, CASE, INTAKE),
                 )
                 case.unlock(CASE, crypto.FieldCipher(key))
-                index_case(db.session, case)
-                done += 1
+            index_cases(db.session, cases)
+            done += len(cases)
             db.session.commit()
             db.session.expunge_all()
     return done

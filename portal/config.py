@@ -98,6 +98,9 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_SCRYPT_N": int(environ.get("PORTAL_SCRYPT_N", 2**15)),
         "PORTAL_QUEUE_NAME": environ.get("PORTAL_QUEUE_NAME", "intake"),
         "PORTAL_JOB_TIMEOUT": int(environ.get("PORTAL_JOB_TIMEOUT", 300)),
+        # An intake job screens its own case and up to this many more whose jobs are next
+        # in the queue, in one transaction (docs/screening.md, "Batches"); 1 turns it off.
+        "PORTAL_INTAKE_BATCH_SIZE": max(1, int(environ.get("PORTAL_INTAKE_BATCH_SIZE", 50))),
         # An outbox row enqueued this long ago whose job is gone or failed is enqueued again.
         "PORTAL_RELAY_STALE_SECONDS": int(environ.get("PORTAL_RELAY_STALE_SECONDS", 600)),
         "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),

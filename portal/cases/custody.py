@@ -172,32 +172,60 @@ def open_with_intake_key(
     ``with_staff_key`` unlocks (creating on first use) the staff key too, as
     ``open_staff_key`` would, reading both wraps at once.
     """
-    methods = (INTAKE, INTERNAL) if with_staff_key else (INTAKE,)
-    wraps = {
-        (wrap.scope, wrap.method): wrap
-        for wrap in session.scalars(
-            select(KeyWrap).where(KeyWrap.case_id == case.id, KeyWrap.method.in_(methods))
-        )
-    }
-    wrap = wraps.get((CASE, INTAKE))
-    if wrap is None or wrap.key_version is None:
-        raise crypto.DecryptionError("this case has no intake key (shredded?)")
-    unsealer = keyring().intake_unsealer(wrap.key_version)
-    data_key = unsealer.unseal(wrap.wrapped, context=_context(case.id, CASE, INTAKE))
-    case.unlock(CASE, crypto.FieldCipher(data_key))
-    record_event(
+    open_with_intake_keys(
         session,
-        "case.decrypted",
+        [case],
         actor_kind=actor_kind,
         actor_id=actor_id,
-        case_id=case.id,
         purpose=purpose,
+        with_staff_key=with_staff_key,
     )
-    if with_staff_key:
-        _unlock_staff_key(
-            session, case, wraps.get((STAFF, INTERNAL)), actor_kind=actor_kind, actor_id=actor_id
-        )
     return case
+
+
+def open_with_intake_keys(
+    session: DbSession,
+    cases: Iterable[Case],
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    purpose: str,
+    with_staff_key: bool = False,
+) -> None:
+    """``open_with_intake_key`` for several cases, reading all their wraps at once."""
+    cases = list(cases)
+    methods = (INTAKE, INTERNAL) if with_staff_key else (INTAKE,)
+    wraps = {
+        (wrap.case_id, wrap.scope, wrap.method): wrap
+        for wrap in session.scalars(
+            select(KeyWrap).where(
+                KeyWrap.case_id.in_([case.id for case in cases]), KeyWrap.method.in_(methods)
+            )
+        )
+    }
+    for case in cases:
+        wrap = wraps.get((case.id, CASE, INTAKE))
+        if wrap is None or wrap.key_version is None:
+            raise crypto.DecryptionError("this case has no intake key (shredded?)")
+        unsealer = keyring().intake_unsealer(wrap.key_version)
+        data_key = unsealer.unseal(wrap.wrapped, context=_context(case.id, CASE, INTAKE))
+        case.unlock(CASE, crypto.FieldCipher(data_key))
+        record_event(
+            session,
+            "case.decrypted",
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            case_id=case.id,
+            purpose=purpose,
+        )
+        if with_staff_key:
+            _unlock_staff_key(
+                session,
+                case,
+                wraps.get((case.id, STAFF, INTERNAL)),
+                actor_kind=actor_kind,
+                actor_id=actor_id,
+            )
 
 
 def open_staff_key(

@@ -6,6 +6,7 @@ and add their own, so the rubric stays visible next to the change.
 """
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import LazyString
@@ -58,6 +59,16 @@ def _apply(case: Case, assessment: RiskAssessment) -> None:
     case.priority_score = assessment.priority_score
 
 
+def forget_intake_assessments(session: DbSession, case_ids: Iterable[uuid.UUID]) -> None:
+    """Remove the system's assessments of cases about to be screened again, so that a
+    rerun (a retried job) leaves one intake assessment, not two."""
+    session.execute(
+        delete(RiskAssessment).where(
+            RiskAssessment.case_id.in_(list(case_ids)), RiskAssessment.source == ActorKind.SYSTEM
+        )
+    )
+
+
 def record_intake_assessment(
     session: DbSession,
     case: Case,
@@ -67,16 +78,10 @@ def record_intake_assessment(
     reasons: list[Reason],
     details: dict[str, Any],
 ) -> RiskAssessment:
-    """The intake's assessment, replacing any earlier intake assessment of the case.
+    """The intake's assessment (after ``forget_intake_assessments`` of the case).
 
-    A rerun (a retried job) leaves one intake assessment, not two. The case's staff key
-    must be unlocked: ``details`` may name a watch-list entry.
+    The case's staff key must be unlocked: ``details`` may name a watch-list entry.
     """
-    session.execute(
-        delete(RiskAssessment).where(
-            RiskAssessment.case_id == case.id, RiskAssessment.source == ActorKind.SYSTEM
-        )
-    )
     assessment = RiskAssessment(
         id=uuid.uuid4(),
         case=case,

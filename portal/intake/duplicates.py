@@ -56,19 +56,29 @@ REASON_CODE = {
 NAME_REASONS = frozenset({DuplicateReason.NAME_BIRTH_YEAR, DuplicateReason.NAME_TRANSLITERATED})
 _NONE = uuid.UUID(int=0)
 _LINK_TABLE = cast(Table, DuplicateLink.__table__)
-Pair = tuple[uuid.UUID | None, uuid.UUID, uuid.UUID | None, str]  # mine, case, theirs, on
+# A shared value: a case and its person, the other case and its person, the index.
+Pair = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, uuid.UUID | None, str]
 # One link seen from one case: its person, the other case, the other person, the reason.
 Link = tuple[uuid.UUID | None, uuid.UUID, uuid.UUID | None, DuplicateReason]
 
 
 @dataclass(frozen=True)
 class DuplicateResult:
+    """What one case's links mean for its own screening."""
+
     reasons: tuple[Reason, ...]
     concern: bool
-    # Other cases linked to this one now or until this run: their screening may change.
-    linked_cases: frozenset[uuid.UUID] = frozenset()
-    # Links this run made that were not there before, seen from each other case.
+
+
+@dataclass(frozen=True)
+class Linking:
+    """The links of a batch of cases, made afresh."""
+
+    results: dict[uuid.UUID, DuplicateResult]  # for each case of the batch
+    # Links this run made that were not there before, seen from each case outside the batch.
     new_links: dict[uuid.UUID, tuple[Link, ...]] = field(default_factory=dict)
+    # The document-number digests of the people in name links, which decide their concern.
+    documents: dict[uuid.UUID, set[bytes]] = field(default_factory=dict)
 
 
 def lock_for_linking(session: DbSession) -> None:
@@ -78,14 +88,16 @@ def lock_for_linking(session: DbSession) -> None:
 
 
 def _pairs(
-    session: DbSession, case: Case, mine: list[IndexRow]
+    session: DbSession, cases: list[Case], indexes: dict[uuid.UUID, list[IndexRow]]
 ) -> tuple[set[Pair], dict[uuid.UUID, Relationship]]:
-    """Who shares what with whom, and the relations of the people met."""
-    by_value: dict[tuple[str, bytes], set[uuid.UUID | None]] = defaultdict(set)
-    for row in mine:
-        for counterpart in COUNTERPART[row.purpose]:
-            by_value[(counterpart, row.digest)].add(row.person_id)
-    relations = {person.id: person.relation for person in case.people}
+    """Who shares what with whom, seen from both sides, and the relations of the people
+    met. Cases of the batch meet each other as they meet any other case."""
+    by_value: dict[tuple[str, bytes], set[tuple[uuid.UUID, uuid.UUID | None]]] = defaultdict(set)
+    for case_id, rows in indexes.items():
+        for row in rows:
+            for counterpart in COUNTERPART[row.purpose]:
+                by_value[(counterpart, row.digest)].add((case_id, row.person_id))
+    relations = {person.id: person.relation for case in cases for person in case.people}
     if not by_value:
         return set(), relations
     digests: dict[str, list[bytes]] = {purpose: [] for purpose in ix.KEY_OF_PURPOSE}
@@ -108,24 +120,26 @@ def _pairs(
                     and_(BlindIndex.purpose == purpose, BlindIndex.digest.in_(values))
                     for purpose, values in sorted(digests.items())
                 )
-            ),
-            BlindIndex.case_id != case.id,
+            )
         )
     ).all()
-    pairs: dict[tuple[uuid.UUID | None, str], set[Pair]] = defaultdict(set)
+    groups: dict[tuple[uuid.UUID, uuid.UUID | None, str], set[tuple[uuid.UUID, uuid.UUID | None]]]
+    groups = defaultdict(set)
     for other_case, other_person, purpose, digest, relation in found:
         if other_person is not None:
             relations[other_person] = relation
         on = ix.KEY_OF_PURPOSE[purpose]
-        for person in by_value[(purpose, digest)]:
-            pairs[(person, on)].add((person, other_case, other_person, on))
-    # Capped per person and index, the same way on every run (sorted), so reruns agree.
-    capped = {
-        pair
-        for group in pairs.values()
-        for pair in sorted(group, key=lambda p: (str(p[1]), str(p[2])))[:MAX_LINKS_PER_VALUE]
-    }
-    return capped, relations
+        for case_id, person in by_value[(purpose, digest)]:
+            if other_case != case_id:
+                groups[(case_id, person, on)].add((other_case, other_person))
+    # Capped per case, person and index, the same way on every run (sorted), so reruns
+    # agree; a link kept from either side is stored from both.
+    pairs: set[Pair] = set()
+    for (case_id, person, on), group in groups.items():
+        for other_case, other_person in sorted(group, key=str)[:MAX_LINKS_PER_VALUE]:
+            pairs.add((case_id, person, other_case, other_person, on))
+            pairs.add((other_case, other_person, case_id, person, on))
+    return pairs, relations
 
 
 def documents_of(
@@ -204,65 +218,71 @@ def name_link_people(links: Iterable[Link]) -> set[uuid.UUID]:
     }
 
 
-def link_duplicates(session: DbSession, case: Case, mine: list[IndexRow]) -> DuplicateResult:
-    """Replace every link of this case (both directions) with links from current indexes."""
+def link_duplicates(
+    session: DbSession, cases: list[Case], indexes: dict[uuid.UUID, list[IndexRow]]
+) -> Linking:
+    """Replace every link of these cases (both directions) with links from current indexes."""
+    batch = {case.id for case in cases}
     gone = session.execute(
         delete(DuplicateLink)
-        .where(or_(DuplicateLink.case_id == case.id, DuplicateLink.other_case_id == case.id))
+        .where(or_(DuplicateLink.case_id.in_(batch), DuplicateLink.other_case_id.in_(batch)))
         .returning(
             DuplicateLink.case_id,
             DuplicateLink.person_id,
+            DuplicateLink.other_case_id,
             DuplicateLink.other_person_id,
             DuplicateLink.matched_on,
             DuplicateLink.reason,
         )
         .execution_options(synchronize_session=False)
     ).all()
-    # Seen from the other cases: (their case, their person, our person, index, reason).
-    before = {tuple(row) for row in gone if row[0] != case.id}
-    earlier: set[uuid.UUID] = {row[0] for row in gone if row[0] != case.id}
-    pairs, relations = _pairs(session, case, mine)
-    links: list[Link] = []
-    rows = []
+    # Seen from the other cases: (their case, their person, our case, our person, index,
+    # reason). Links between two cases of the batch are simply made again.
+    before = {tuple(row) for row in gone if row[0] not in batch}
+    pairs, relations = _pairs(session, cases, indexes)
+    links: dict[uuid.UUID, list[Link]] = defaultdict(list)
     new_links: dict[uuid.UUID, list[Link]] = defaultdict(list)
+    rows = []
     now = utcnow()
-    for pair in sorted(pairs, key=str):
-        person, other_case, other_person, on = pair
+    for case_id, person, other_case, other_person, on in sorted(pairs, key=str):
         reason = _reason(on, person, other_person, relations)
-        links.append((person, other_case, other_person, reason))
-        if (other_case, other_person, person, on, reason) not in before:
-            new_links[other_case].append((other_person, case.id, person, reason))
-        for ids in (
-            (case.id, other_case, person, other_person),
-            (other_case, case.id, other_person, person),
+        links[case_id].append((person, other_case, other_person, reason))
+        if (
+            case_id not in batch
+            and (case_id, person, other_case, other_person, on, reason) not in before
         ):
-            rows.append(
-                {
-                    "id": uuid.uuid4(),
-                    "case_id": ids[0],
-                    "other_case_id": ids[1],
-                    "person_id": ids[2],
-                    "other_person_id": ids[3],
-                    "matched_on": on,
-                    "reason": reason,
-                    "created_at": now,
-                }
-            )
+            new_links[case_id].append((person, other_case, other_person, reason))
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "case_id": case_id,
+                "other_case_id": other_case,
+                "person_id": person,
+                "other_person_id": other_person,
+                "matched_on": on,
+                "reason": reason,
+                "created_at": now,
+            }
+        )
     if rows:  # one executemany, straight to the table: nothing here needs the ORM's objects
         session.execute(insert(_LINK_TABLE), rows)
-    # Only a name shared by two principals needs their document numbers compared.
-    own: dict[uuid.UUID, set[bytes]] = defaultdict(set)
-    for row in mine:
-        if row.purpose == ix.DOCUMENT_NUMBER and row.person_id is not None:
-            own[row.person_id].add(row.digest)
-    people = name_link_people(links)
-    ours = {person.id: own.get(person.id, set()) for person in case.people}
-    documents = documents_of(session, people, ours) if people else {}
-    reasons, concern = summarise(links, documents)
-    linked = earlier | {link[1] for link in links}
-    return DuplicateResult(
-        reasons,
-        concern,
-        linked_cases=frozenset(linked),
+    # Only a name shared by two principals needs their document numbers compared; those
+    # of the batch's people are in their fresh indexes.
+    own: dict[uuid.UUID, set[bytes]] = {
+        person.id: set() for case in cases for person in case.people
+    }
+    for rows_of_case in indexes.values():
+        for row in rows_of_case:
+            if row.purpose == ix.DOCUMENT_NUMBER and row.person_id is not None:
+                own[row.person_id].add(row.digest)
+    people = name_link_people(link for case_id in batch for link in links[case_id])
+    documents = documents_of(session, people, own) if people else {}
+    results = {}
+    for case_id in batch:
+        reasons, concern = summarise(links[case_id], documents)
+        results[case_id] = DuplicateResult(reasons, concern)
+    return Linking(
+        results,
         new_links={other: tuple(found) for other, found in new_links.items()},
+        documents=documents,
     )

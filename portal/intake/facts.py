@@ -5,6 +5,7 @@ tested without a database and explained line by line.
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,10 +65,19 @@ def _full_name(*parts: str | None) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
-def case_facts(session: DbSession, case: Case) -> CaseFacts:
-    """Read an unlocked case into facts (every sealed value is decrypted here, once)."""
+def facts_of(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, CaseFacts]:
+    """Read unlocked cases into facts (every sealed value is decrypted here, once)."""
+    cases = list(cases)
+    file_names: dict[uuid.UUID, list[str]] = {case.id: [] for case in cases}
+    for document in session.scalars(select(Document).where(Document.case_id.in_(list(file_names)))):
+        file_names[document.case_id].append(document.filename or "")
+    return {case.id: case_facts(case, file_names[case.id]) for case in cases}
+
+
+def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
+    """The facts of one unlocked case whose documents have ``file_names``."""
     people = []
-    bidi = 0
+    bidi = sum(1 for name in file_names if has_bidi_controls(name))
     for person in case.people:
         native = _full_name(person.given_names, person.family_name)
         latin = _full_name(person.given_names_latin, person.family_name_latin)
@@ -83,8 +93,6 @@ def case_facts(session: DbSession, case: Case) -> CaseFacts:
                 sworn_declaration=person.sworn_declaration,
             )
         )
-    for document in session.scalars(select(Document).where(Document.case_id == case.id)):
-        bidi += has_bidi_controls(document.filename or "")
     employments = tuple(
         EmploymentFacts(
             employer=job.employer or "",

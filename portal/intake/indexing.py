@@ -1,6 +1,7 @@
-"""Blind indexes of a case: keyed hashes of its normalised identifying values."""
+"""Blind indexes of cases: keyed hashes of its normalised identifying values."""
 
 import uuid
+from collections.abc import Iterable
 from typing import NamedTuple, cast
 
 from sqlalchemy import Table, delete, insert
@@ -59,11 +60,24 @@ class IndexRow(NamedTuple):
     digest: bytes
 
 
-def index_case(session: DbSession, case: Case) -> list[IndexRow]:
-    """Replace the case's blind indexes with fresh ones (the case must be unlocked)."""
-    session.execute(delete(BlindIndex).where(BlindIndex.case_id == case.id))
+def index_cases(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, list[IndexRow]]:
+    """Replace the cases' blind indexes with fresh ones (the cases must be unlocked)."""
+    cases = list(cases)
+    session.execute(delete(BlindIndex).where(BlindIndex.case_id.in_([case.id for case in cases])))
     ring = keyring()
     keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
+    indexes = {case.id: _index_rows(case, keys) for case in cases}
+    stored = [
+        {"id": uuid.uuid4(), "case_id": case_id, **row._asdict()}
+        for case_id, rows in indexes.items()
+        for row in rows
+    ]
+    if stored:  # one executemany to the table, written now: the duplicate search reads them
+        session.execute(insert(_TABLE), stored)
+    return indexes
+
+
+def _index_rows(case: Case, keys: dict[str, bytes]) -> list[IndexRow]:
     # A set: a name written the same way in both fields gives one row, not two.
     values: set[tuple[str, str, uuid.UUID | None]] = set()
     for person in case.people:
@@ -84,13 +98,7 @@ def index_case(session: DbSession, case: Case) -> list[IndexRow]:
     phone = (case.contact or {}).get("phone")
     if phone and (e164 := phone_key(phone, case.country_of_stay, case.nationality)):
         values.add((PHONE, e164, None))
-    rows = [
+    return [
         IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))
         for purpose, value, person_id in sorted(values, key=lambda v: (v[0], v[1], str(v[2])))
     ]
-    if rows:  # one executemany to the table, written now: the duplicate search reads them back
-        session.execute(
-            insert(_TABLE),
-            [{"id": uuid.uuid4(), "case_id": case.id, **row._asdict()} for row in rows],
-        )
-    return rows

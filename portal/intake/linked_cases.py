@@ -1,13 +1,16 @@
 """The other side of a duplicate link: earlier cases show what a later case linked to them.
 
-Links are stored from both sides, so an earlier case's page lists a new link at once; its
-screening reasons (and, for a link that is a concern, its status) follow here, in the
-same transaction as the link. Each earlier case whose screening changes gets a new
-assessment carrying on from the one in force (``source`` system), and an audit event.
+Links are stored from both sides, so an earlier case's page lists a new link at once, and
+its duplicate reasons are shown as they are now (``reasons_now``), counted from its links
+when the page is read: a namesake applying later adds no assessment to an earlier case and
+opens none of its keys.
 
-Only a link this run added can raise a status, and only from ``clear`` to ``concern``:
-a security officer who cleared a case after seeing its links is not overruled by a rerun,
-and nothing here ever lowers a status. Counts in the reasons always follow the links.
+What does change an earlier case is a new link that is a concern: it raises the case's
+status from ``clear`` to ``concern``, in the same transaction as the link, with a new
+assessment carrying on from the one in force (``source`` system) and an audit event. Only a
+link this run added can do that, and only from ``clear``: a security officer who cleared a
+case after seeing its links is not overruled by a rerun, and nothing here ever lowers a
+status.
 """
 
 import uuid
@@ -26,15 +29,15 @@ from portal.intake import reasons as R
 from portal.intake.assessments import follow_up_assessment
 from portal.intake.duplicates import (
     REASON_CODE,
-    DuplicateResult,
     Link,
+    Linking,
     documents_of,
     name_link_people,
     summarise,
 )
 
 DUPLICATE_CODES = frozenset({*REASON_CODE.values(), R.FAMILY_IN_OTHER_CASE})
-# The reasons an intake assessment lists before its duplicates (screening.screen_case).
+# The reasons an intake assessment lists before its duplicates (screening._assess).
 BEFORE_DUPLICATES = frozenset(
     {
         R.RISK_PROFILE,
@@ -49,8 +52,6 @@ BEFORE_DUPLICATES = frozenset(
         R.WATCHLIST_MISSING,
     }
 )
-# Not screened yet, or given up on: the case's own job will see its links.
-UNSCREENED = frozenset({ScreeningStatus.PENDING, ScreeningStatus.FAILED})
 
 
 def with_duplicates(
@@ -69,11 +70,24 @@ def with_duplicates(
     return [*kept[:at], *duplicates, *kept[at:]]
 
 
-def _screened(
+def reasons_now(
+    session: DbSession, reasons: list[dict[str, Any]], links: Iterable[DuplicateLink]
+) -> list[dict[str, Any]]:
+    """An assessment's ``reasons`` with its duplicate reasons counted from ``links`` (the
+    case's links as they are now), for staff to read."""
+    found: list[Link] = [
+        (link.person_id, link.other_case_id, link.other_person_id, link.reason) for link in links
+    ]
+    documents = documents_of(session, name_link_people(found))
+    duplicates, _concern = summarise(found, documents)
+    return with_duplicates(reasons, (reason.as_json() for reason in duplicates))
+
+
+def _clear_cases(
     session: DbSession, case_ids: set[uuid.UUID]
-) -> tuple[dict[uuid.UUID, Case], dict[uuid.UUID, RiskAssessment], dict[uuid.UUID, KeyWrap]]:
-    """The screened, unshredded cases among ``case_ids``, each with its assessment in force
-    and its staff key's wrap (unwrapped only if the case changes), in one query."""
+) -> list[tuple[Case, RiskAssessment, KeyWrap | None]]:
+    """The clear, unshredded cases among ``case_ids``, each with its assessment in force
+    and its staff key's wrap, in one query."""
     newest = (
         select(func.max(RiskAssessment.created_at))
         .where(RiskAssessment.case_id == Case.id)
@@ -90,90 +104,56 @@ def _screened(
         .where(
             Case.id.in_(case_ids),
             Case.shredded_at.is_(None),
-            Case.screening_status.not_in(UNSCREENED),
+            Case.screening_status == ScreeningStatus.CLEAR,
             RiskAssessment.created_at == newest,
         )
     )
-    cases: dict[uuid.UUID, Case] = {}
-    current: dict[uuid.UUID, RiskAssessment] = {}
-    wraps: dict[uuid.UUID, KeyWrap] = {}
-    for other, assessment, wrap in rows:
-        cases[other.id] = other
-        current.setdefault(other.id, assessment)  # two at the same instant: either
-        if wrap is not None:
-            wraps[other.id] = wrap
-    return cases, current, wraps
+    found: dict[uuid.UUID, tuple[Case, RiskAssessment, KeyWrap | None]] = {}
+    for case, assessment, wrap in rows:
+        found.setdefault(case.id, (case, assessment, wrap))  # two at the same instant: either
+    return list(found.values())
 
 
-def update_linked_cases(session: DbSession, case: Case, duplicates: DuplicateResult) -> int:
-    """Bring every other case linked to ``case`` (now, or until this run) up to date with
-    its links; return how many changed. Run after ``link_duplicates``, before the commit."""
-    others = set(duplicates.linked_cases) - {case.id}
-    if not others:
+def raise_linked_cases(session: DbSession, linking: Linking) -> int:
+    """Raise every clear case outside the batch that a new link of concern reaches; return
+    how many. Run after ``link_duplicates``, before the commit."""
+    concerned = {
+        other
+        for other, links in linking.new_links.items()
+        if summarise(links, linking.documents)[1]
+    }
+    raised = _clear_cases(session, concerned) if concerned else []
+    if not raised:
         return 0
-    cases, current, wraps = _screened(session, others)
-    if not current:
-        return 0
-    links: dict[uuid.UUID, list[Link]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            DuplicateLink.case_id,
-            DuplicateLink.person_id,
-            DuplicateLink.other_case_id,
-            DuplicateLink.other_person_id,
-            DuplicateLink.reason,
-        ).where(DuplicateLink.case_id.in_(current))
+    links: dict[uuid.UUID, list[DuplicateLink]] = defaultdict(list)
+    for link in session.scalars(
+        select(DuplicateLink).where(DuplicateLink.case_id.in_([case.id for case, _a, _w in raised]))
     ):
-        links[row.case_id].append(
-            (row.person_id, row.other_case_id, row.other_person_id, row.reason)
-        )
-    new = {other: duplicates.new_links.get(other, ()) for other in current}
-    people = name_link_people(
-        [link for found in (*links.values(), *new.values()) for link in found]
-    )
-    documents = documents_of(session, people)
-    changed: dict[uuid.UUID, tuple[list[dict[str, Any]], ScreeningStatus]] = {}
-    for other_id, assessment in current.items():
-        other = cases[other_id]
-        found, _concern = summarise(links.get(other_id, ()), documents)
-        reasons = with_duplicates(assessment.reasons, (reason.as_json() for reason in found))
-        status = other.screening_status
-        if (
-            status == ScreeningStatus.CLEAR
-            and new[other_id]
-            and summarise(new[other_id], documents)[1]
-        ):
-            status = ScreeningStatus.CONCERN
-        if reasons != assessment.reasons or status != other.screening_status:
-            changed[other_id] = (reasons, status)
-    if not changed:
-        return 0
+        links[link.case_id].append(link)
     # Carrying the sealed details on needs each case's staff key.
     open_staff_keys(
         session,
-        [cases[other_id] for other_id in changed],
+        [case for case, _a, _w in raised],
         actor_kind=ActorKind.SYSTEM,
-        wraps=wraps,
+        wraps={case.id: wrap for case, _a, wrap in raised if wrap is not None},
     )
-    for other_id, (reasons, status) in changed.items():
-        other = cases[other_id]
-        old = other.screening_status
+    for case, current, _wrap in raised:
         follow_up_assessment(
             session,
-            other,
-            current[other_id],
+            case,
+            current,
             source=ActorKind.SYSTEM,
-            reasons=reasons,
-            screening_status=status,
+            reasons=reasons_now(session, current.reasons, links[case.id]),
+            screening_status=ScreeningStatus.CONCERN,
         )
         record_event(
             session,
             "case.screening_updated",
             actor_kind=ActorKind.SYSTEM,
-            case_id=other_id,
+            case_id=case.id,
             cause="duplicate_link",
-            linked_case=str(case.id),
-            old=str(old),
-            new=str(status),
+            linked_cases=" ".join(sorted({str(link[1]) for link in linking.new_links[case.id]})),
+            old=str(ScreeningStatus.CLEAR),
+            new=str(ScreeningStatus.CONCERN),
         )
-    return len(changed)
+    return len(raised)

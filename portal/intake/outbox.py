@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,12 +49,12 @@ def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
     return True
 
 
-def complete(session: DbSession, job: str, case_id: uuid.UUID) -> None:
-    """Mark the case's open outbox entries for ``job`` done (in the job's transaction)."""
+def complete(session: DbSession, job: str, case_ids: Iterable[uuid.UUID]) -> None:
+    """Mark the cases' open outbox entries for ``job`` done (in the job's transaction)."""
     session.execute(
         update(OutboxEntry)
         .where(
-            OutboxEntry.case_id == case_id,
+            OutboxEntry.case_id.in_(list(case_ids)),
             OutboxEntry.job == job,
             OutboxEntry.completed_at.is_(None),
         )

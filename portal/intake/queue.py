@@ -1,6 +1,7 @@
 """The RQ queue of intake work. Jobs carry a case id and nothing else."""
 
 import uuid
+from collections.abc import Iterable
 
 from flask import current_app
 from rq import Queue, Retry
@@ -41,3 +42,30 @@ def enqueue(job: str, case_id: uuid.UUID) -> Job:
 def fetch(job: str, case_id: uuid.UUID) -> Job | None:
     queue = intake_queue()
     return queue.fetch_job(job_id(job, case_id))
+
+
+def queued_cases(job: str, limit: int) -> list[uuid.UUID]:
+    """The cases whose ``job`` jobs are next in the queue (at most ``limit`` of them)."""
+    prefix = job_id(job, uuid.UUID(int=0))[:-36]
+    found = []
+    for queued in intake_queue().get_job_ids(0, limit - 1) if limit > 0 else ():
+        if queued.startswith(prefix):
+            try:
+                found.append(uuid.UUID(queued[len(prefix) :]))
+            except ValueError:  # some other job that happens to share the prefix
+                continue
+    return found
+
+
+def discard(job: str, case_ids: Iterable[uuid.UUID]) -> None:
+    """Take the cases' ``job`` jobs out of the queue and forget them: their work is done.
+
+    A worker that took one already finds its case done; one that fails to be discarded
+    does the same later. Either way nothing runs twice.
+    """
+    queue = intake_queue()
+    with queue.connection.pipeline() as pipeline:
+        for case_id in case_ids:
+            queue.remove(job_id(job, case_id), pipeline=pipeline)
+            pipeline.delete(Job.key_for(job_id(job, case_id)))
+        pipeline.execute()

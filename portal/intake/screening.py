@@ -1,26 +1,26 @@
-"""Screening an unlocked case: checks, duplicates, watch list, priority, one assessment.
+"""Screening unlocked cases: checks, duplicates, watch list, priority, one assessment each.
 
 Nothing is decided here: the outcome is a status (clear, concern, hit), a threat level and
 a priority score, each with the reasons that produced them.
 """
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 
-from portal.cases.custody import open_staff_key, staff_key_is_open
 from portal.cases.models import Case, RiskAssessment
-from portal.cases.states import ActorKind, ScreeningStatus
+from portal.cases.states import ScreeningStatus
 from portal.core.db import DbSession, utcnow
 from portal.intake import priority
 from portal.intake import reasons as R
-from portal.intake.assessments import record_intake_assessment
+from portal.intake.assessments import forget_intake_assessments, record_intake_assessment
 from portal.intake.checks import Window, run_checks
-from portal.intake.duplicates import link_duplicates
-from portal.intake.facts import CaseFacts, case_facts
+from portal.intake.duplicates import DuplicateResult, link_duplicates
+from portal.intake.facts import CaseFacts, facts_of
 from portal.intake.indexing import IndexRow
-from portal.intake.linked_cases import update_linked_cases
+from portal.intake.linked_cases import raise_linked_cases
 from portal.intake.reasons import Reason
 from portal.watchlist.matcher import WatchListMatcher, current_matcher
 
@@ -66,18 +66,42 @@ def _watchlist(
     return [Reason(R.WATCHLIST_HIT, params=params)], details
 
 
-def screen_case(
-    session: DbSession, case: Case, indexes: list[IndexRow], *, now: datetime | None = None
-) -> RiskAssessment:
-    """Screen a case whose data key is unlocked and whose blind indexes are fresh."""
+def screen_cases(
+    session: DbSession,
+    cases: list[Case],
+    indexes: dict[uuid.UUID, list[IndexRow]],
+    *,
+    now: datetime | None = None,
+) -> dict[uuid.UUID, RiskAssessment]:
+    """Screen cases whose data and staff keys are unlocked and whose blind indexes are
+    fresh, together: they are linked to each other as to any earlier case."""
     now = now or utcnow()
-    facts = case_facts(session, case)
-    checks = run_checks(facts, today=now.date(), window=programme_window())
-    duplicates = link_duplicates(session, case, indexes)
-    update_linked_cases(session, case, duplicates)
-    watch_reasons, details = _watchlist(facts, current_matcher(session))
-    scored = priority.score(facts, now=now)
+    facts = facts_of(session, cases)
+    linking = link_duplicates(session, cases, indexes)
+    raise_linked_cases(session, linking)
+    matcher = current_matcher(session)
+    window = programme_window()
+    forget_intake_assessments(session, indexes)
+    return {
+        case.id: _assess(
+            session, case, facts[case.id], linking.results[case.id], matcher, window, now
+        )
+        for case in cases
+    }
 
+
+def _assess(
+    session: DbSession,
+    case: Case,
+    facts: CaseFacts,
+    duplicates: DuplicateResult,
+    matcher: WatchListMatcher | None,
+    window: Window,
+    now: datetime,
+) -> RiskAssessment:
+    checks = run_checks(facts, today=now.date(), window=window)
+    watch_reasons, details = _watchlist(facts, matcher)
+    scored = priority.score(facts, now=now)
     if any(reason.code == R.WATCHLIST_HIT for reason in watch_reasons):
         status = ScreeningStatus.HIT
     elif duplicates.concern or any(finding.concern for finding in checks.findings):
@@ -85,8 +109,6 @@ def screen_case(
     else:
         status = ScreeningStatus.CLEAR
     case.identity_to_be_clarified = case.identity_to_be_clarified or checks.identity_to_be_clarified
-    if not staff_key_is_open(case):  # the job opens it with the data key
-        open_staff_key(session, case, actor_kind=ActorKind.SYSTEM)
     return record_intake_assessment(
         session,
         case,

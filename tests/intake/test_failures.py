@@ -45,7 +45,7 @@ def one_attempt(make_app: AppFactory):
 
 
 def _submit_failing(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(tasks, "screen_case", _explode)
+    monkeypatch.setattr(tasks, "screen_cases", _explode)
     case = distinct_case()
     submit_case(db.session, case)
     case_id = case.id

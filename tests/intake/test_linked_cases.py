@@ -1,17 +1,18 @@
-"""An earlier case's screening shows the duplicate links later cases make to it."""
+"""An earlier case shows the duplicate links later cases make to it, and a new link of
+concern raises its screening."""
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.cases.custody import open_with_intake_key
-from portal.cases.models import Case, RiskAssessment
+from portal.cases.models import Case, DuplicateLink, RiskAssessment
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake.assessments import latest_assessment, set_screening_status
-from portal.intake.linked_cases import with_duplicates
+from portal.intake.linked_cases import reasons_now, with_duplicates
 from portal.intake.tasks import process_case
 from tests.intake.conftest import distinct_case, screen
 from tests.intake.test_assessments import staff
@@ -23,6 +24,13 @@ def _in_force(case_id):
     assessment = latest_assessment(db.session, case_id)
     assert assessment is not None
     return assessment
+
+
+def _shown(case_id) -> dict[str, dict]:
+    """The reasons staff read on the case's page: duplicates counted from its links now."""
+    links = db.session.scalars(select(DuplicateLink).where(DuplicateLink.case_id == case_id))
+    reasons = reasons_now(db.session, _in_force(case_id).reasons, links)
+    return {reason["code"]: reason["params"] for reason in reasons}
 
 
 def _assessments(case_id) -> int:
@@ -77,7 +85,7 @@ def test_the_earlier_case_shows_a_later_case_with_its_document_number(
     assert _updates(first_id) == [
         {
             "cause": "duplicate_link",
-            "linked_case": str(second_id),
+            "linked_cases": str(second_id),
             "old": "clear",
             "new": "concern",
         }
@@ -96,10 +104,14 @@ def test_family_listed_in_a_later_case_is_shown_on_the_earlier_one_not_flagged(
     screen(first)
     screen(distinct_case(family=2, given_names_latin="Yusuf", family_name_latin="Wardak"))
 
-    updated = _in_force(first_id)
-    assert codes(updated)[R.FAMILY_IN_OTHER_CASE] == {"people": 2, "cases": 1}
-    assert updated.screening_status == ScreeningStatus.CLEAR
-    assert _updates(first_id)[0]["new"] == "clear"
+    assert _shown(first_id)[R.FAMILY_IN_OTHER_CASE] == {"people": 2, "cases": 1}
+    # Information, not a change: no new assessment, no key of the earlier case opened.
+    assert _in_force(first_id).screening_status == ScreeningStatus.CLEAR
+    assert _assessments(first_id) == 1 and _updates(first_id) == []
+    opened = select(func.count()).where(
+        AuditEvent.case_id == first_id, AuditEvent.action == "case.decrypted"
+    )
+    assert db.session.scalar(opened) == 1  # its own intake
 
 
 def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) -> None:
@@ -135,7 +147,7 @@ def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) ->
     assert codes(in_force)[R.DUPLICATE_DOCUMENT] == {"cases": 2}
     # The officer's change stays in the rubric shown.
     assert R.STAFF_SCREENING_STATUS in codes(in_force)
-    assert _updates(first_id)[-1]["linked_case"] == str(third_id)
+    assert _updates(first_id)[-1]["linked_cases"] == str(third_id)
 
 
 def test_a_link_that_goes_away_goes_from_the_earlier_case_too(app: Flask) -> None:
@@ -145,7 +157,7 @@ def test_a_link_that_goes_away_goes_from_the_earlier_case_too(app: Flask) -> Non
     second = distinct_case(document_number="Q-1", given_names_latin="Yusuf")
     second_id = second.id
     screen(second)
-    assert R.DUPLICATE_DOCUMENT in codes(_in_force(first_id))
+    assert R.DUPLICATE_DOCUMENT in _shown(first_id)
 
     # The later case's number was mistyped and is corrected; its screening runs again.
     case = db.session.get(Case, second_id)
@@ -154,10 +166,9 @@ def test_a_link_that_goes_away_goes_from_the_earlier_case_too(app: Flask) -> Non
     db.session.commit()
     _rescreen(second_id)
 
-    in_force = _in_force(first_id)
-    assert R.DUPLICATE_DOCUMENT not in codes(in_force)
+    assert R.DUPLICATE_DOCUMENT not in _shown(first_id)
     # Nothing here lowers a status: a security officer does.
-    assert in_force.screening_status == ScreeningStatus.CONCERN
+    assert _in_force(first_id).screening_status == ScreeningStatus.CONCERN
 
 
 def test_duplicate_reasons_keep_their_place_in_the_rubric() -> None:

@@ -82,7 +82,7 @@ def test_a_full_run_logs_no_personal_data(
         make_worker(app).work(burst=True)
 
         with pytest.MonkeyPatch.context() as patch:  # a case whose screening fails
-            patch.setattr(tasks, "screen_case", _boom)
+            patch.setattr(tasks, "screen_cases", _boom)
             failing, _code = make_case(db.session)
             submit_case(db.session, failing)
             failing_id = failing.id

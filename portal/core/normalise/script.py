@@ -1,5 +1,6 @@
 """Letters as keyboards type them: Arabic and Persian variants, digits, marks and controls."""
 
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -38,6 +39,8 @@ _REMOVE = {
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
+_DROP = dict.fromkeys(map(ord, _REMOVE | BIDI_CONTROLS))
+_SEPARATORS = re.compile(r"[\s\-_.,'’]+")
 
 
 def has_bidi_controls(text: str) -> bool:
@@ -53,23 +56,28 @@ def fold_letters(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """NFKC, letter variants folded, marks and joiners removed, case folded, spaces single."""
-    decomposed = unicodedata.normalize("NFD", fold_letters(text))
-    kept = "".join(
-        char
-        for char in decomposed
-        if char not in _REMOVE
-        and char not in BIDI_CONTROLS
-        and not unicodedata.category(char).startswith("M")  # harakat, accents
-    )
-    return " ".join(re.split(r"[\s\-_.,'’]+", kept.casefold())).strip()
+    if not text.isascii():  # ASCII has nothing to fold but case: the common Latin name
+        decomposed = unicodedata.normalize("NFD", fold_letters(text)).translate(_DROP)
+        text = "".join(char for char in decomposed if char.isascii() or not _is_mark(char))
+    return " ".join(_SEPARATORS.split(text.casefold())).strip()
+
+
+@functools.cache
+def _is_mark(char: str) -> bool:
+    """Harakat, accents and other combining marks (cached per character, not per name)."""
+    return unicodedata.category(char).startswith("M")
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\ufb50-\ufeff]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")  # with the Supplement
 
 
 def is_arabic_script(text: str) -> bool:
-    return any("\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff" for char in text)
+    return _ARABIC_LETTER.search(text) is not None
 
 
 def is_cyrillic_script(text: str) -> bool:
-    return any("\u0400" <= char <= "\u052f" for char in text)  # with the Supplement
+    return _CYRILLIC_LETTER.search(text) is not None
 
 
 class Script(StrEnum):

@@ -13,6 +13,7 @@ from portal.cases.states import Relationship
 from portal.core.audit import AuditEvent
 from portal.core.permissions import Permission
 from portal.extensions import db
+from portal.intake.linked_cases import reasons_now
 from portal.intake.reasons import describe
 from portal.review import blueprint
 from portal.review.forms import ActionForms
@@ -44,6 +45,8 @@ def show_case(case_id: str) -> str:
         if person.relation != Relationship.PRINCIPAL
     ]
     assessments = _rows(RiskAssessment, case.id, RiskAssessment.created_at.desc())
+    assessment = assessments[0] if assessments else None
+    duplicates = _rows(DuplicateLink, case.id, DuplicateLink.created_at)
     staff = {s.id: s for s in db.session.scalars(select(StaffUser))}
     viewers = db.session.execute(
         select(AuditEvent.actor_id, AuditEvent.at)
@@ -56,11 +59,13 @@ def show_case(case_id: str) -> str:
         case=case,
         principal=principal,
         family=family,
-        assessment=assessments[0] if assessments else None,
+        assessment=assessment,
+        # Duplicates as they are now: later cases may have linked to this one since.
+        reasons=reasons_now(db.session, assessment.reasons, duplicates) if assessment else [],
         assessments=assessments,
         describe=describe,
         show_details=can(Permission.SCREENING_DETAILS_READ),
-        duplicates=_rows(DuplicateLink, case.id, DuplicateLink.created_at),
+        duplicates=duplicates,
         documents=_rows(Document, case.id, Document.created_at),
         messages=_rows(Message, case.id, Message.created_at),
         notes=_rows(Note, case.id, Note.created_at),
