@@ -216,6 +216,7 @@ def prepare(arguments: argparse.Namespace) -> dict[str, str]:
     marker = arguments.instance / MARKER
     if arguments.reuse and marker.exists():
         print(f"reusing {arguments.database}: {marker.read_text().strip()}")
+        _flask(env, "db", "upgrade")  # a setup made before the latest migration
         if added := _assess_demo_cases(env):  # a setup made before this step existed
             print(f"gave {added} screened demo cases their assessment")
         _vacuum(env)

@@ -91,11 +91,12 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from portal.cases.models import BlindIndex, Case, DuplicateLink, RiskAssessment
+    from portal.cases.models import BlindIndex, Case, RiskAssessment
     from portal.core.audit import AuditEvent
     from portal.core.redis import get_redis
     from portal.extensions import db
     from portal.intake import queue, tasks
+    from portal.intake.duplicates import links_of
     from portal.watchlist.matcher import CACHE, current_matcher
 
     # New people on every run: a rerun with --reuse must not screen copies of the last run's.
@@ -161,11 +162,7 @@ def main() -> None:
                 AuditEvent.id > events_before, AuditEvent.action == "case.screening_updated"
             )
         )
-        linked = db.session.scalar(
-            select(func.count(func.distinct(DuplicateLink.case_id))).where(
-                DuplicateLink.case_id.in_(screened_ids)
-            )
-        )
+        linked = sum(1 for found in links_of(db.session, screened_ids).values() if found)
     assert in_review == arguments.jobs, f"only {in_review} of {arguments.jobs} screened"
     rates = {
         "empty_jobs_per_second": round(arguments.jobs / empty, 1),

@@ -1,8 +1,8 @@
 """Cases that share a person or a phone number, found through the blind indexes.
 
-Links are stored from both sides and never merge anything. A person listed in two cases
-where either listing is as a family member (a mother in her son's case and in her
-husband's) is shown as such, not flagged: families overlap. Two principal applicants
+A link is stored once, for both of its cases, and never merges anything. A person listed
+in two cases where either listing is as a family member (a mother in her son's case and in
+her husband's) is shown as such, not flagged: families overlap. Two principal applicants
 who share a document number, a name with year of birth, or a phone are a concern.
 """
 
@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import Table, and_, delete, insert, or_, select, text
 
@@ -56,10 +56,26 @@ REASON_CODE = {
 NAME_REASONS = frozenset({DuplicateReason.NAME_BIRTH_YEAR, DuplicateReason.NAME_TRANSLITERATED})
 _NONE = uuid.UUID(int=0)
 _LINK_TABLE = cast(Table, DuplicateLink.__table__)
+_LINK_COLUMNS = (
+    DuplicateLink.case_id,
+    DuplicateLink.person_id,
+    DuplicateLink.other_case_id,
+    DuplicateLink.other_person_id,
+    DuplicateLink.matched_on,
+    DuplicateLink.reason,
+)
 # A shared value: a case and its person, the other case and its person, the index.
 Pair = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, uuid.UUID | None, str]
-# One link seen from one case: its person, the other case, the other person, the reason.
-Link = tuple[uuid.UUID | None, uuid.UUID, uuid.UUID | None, DuplicateReason]
+
+
+class Link(NamedTuple):
+    """One link seen from one of its two cases (it is stored once, for both)."""
+
+    person_id: uuid.UUID | None
+    other_case_id: uuid.UUID
+    other_person_id: uuid.UUID | None
+    reason: DuplicateReason
+    matched_on: str
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,7 @@ def summarise(
     cases: dict[DuplicateReason, set[uuid.UUID]] = defaultdict(set)
     family_people: set[uuid.UUID | None] = set()
     concern = False
-    for person, other_case, other_person, reason in links:
+    for person, other_case, other_person, reason, _on in links:
         if reason in NAME_REASONS:
             # The same name and year but different document numbers: most likely two people.
             ours, theirs = documents.get(person or _NONE), documents.get(other_person or _NONE)
@@ -211,34 +227,49 @@ def name_link_people(links: Iterable[Link]) -> set[uuid.UUID]:
     """People whose document numbers decide whether a name link is a concern."""
     return {
         person
-        for mine, _case, theirs, reason in links
+        for mine, _case, theirs, reason, _on in links
         if reason in NAME_REASONS
         for person in (mine, theirs)
         if person is not None
     }
 
 
+def links_of(session: DbSession, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Link]]:
+    """The links of these cases, each seen from its case, oldest first."""
+    wanted = set(case_ids)
+    found: dict[uuid.UUID, list[Link]] = defaultdict(list)
+    rows = session.execute(
+        select(*_LINK_COLUMNS)
+        .where(or_(DuplicateLink.case_id.in_(wanted), DuplicateLink.other_case_id.in_(wanted)))
+        .order_by(DuplicateLink.created_at, DuplicateLink.id)
+    )
+    for case_id, person, other_case, other_person, on, reason in rows:
+        if case_id in wanted:
+            found[case_id].append(Link(person, other_case, other_person, reason, on))
+        if other_case in wanted:
+            found[other_case].append(Link(other_person, case_id, person, reason, on))
+    return found
+
+
 def link_duplicates(
     session: DbSession, cases: list[Case], indexes: dict[uuid.UUID, list[IndexRow]]
 ) -> Linking:
-    """Replace every link of these cases (both directions) with links from current indexes."""
+    """Replace every link of these cases with links from current indexes."""
     batch = {case.id for case in cases}
     gone = session.execute(
         delete(DuplicateLink)
         .where(or_(DuplicateLink.case_id.in_(batch), DuplicateLink.other_case_id.in_(batch)))
-        .returning(
-            DuplicateLink.case_id,
-            DuplicateLink.person_id,
-            DuplicateLink.other_case_id,
-            DuplicateLink.other_person_id,
-            DuplicateLink.matched_on,
-            DuplicateLink.reason,
-        )
+        .returning(*_LINK_COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
-    # Seen from the other cases: (their case, their person, our case, our person, index,
-    # reason). Links between two cases of the batch are simply made again.
-    before = {tuple(row) for row in gone if row[0] not in batch}
+    # Seen from the cases outside the batch: their case, then the link as they see it.
+    # Links between two cases of the batch are simply made again.
+    before = set()
+    for case_id, person, other_case, other_person, on, reason in gone:
+        if case_id not in batch:
+            before.add((case_id, Link(person, other_case, other_person, reason, on)))
+        if other_case not in batch:
+            before.add((other_case, Link(other_person, case_id, person, reason, on)))
     pairs, relations = _pairs(session, cases, indexes)
     links: dict[uuid.UUID, list[Link]] = defaultdict(list)
     new_links: dict[uuid.UUID, list[Link]] = defaultdict(list)
@@ -246,24 +277,23 @@ def link_duplicates(
     now = utcnow()
     for case_id, person, other_case, other_person, on in sorted(pairs, key=str):
         reason = _reason(on, person, other_person, relations)
-        links[case_id].append((person, other_case, other_person, reason))
-        if (
-            case_id not in batch
-            and (case_id, person, other_case, other_person, on, reason) not in before
-        ):
-            new_links[case_id].append((person, other_case, other_person, reason))
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "case_id": case_id,
-                "other_case_id": other_case,
-                "person_id": person,
-                "other_person_id": other_person,
-                "matched_on": on,
-                "reason": reason,
-                "created_at": now,
-            }
-        )
+        link = Link(person, other_case, other_person, reason, on)
+        links[case_id].append(link)
+        if case_id not in batch and (case_id, link) not in before:
+            new_links[case_id].append(link)
+        if case_id < other_case:  # each pair is in ``pairs`` from both sides: stored once
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "case_id": case_id,
+                    "other_case_id": other_case,
+                    "person_id": person,
+                    "other_person_id": other_person,
+                    "matched_on": on,
+                    "reason": reason,
+                    "created_at": now,
+                }
+            )
     if rows:  # one executemany, straight to the table: nothing here needs the ORM's objects
         session.execute(insert(_LINK_TABLE), rows)
     # Only a name shared by two principals needs their document numbers compared; those

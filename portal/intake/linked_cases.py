@@ -14,14 +14,13 @@ status.
 """
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, func, select
 
 from portal.cases.custody import INTERNAL, STAFF, open_staff_keys
-from portal.cases.models import Case, DuplicateLink, KeyWrap, RiskAssessment
+from portal.cases.models import Case, KeyWrap, RiskAssessment
 from portal.cases.states import ActorKind, ScreeningStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession
@@ -32,6 +31,7 @@ from portal.intake.duplicates import (
     Link,
     Linking,
     documents_of,
+    links_of,
     name_link_people,
     summarise,
 )
@@ -71,15 +71,12 @@ def with_duplicates(
 
 
 def reasons_now(
-    session: DbSession, reasons: list[dict[str, Any]], links: Iterable[DuplicateLink]
+    session: DbSession, reasons: list[dict[str, Any]], links: list[Link]
 ) -> list[dict[str, Any]]:
     """An assessment's ``reasons`` with its duplicate reasons counted from ``links`` (the
     case's links as they are now), for staff to read."""
-    found: list[Link] = [
-        (link.person_id, link.other_case_id, link.other_person_id, link.reason) for link in links
-    ]
-    documents = documents_of(session, name_link_people(found))
-    duplicates, _concern = summarise(found, documents)
+    documents = documents_of(session, name_link_people(links))
+    duplicates, _concern = summarise(links, documents)
     return with_duplicates(reasons, (reason.as_json() for reason in duplicates))
 
 
@@ -117,19 +114,12 @@ def _clear_cases(
 def raise_linked_cases(session: DbSession, linking: Linking) -> int:
     """Raise every clear case outside the batch that a new link of concern reaches; return
     how many. Run after ``link_duplicates``, before the commit."""
-    concerned = {
-        other
-        for other, links in linking.new_links.items()
-        if summarise(links, linking.documents)[1]
-    }
+    new = linking.new_links
+    concerned = {other for other, links in new.items() if summarise(links, linking.documents)[1]}
     raised = _clear_cases(session, concerned) if concerned else []
     if not raised:
         return 0
-    links: dict[uuid.UUID, list[DuplicateLink]] = defaultdict(list)
-    for link in session.scalars(
-        select(DuplicateLink).where(DuplicateLink.case_id.in_([case.id for case, _a, _w in raised]))
-    ):
-        links[link.case_id].append(link)
+    links = links_of(session, [case.id for case, _a, _w in raised])
     # Carrying the sealed details on needs each case's staff key.
     open_staff_keys(
         session,
@@ -152,7 +142,7 @@ def raise_linked_cases(session: DbSession, linking: Linking) -> int:
             actor_kind=ActorKind.SYSTEM,
             case_id=case.id,
             cause="duplicate_link",
-            linked_cases=" ".join(sorted({str(link[1]) for link in linking.new_links[case.id]})),
+            linked_cases=" ".join(sorted({str(link.other_case_id) for link in new[case.id]})),
             old=str(ScreeningStatus.CLEAR),
             new=str(ScreeningStatus.CONCERN),
         )

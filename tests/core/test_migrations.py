@@ -63,3 +63,43 @@ def test_every_migration_goes_down_and_up_again(app: Flask) -> None:
     for revision in revisions:
         upgrade(revision=revision.revision)
     assert _differences() == []
+
+
+def test_links_stored_from_both_sides_are_kept_once(app: Flask) -> None:
+    """0006: a link stored from both sides keeps the side with the smaller case id; a link
+    that only had its other side gets that one."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from portal.core.db import utcnow
+    from tests.factories import make_case
+
+    low, middle, high = sorted(make_case(db.session)[0].id for _ in range(3))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0005")
+    link = sa.table(
+        "duplicate_link",
+        *(sa.column(name, sa.Uuid()) for name in ("id", "case_id", "other_case_id")),
+        *(sa.column(name) for name in ("matched_on", "reason", "created_at")),
+    )
+
+    def stored(case_id: uuid.UUID, other_case_id: uuid.UUID) -> dict:
+        return {
+            "id": uuid.uuid4(),
+            "case_id": case_id,
+            "other_case_id": other_case_id,
+            "matched_on": "phone",
+            "reason": "phone",
+            "created_at": utcnow(),
+        }
+
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.insert(link), [stored(low, middle), stored(middle, low), stored(high, low)]
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        kept = connection.execute(sa.select(link.c.case_id, link.c.other_case_id)).all()
+    assert sorted(kept) == [(low, middle), (low, high)]

@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from portal.apply.services import submit_case
 from portal.cases.models import Case, RiskAssessment
 from portal.extensions import db
 from portal.intake.assessments import latest_assessment
+from portal.intake.duplicates import links_of
 from portal.intake.tasks import process_case
 from tests.factories import make_case
 
@@ -35,6 +37,17 @@ def screen(case: Case) -> RiskAssessment:
     assessment = latest_assessment(db.session, case_id)
     assert assessment is not None
     return assessment
+
+
+def links() -> set[tuple]:
+    """Every link as each of its two cases sees it."""
+    db.session.expire_all()
+    seen = links_of(db.session, db.session.scalars(select(Case.id)).all())
+    return {
+        (case_id, link.other_case_id, link.person_id, link.other_person_id, link.reason)
+        for case_id, found in seen.items()
+        for link in found
+    }
 
 
 def import_watchlist(app: Flask, text: str, tmp_path: Any) -> Any:

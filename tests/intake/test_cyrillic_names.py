@@ -13,7 +13,7 @@ from portal.cases.states import CaseStatus, ScreeningStatus
 from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake.tasks import process_case
-from tests.intake.conftest import distinct_case, import_watchlist, screen
+from tests.intake.conftest import distinct_case, import_watchlist, links, screen
 
 # The Latin name as a Russian passport spells it (х as kh, ю as iu): alone it would meet
 # no Arabic-script spelling; the Cyrillic name does.
@@ -41,10 +41,8 @@ def test_a_cyrillic_name_meets_its_arabic_script_spelling_in_another_case(app: F
     second_id = second.id
     assessment = screen(second)
 
-    db.session.expire_all()
     assert {
-        (link.case_id, link.other_case_id, link.reason)
-        for link in db.session.scalars(select(DuplicateLink))
+        (case_id, other_case_id, reason) for case_id, other_case_id, *_p, reason in links()
     } == {
         (first_id, second_id, "name_transliterated"),
         (second_id, first_id, "name_transliterated"),
@@ -89,14 +87,6 @@ YUSUF_LATIN = {
 }
 YUSUF_ARABIC = {**YUSUF_LATIN, "given_names": "محمد", "family_name": "یوسف"}
 YUSUF_ARABIC["given_names_latin"], YUSUF_ARABIC["family_name_latin"] = "Mukhamed", "Iusef"
-
-
-def links() -> set[tuple]:
-    db.session.expire_all()
-    return {
-        (link.case_id, link.other_case_id, link.person_id, link.other_person_id, link.reason)
-        for link in db.session.scalars(select(DuplicateLink))
-    }
 
 
 @pytest.mark.parametrize("other", [YUSUF_LATIN, YUSUF_ARABIC], ids=["latin", "arabic"])

@@ -1,14 +1,13 @@
 """Duplicates across cases, found through blind indexes and linked from both sides."""
 
 from flask import Flask
-from sqlalchemy import select
 
-from portal.cases.models import Case, DuplicateLink, DuplicateReason
+from portal.cases.models import Case, DuplicateReason
 from portal.cases.states import ScreeningStatus
 from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake.tasks import process_case
-from tests.intake.conftest import distinct_case, screen
+from tests.intake.conftest import distinct_case, links, screen
 
 AHMAD = {
     "given_names": "احمد",
@@ -17,14 +16,6 @@ AHMAD = {
     "family_name_latin": "Karimi",
     "birth_date": "1984-02-11",
 }
-
-
-def links() -> set[tuple]:
-    db.session.expire_all()
-    return {
-        (link.case_id, link.other_case_id, link.person_id, link.other_person_id, link.reason)
-        for link in db.session.scalars(select(DuplicateLink))
-    }
 
 
 def codes(assessment) -> dict[str, dict]:

@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.cases.custody import open_with_intake_key
-from portal.cases.models import Case, DuplicateLink, RiskAssessment
+from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake.assessments import latest_assessment, set_screening_status
+from portal.intake.duplicates import links_of
 from portal.intake.linked_cases import reasons_now, with_duplicates
 from portal.intake.tasks import process_case
 from tests.intake.conftest import distinct_case, screen
@@ -28,7 +29,7 @@ def _in_force(case_id):
 
 def _shown(case_id) -> dict[str, dict]:
     """The reasons staff read on the case's page: duplicates counted from its links now."""
-    links = db.session.scalars(select(DuplicateLink).where(DuplicateLink.case_id == case_id))
+    links = links_of(db.session, [case_id])[case_id]
     reasons = reasons_now(db.session, _in_force(case_id).reasons, links)
     return {reason["code"]: reason["params"] for reason in reasons}
 

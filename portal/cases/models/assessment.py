@@ -116,18 +116,19 @@ class DuplicateReason(StrEnum):
 
 
 class DuplicateLink(Base):
-    """Two cases that share a person or a phone number, stored from each side; never merged.
+    """Two cases that share a person or a phone number; never merged.
 
-    ``matched_on`` names the blind index that met (``document_number``, ``phone``...);
-    ``reason`` what staff are told it means. Holds ids and codes only.
+    Stored once, for both cases: ``case_id`` is the smaller id, and each side reads it
+    through ``portal.intake.duplicates.links_of``. ``matched_on`` names the blind index that
+    met (``document_number``, ``phone``...); ``reason`` what staff are told it means. Holds
+    ids and codes only.
     """
 
     __tablename__ = "duplicate_link"
 
     id: Mapped[uuid_pk]
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("case.id", ondelete="CASCADE"), index=True
-    )
+    # Not indexed on its own: the unique constraint below starts with it.
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     other_case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True
     )
@@ -151,4 +152,5 @@ class DuplicateLink(Base):
             "matched_on",
             name="uq_duplicate_link_pair",  # the generated name is past PostgreSQL's 63
         ),
+        CheckConstraint("case_id < other_case_id", name="stored_once"),
     )

@@ -8,11 +8,11 @@ from portal.accounts.access import can, current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.family import Member, judge
 from portal.cases.models import CaseTransition, Document, Message, Note, RiskAssessment
-from portal.cases.models.assessment import DuplicateLink
 from portal.cases.states import Relationship
 from portal.core.audit import AuditEvent
 from portal.core.permissions import Permission
 from portal.extensions import db
+from portal.intake.duplicates import links_of
 from portal.intake.linked_cases import reasons_now
 from portal.intake.reasons import describe
 from portal.review import blueprint
@@ -46,7 +46,7 @@ def show_case(case_id: str) -> str:
     ]
     assessments = _rows(RiskAssessment, case.id, RiskAssessment.created_at.desc())
     assessment = assessments[0] if assessments else None
-    duplicates = _rows(DuplicateLink, case.id, DuplicateLink.created_at)
+    duplicates = links_of(db.session, [case.id])[case.id]
     staff = {s.id: s for s in db.session.scalars(select(StaffUser))}
     viewers = db.session.execute(
         select(AuditEvent.actor_id, AuditEvent.at)
