@@ -152,10 +152,16 @@ def _pairs(
     # agree; a link kept from either side is stored from both.
     pairs: set[Pair] = set()
     for (case_id, person, on), group in groups.items():
-        for other_case, other_person in sorted(group, key=str)[:MAX_LINKS_PER_VALUE]:
+        for other_case, other_person in sorted(group, key=_by_ids)[:MAX_LINKS_PER_VALUE]:
             pairs.add((case_id, person, other_case, other_person, on))
             pairs.add((other_case, other_person, case_id, person, on))
     return pairs, relations
+
+
+def _by_ids(met: tuple[uuid.UUID, uuid.UUID | None]) -> tuple[int, int]:
+    """The order of (case, person) in which links are kept, a missing person first."""
+    case_id, person = met
+    return case_id.int, person.int if person else -1
 
 
 def documents_of(
@@ -275,7 +281,7 @@ def link_duplicates(
     new_links: dict[uuid.UUID, list[Link]] = defaultdict(list)
     rows = []
     now = utcnow()
-    for case_id, person, other_case, other_person, on in sorted(pairs, key=str):
+    for case_id, person, other_case, other_person, on in pairs:
         reason = _reason(on, person, other_person, relations)
         link = Link(person, other_case, other_person, reason, on)
         links[case_id].append(link)

@@ -100,5 +100,5 @@ def _index_rows(case: Case, keys: dict[str, bytes]) -> list[IndexRow]:
         values.add((PHONE, e164, None))
     return [
         IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))
-        for purpose, value, person_id in sorted(values, key=lambda v: (v[0], v[1], str(v[2])))
+        for purpose, value, person_id in values
     ]

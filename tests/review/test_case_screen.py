@@ -6,13 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.apply.services import add_document, submit_case
 from portal.apply.uploads import check_upload
 from portal.cases.custody import blob_store
-from portal.cases.models import Case
+from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import DocumentKind
 from portal.core.audit import AuditEvent
 from portal.extensions import db
@@ -110,3 +110,20 @@ def test_the_case_shows_who_opened_it(staff_app: Flask, signed_in) -> None:
     page = signed_in("sami", Role.SECURITY_OFFICER).get(f"/staff/cases/{case.id}")
     opened_by = page.get_data(as_text=True).split("Opened by", 1)[1]
     assert "Dora" in opened_by and "Sami" in opened_by
+
+
+def test_an_earlier_case_counts_the_duplicates_later_cases_bring(
+    staff_app: Flask, signed_in, submitted_case
+) -> None:
+    """The reasons shown count the case's links as they are now; only a raise in screening
+    is a new assessment (the second case's document number), not each later namesake."""
+    first = submitted_case()
+    submitted_case()  # the same document number: first is raised to concern
+    submitted_case()  # the same again: first was a concern already
+    page = signed_in("dora", Role.DECIDER).get(f"/staff/cases/{first.id}")
+    text = page.get_data(as_text=True)
+    assert "The principal applicant of 2 other case(s) has the same document number." in text
+    with staff_app.app_context():
+        count = select(func.count()).where(RiskAssessment.case_id == first.id)
+        assert db.session.scalar(count) == 2
+        db.session.remove()
