@@ -148,13 +148,7 @@ def open_with_access_code(session: DbSession, reference: str, access_code: str) 
         )
         return None
     case.unlock(CASE, crypto.FieldCipher(data_key))
-    record_event(
-        session,
-        "case.decrypted",
-        actor_kind=ActorKind.APPLICANT,
-        case_id=case.id,
-        purpose="applicant_sign_in",
-    )
+    _audit_decryption(session, case, ActorKind.APPLICANT, None, "applicant_sign_in")
     return case
 
 
@@ -210,14 +204,7 @@ def open_with_intake_keys(
         unsealer = keyring().intake_unsealer(wrap.key_version)
         data_key = unsealer.unseal(wrap.wrapped, context=_context(case.id, CASE, INTAKE))
         case.unlock(CASE, crypto.FieldCipher(data_key))
-        record_event(
-            session,
-            "case.decrypted",
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            case_id=case.id,
-            purpose=purpose,
-        )
+        _audit_decryption(session, case, actor_kind, actor_id, purpose)
         if with_staff_key:
             _unlock_staff_key(
                 session,
@@ -299,15 +286,26 @@ def _unlock_staff_key(
     else:
         internal_key = keyring().internal_key(wrap.key_version or 0)
         staff_key = crypto.unwrap_key(wrap.wrapped, internal_key, context=context)
-        record_event(
-            session,
-            "case.decrypted",
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            case_id=case.id,
-            purpose="staff_data",
-        )
+        _audit_decryption(session, case, actor_kind, actor_id, "staff_data")
     case.unlock(STAFF, crypto.FieldCipher(staff_key))
+
+
+def _audit_decryption(
+    session: DbSession,
+    case: Case,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None,
+    purpose: str,
+) -> None:
+    """Every unwrap of a case's key is in the audit trail, with who and why."""
+    record_event(
+        session,
+        "case.decrypted",
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case.id,
+        purpose=purpose,
+    )
 
 
 def _batches(

@@ -60,12 +60,15 @@ def queued_cases(job: str, limit: int) -> list[uuid.UUID]:
 def discard(job: str, case_ids: Iterable[uuid.UUID]) -> None:
     """Take the cases' ``job`` jobs out of the queue and forget them: their work is done.
 
-    A worker that took one already finds its case done; one that fails to be discarded
-    does the same later. Either way nothing runs twice.
+    Only jobs still in the queue are forgotten; one a worker took meanwhile is left to it
+    (it finds its case done, as a job run twice does).
     """
     queue = intake_queue()
+    ids = [job_id(job, case_id) for case_id in case_ids]
     with queue.connection.pipeline() as pipeline:
-        for case_id in case_ids:
-            queue.remove(job_id(job, case_id), pipeline=pipeline)
-            pipeline.delete(Job.key_for(job_id(job, case_id)))
-        pipeline.execute()
+        for queued in ids:
+            queue.remove(queued, pipeline=pipeline)
+        removed = pipeline.execute()
+    taken = [Job.key_for(queued) for queued, count in zip(ids, removed, strict=True) if count]
+    if taken:
+        queue.connection.delete(*taken)

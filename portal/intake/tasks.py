@@ -39,6 +39,10 @@ class IntakeFailedError(RuntimeError):
     """
 
 
+class BatchFailedError(RuntimeError):
+    """Screening a batch failed; carries the failure's class name only."""
+
+
 def process_case(case_id: str) -> str:
     """Decrypt a submitted case, index and screen it, and hand it to review; with it, the
     cases whose jobs are next in the queue (``PORTAL_INTAKE_BATCH_SIZE``)."""
@@ -58,10 +62,6 @@ def process_case(case_id: str) -> str:
         _remember_error(case_uuid, error)
         log.warning("intake %s failed: %s", case_id, error)
         raise IntakeFailedError(error) from None
-
-
-class BatchFailedError(RuntimeError):
-    """Screening a batch failed; carries the failure's class name only."""
 
 
 def _process(case_id: uuid.UUID, batch_size: int) -> str:
@@ -148,7 +148,7 @@ def _intake(session: DbSession, cases: list[Case]) -> dict[uuid.UUID, ScreeningS
     assessments = screen_cases(session, cases, indexes)
     for case in cases:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
-    outbox.complete(session, "intake", indexes)
+    outbox.complete(session, "intake", [case.id for case in cases])
     return {case_id: assessment.screening_status for case_id, assessment in assessments.items()}
 
 

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake import tasks
 from portal.intake.models import OutboxEntry
-from portal.intake.queue import enqueue, intake_queue, job_id
+from portal.intake.queue import discard, enqueue, intake_queue, job_id
 from portal.intake.tasks import process_case
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
@@ -127,3 +127,14 @@ def test_one_failing_case_holds_up_none_of_the_others(
     assert process_case(str(other)) == "in_review"
     assert _status(bad) == CaseStatus.SUBMITTED
     assert job_id("intake", bad) in intake_queue().get_job_ids()
+
+
+def test_a_job_a_worker_took_meanwhile_is_left_to_it(app: Flask) -> None:
+    taken, queued = _submitted(2)
+    intake_queue().remove(job_id("intake", taken))  # as a worker's dequeue does
+
+    discard("intake", [taken, queued])
+
+    assert Job.exists(job_id("intake", taken), get_redis())  # the worker still reports on it
+    assert not Job.exists(job_id("intake", queued), get_redis())
+    assert intake_queue().count == 0
