@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, and_, delete, insert, or_, select, text
+from sqlalchemy import Table, and_, delete, or_, select, text
 
 from portal.cases.models import BlindIndex, Case, DuplicateLink, DuplicateReason, Person
 from portal.cases.states import Relationship
-from portal.core.db import DbSession, utcnow
+from portal.core.db import DbSession, insert_rows, one_of, utcnow
 from portal.intake import indexing as ix
 from portal.intake import reasons as R
 from portal.intake.indexing import IndexRow
@@ -133,7 +133,7 @@ def _pairs(
         .where(
             or_(
                 *(
-                    and_(BlindIndex.purpose == purpose, BlindIndex.digest.in_(values))
+                    and_(BlindIndex.purpose == purpose, one_of(session, BlindIndex.digest, values))
                     for purpose, values in sorted(digests.items())
                 )
             )
@@ -177,7 +177,8 @@ def documents_of(
     if wanted:
         rows = session.execute(
             select(BlindIndex.person_id, BlindIndex.digest).where(
-                BlindIndex.purpose == ix.DOCUMENT_NUMBER, BlindIndex.person_id.in_(wanted)
+                BlindIndex.purpose == ix.DOCUMENT_NUMBER,
+                one_of(session, BlindIndex.person_id, wanted),
             )
         )
         for found, digest in rows:
@@ -246,7 +247,12 @@ def links_of(session: DbSession, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
     found: dict[uuid.UUID, list[Link]] = defaultdict(list)
     rows = session.execute(
         select(*_LINK_COLUMNS)
-        .where(or_(DuplicateLink.case_id.in_(wanted), DuplicateLink.other_case_id.in_(wanted)))
+        .where(
+            or_(
+                one_of(session, DuplicateLink.case_id, wanted),
+                one_of(session, DuplicateLink.other_case_id, wanted),
+            )
+        )
         .order_by(DuplicateLink.created_at, DuplicateLink.id)
     )
     for case_id, person, other_case, other_person, on, reason in rows:
@@ -264,7 +270,12 @@ def link_duplicates(
     batch = {case.id for case in cases}
     gone = session.execute(
         delete(DuplicateLink)
-        .where(or_(DuplicateLink.case_id.in_(batch), DuplicateLink.other_case_id.in_(batch)))
+        .where(
+            or_(
+                one_of(session, DuplicateLink.case_id, batch),
+                one_of(session, DuplicateLink.other_case_id, batch),
+            )
+        )
         .returning(*_LINK_COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
@@ -296,12 +307,11 @@ def link_duplicates(
                     "person_id": person,
                     "other_person_id": other_person,
                     "matched_on": on,
-                    "reason": reason,
+                    "reason": str(reason),
                     "created_at": now,
                 }
             )
-    if rows:  # one executemany, straight to the table: nothing here needs the ORM's objects
-        session.execute(insert(_LINK_TABLE), rows)
+    insert_rows(session, _LINK_TABLE, rows)  # straight to the table: no ORM objects needed
     # Only a name shared by two principals needs their document numbers compared; those
     # of the batch's people are in their fresh indexes.
     own: dict[uuid.UUID, set[bytes]] = {

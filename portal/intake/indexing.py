@@ -4,12 +4,12 @@ import uuid
 from collections.abc import Iterable
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table, delete
 
 from portal.cases.custody import keyring
 from portal.cases.models import BlindIndex, Case
 from portal.core import crypto
-from portal.core.db import DbSession
+from portal.core.db import DbSession, insert_rows, one_of
 from portal.core.normalise import (
     Script,
     birth_year,
@@ -63,7 +63,8 @@ class IndexRow(NamedTuple):
 def index_cases(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, list[IndexRow]]:
     """Replace the cases' blind indexes with fresh ones (the cases must be unlocked)."""
     cases = list(cases)
-    session.execute(delete(BlindIndex).where(BlindIndex.case_id.in_([case.id for case in cases])))
+    ids = [case.id for case in cases]
+    session.execute(delete(BlindIndex).where(one_of(session, BlindIndex.case_id, ids)))
     ring = keyring()
     keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
     indexes = {case.id: _index_rows(case, keys) for case in cases}
@@ -72,8 +73,7 @@ def index_cases(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, li
         for case_id, rows in indexes.items()
         for row in rows
     ]
-    if stored:  # one executemany to the table, written now: the duplicate search reads them
-        session.execute(insert(_TABLE), stored)
+    insert_rows(session, _TABLE, stored)  # written now: the duplicate search reads them
     return indexes
 
 
