@@ -110,8 +110,8 @@ def insert_rows(session: DbSession, table: Table, rows: list[dict[str, Any]]) ->
         return
     columns = list(rows[0])
     names = ", ".join(f'"{name}"' for name in columns)
-    driver = session.connection().connection.driver_connection
-    assert driver is not None  # a live connection: the session is in its transaction
+    # The psycopg connection under the session's, in the session's transaction.
+    driver: Any = session.connection().connection.driver_connection
     with (
         driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
