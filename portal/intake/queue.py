@@ -45,13 +45,13 @@ def fetch(job: str, case_id: uuid.UUID) -> Job | None:
 
 
 def queued_cases(job: str, limit: int) -> list[uuid.UUID]:
-    """The cases whose ``job`` jobs are next in the queue (at most ``limit`` of them)."""
-    prefix = job_id(job, uuid.UUID(int=0))[:-36]
+    """The cases whose ``job`` jobs are among the next ``limit`` jobs in the queue."""
+    prefix = f"{job}-"  # as job_id writes it
     found = []
     for queued in intake_queue().get_job_ids(0, limit - 1) if limit > 0 else ():
         if queued.startswith(prefix):
             try:
-                found.append(uuid.UUID(queued[len(prefix) :]))
+                found.append(uuid.UUID(queued.removeprefix(prefix)))
             except ValueError:  # some other job that happens to share the prefix
                 continue
     return found
