@@ -146,6 +146,15 @@ def rescore_queue(batch_size: int) -> None:
     click.echo(f"rescored {report.updated} cases in {report.batches} batches")
 
 
+@queue_cli.command("reindex")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
+def reindex_queue(batch_size: int) -> None:
+    """Compute the blind indexes of every screened case again (after names fold anew)."""
+    from portal.intake.reindexing import reindex_cases
+
+    click.echo(f"indexed {reindex_cases(db.session, batch_size=batch_size)} cases again")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option(
