@@ -133,6 +133,7 @@ def _index_share(arguments: tuple[dict[str, str], int, int]) -> int:
     from portal.cases.models import Case, KeyWrap
     from portal.core import crypto
     from portal.extensions import db
+    from portal.intake.facts import facts_of
     from portal.intake.indexing import index_cases
 
     app = make_app(env)
@@ -166,7 +167,7 @@ def _index_share(arguments: tuple[dict[str, str], int, int]) -> int:
                     context=_context(case.id, CASE, INTAKE),
                 )
                 case.unlock(CASE, crypto.FieldCipher(key))
-            index_cases(db.session, cases)
+            index_cases(db.session, cases, facts_of(db.session, cases))
             done += len(cases)
             db.session.commit()
             db.session.expunge_all()

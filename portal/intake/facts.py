@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case, Document
 from portal.cases.states import IdentityDocument, Programme, Relationship
@@ -21,6 +22,9 @@ from portal.core.normalise import (
     parse_approximate_date,
 )
 
+# Loader options for cases about to be read into facts: their people and employment.
+LOAD_FOR_FACTS = (selectinload(Case.people), selectinload(Case.employments))
+
 
 @dataclass(frozen=True)
 class PersonFacts:
@@ -28,6 +32,9 @@ class PersonFacts:
     relation: Relationship
     born: ApproximateDate | None = None
     names: tuple[str, ...] = ()  # full names as written: own script, then Latin letters
+    # The same as given and family name, for keys that read the parts (blind indexes).
+    name_parts: tuple[tuple[str | None, str | None], ...] = ()
+    birth_date: str | None = None  # as written: the indexes take the year of any text
     document_key: str = ""
     identity_document: IdentityDocument | None = None
     sworn_declaration: bool = False
@@ -55,6 +62,7 @@ class CaseFacts:
     risk_profile: tuple[str, ...] = ()
     submitted_at: datetime | None = None
     bidi_texts: int = 0  # names and file names with text-direction controls
+    phone: str | None = None  # the contact phone, as written
 
     @property
     def principal(self) -> PersonFacts | None:
@@ -79,15 +87,21 @@ def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
     people = []
     bidi = sum(1 for name in file_names if has_bidi_controls(name))
     for person in case.people:
-        native = _full_name(person.given_names, person.family_name)
-        latin = _full_name(person.given_names_latin, person.family_name_latin)
+        parts = (
+            (person.given_names, person.family_name),
+            (person.given_names_latin, person.family_name_latin),
+        )
+        native, latin = (_full_name(*both) for both in parts)
         bidi += sum(1 for name in (native, latin) if has_bidi_controls(name))
+        born = person.birth_date
         people.append(
             PersonFacts(
                 id=person.id,
                 relation=person.relation,
-                born=parse_approximate_date(person.birth_date),
+                born=parse_approximate_date(born),
                 names=tuple(name for name in (native, latin) if name),
+                name_parts=parts,
+                birth_date=born,
                 document_key=document_number_key(person.document_number or ""),
                 identity_document=person.identity_document,
                 sworn_declaration=person.sworn_declaration,
@@ -108,4 +122,5 @@ def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
         risk_profile=tuple(str(code) for code in case.risk_profile or ()),
         submitted_at=case.submitted_at,
         bidi_texts=bidi,
+        phone=(case.contact or {}).get("phone"),
     )

@@ -13,12 +13,12 @@ from portal.core.db import DbSession, insert_rows, one_of
 from portal.core.normalise import (
     Script,
     birth_year,
-    document_number_key,
     latin_key,
     name_key,
     name_script,
     phone_key,
 )
+from portal.intake.facts import CaseFacts
 
 DOCUMENT_NUMBER = "document_number"
 NAME_BIRTH_YEAR = "name_birth_year"
@@ -60,14 +60,16 @@ class IndexRow(NamedTuple):
     digest: bytes
 
 
-def index_cases(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, list[IndexRow]]:
-    """Replace the cases' blind indexes with fresh ones (the cases must be unlocked)."""
+def index_cases(
+    session: DbSession, cases: Iterable[Case], facts: dict[uuid.UUID, CaseFacts]
+) -> dict[uuid.UUID, list[IndexRow]]:
+    """Replace the cases' blind indexes with fresh ones, made from their ``facts``."""
     cases = list(cases)
     ids = [case.id for case in cases]
     session.execute(delete(BlindIndex).where(one_of(session, BlindIndex.case_id, ids)))
     ring = keyring()
     keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
-    indexes = {case.id: _index_rows(case, keys) for case in cases}
+    indexes = {case.id: _index_rows(case, facts[case.id], keys) for case in cases}
     stored = [
         {"id": uuid.uuid4(), "case_id": case_id, **row._asdict()}
         for case_id, rows in indexes.items()
@@ -77,17 +79,14 @@ def index_cases(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, li
     return indexes
 
 
-def _index_rows(case: Case, keys: dict[str, bytes]) -> list[IndexRow]:
+def _index_rows(case: Case, facts: CaseFacts, keys: dict[str, bytes]) -> list[IndexRow]:
     # A set: a name written the same way in both fields gives one row, not two.
     values: set[tuple[str, str, uuid.UUID | None]] = set()
-    for person in case.people:
-        if person.document_number and (number := document_number_key(person.document_number)):
-            values.add((DOCUMENT_NUMBER, number, person.id))
+    for person in facts.people:
+        if person.document_key:
+            values.add((DOCUMENT_NUMBER, person.document_key, person.id))
         year = birth_year(person.birth_date) or "?"
-        for given, family in (
-            (person.given_names, person.family_name),
-            (person.given_names_latin, person.family_name_latin),
-        ):
+        for given, family in person.name_parts:
             if key := name_key(given, family):
                 values.add((NAME_BIRTH_YEAR, f"{key}|{year}", person.id))
             script = name_script(f"{given or ''}{family or ''}")
@@ -95,8 +94,7 @@ def _index_rows(case: Case, keys: dict[str, bytes]) -> list[IndexRow]:
                 values.add((SKELETON_PURPOSE[script], f"{skeleton}|{year}", person.id))
             if script in VOWELLED_PURPOSE and (vowelled := latin_key(given, family, vowels=True)):
                 values.add((VOWELLED_PURPOSE[script], f"{vowelled}|{year}", person.id))
-    phone = (case.contact or {}).get("phone")
-    if phone and (e164 := phone_key(phone, case.country_of_stay, case.nationality)):
+    if facts.phone and (e164 := phone_key(facts.phone, case.country_of_stay, case.nationality)):
         values.add((PHONE, e164, None))
     return [
         IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))

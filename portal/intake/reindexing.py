@@ -6,7 +6,6 @@ screening are left as they are; later cases meet these by the new keys at once.
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.cases.custody import open_with_intake_keys
 from portal.cases.models import Case
@@ -14,6 +13,7 @@ from portal.cases.states import ActorKind, CaseStatus
 from portal.core.audit import appending_together
 from portal.core.db import DbSession
 from portal.intake.duplicates import lock_for_linking
+from portal.intake.facts import LOAD_FOR_FACTS, facts_of
 from portal.intake.indexing import index_cases
 
 BATCH_SIZE = 500
@@ -32,7 +32,7 @@ def reindex_cases(session: DbSession, *, batch_size: int = BATCH_SIZE) -> int:
             .where(Case.status.not_in(NOT_INDEXED), Case.shredded_at.is_(None))
             .order_by(Case.id)
             .limit(batch_size)
-            .options(selectinload(Case.people))
+            .options(*LOAD_FOR_FACTS)
         )
         if after is not None:
             query = query.where(Case.id > after)
@@ -44,7 +44,7 @@ def reindex_cases(session: DbSession, *, batch_size: int = BATCH_SIZE) -> int:
                 session.rollback()
                 return done
             open_with_intake_keys(session, cases, actor_kind=ActorKind.SYSTEM, purpose="reindex")
-            index_cases(session, cases)
+            index_cases(session, cases, facts_of(session, cases))
             for case in cases:  # keys live no longer than their batch
                 case.forget_keys()
             done, after = done + len(cases), cases[-1].id

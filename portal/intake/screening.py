@@ -18,7 +18,7 @@ from portal.intake import reasons as R
 from portal.intake.assessments import forget_intake_assessments, record_intake_assessment
 from portal.intake.checks import Window, run_checks
 from portal.intake.duplicates import DuplicateResult, link_duplicates
-from portal.intake.facts import CaseFacts, facts_of
+from portal.intake.facts import CaseFacts
 from portal.intake.indexing import IndexRow
 from portal.intake.linked_cases import raise_linked_cases
 from portal.intake.reasons import Reason
@@ -70,13 +70,13 @@ def screen_cases(
     session: DbSession,
     cases: list[Case],
     indexes: dict[uuid.UUID, list[IndexRow]],
+    facts: dict[uuid.UUID, CaseFacts],
     *,
     now: datetime | None = None,
 ) -> dict[uuid.UUID, RiskAssessment]:
-    """Screen cases whose data and staff keys are unlocked and whose blind indexes are
-    fresh, together: they are linked to each other as to any earlier case."""
+    """Screen cases whose staff keys are unlocked and whose blind indexes are fresh, from
+    their facts, together: they are linked to each other as to any earlier case."""
     now = now or utcnow()
-    facts = facts_of(session, cases)
     linking = link_duplicates(session, cases, indexes)
     raise_linked_cases(session, linking)
     matcher = current_matcher(session)

@@ -11,7 +11,6 @@ import uuid
 import redis
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.cases.custody import open_with_intake_keys
 from portal.cases.lifecycle import transition
@@ -22,13 +21,13 @@ from portal.core.db import DbSession
 from portal.extensions import db
 from portal.intake import outbox, queue
 from portal.intake.duplicates import lock_for_linking
+from portal.intake.facts import LOAD_FOR_FACTS, facts_of
 from portal.intake.indexing import index_cases
 from portal.intake.models import OutboxEntry
 from portal.intake.screening import screen_cases
 
 log = logging.getLogger(__name__)
 WAITING_FOR_INTAKE = (CaseStatus.SUBMITTED, CaseStatus.SCREENING)
-WITH_PEOPLE = (selectinload(Case.people), selectinload(Case.employments))
 
 
 class IntakeFailedError(RuntimeError):
@@ -71,7 +70,7 @@ def _process(case_id: uuid.UUID, batch_size: int) -> str:
     with session.no_autoflush, appending_together(session):
         # Taken first, so a second run of this job waits here and then finds the case done.
         lock_for_linking(session)
-        case = session.get(Case, case_id, options=WITH_PEOPLE)
+        case = session.get(Case, case_id, options=LOAD_FOR_FACTS)
         if case is None or case.status not in WAITING_FOR_INTAKE or case.shredded_at:
             if case is not None:
                 outbox.complete(session, "intake", [case.id])
@@ -129,7 +128,7 @@ def _claim_queued(session: DbSession, case_id: uuid.UUID, limit: int) -> list[Ca
             )
             .order_by(Case.submitted_at, Case.id)
             .limit(limit)
-            .options(*WITH_PEOPLE)
+            .options(*LOAD_FOR_FACTS)
             .with_for_update(skip_locked=True, of=Case)
         )
     )
@@ -144,8 +143,9 @@ def _intake(session: DbSession, cases: list[Case]) -> dict[uuid.UUID, ScreeningS
     open_with_intake_keys(
         session, cases, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
     )
-    indexes = index_cases(session, cases)
-    assessments = screen_cases(session, cases, indexes)
+    facts = facts_of(session, cases)  # every sealed value the intake reads, decrypted once
+    indexes = index_cases(session, cases, facts)
+    assessments = screen_cases(session, cases, indexes, facts)
     for case in cases:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
     outbox.complete(session, "intake", [case.id for case in cases])

@@ -90,6 +90,7 @@ def test_same_name_and_year_with_different_documents_is_linked_but_no_concern(
 def test_same_name_and_year_without_a_document_is_a_concern(app: Flask) -> None:
     from portal.cases.states import IdentityDocument
     from portal.intake.duplicates import link_duplicates
+    from portal.intake.facts import facts_of
     from portal.intake.indexing import index_cases
 
     screen(distinct_case(**AHMAD))
@@ -108,7 +109,8 @@ def test_same_name_and_year_without_a_document_is_a_concern(app: Flask) -> None:
     from portal.cases.states import ActorKind
 
     open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
-    linking = link_duplicates(db.session, [case], index_cases(db.session, [case]))
+    indexes = index_cases(db.session, [case], facts_of(db.session, [case]))
+    linking = link_duplicates(db.session, [case], indexes)
     assert linking.results[case.id].concern
     db.session.rollback()
 
