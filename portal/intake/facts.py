@@ -17,8 +17,10 @@ from portal.cases.states import IdentityDocument, Programme, Relationship
 from portal.core.db import DbSession
 from portal.core.normalise import (
     ApproximateDate,
+    NameKeys,
     document_number_key,
     has_bidi_controls,
+    name_keys,
     parse_approximate_date,
 )
 
@@ -32,8 +34,7 @@ class PersonFacts:
     relation: Relationship
     born: ApproximateDate | None = None
     names: tuple[str, ...] = ()  # full names as written: own script, then Latin letters
-    # The same as given and family name, for keys that read the parts (blind indexes).
-    name_parts: tuple[tuple[str | None, str | None], ...] = ()
+    name_keys: tuple[NameKeys, ...] = ()  # of each of ``names``: indexes and matching share them
     birth_date: str | None = None  # as written: the indexes take the year of any text
     document_key: str = ""
     identity_document: IdentityDocument | None = None
@@ -87,20 +88,18 @@ def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
     people = []
     bidi = sum(1 for name in file_names if has_bidi_controls(name))
     for person in case.people:
-        parts = (
-            (person.given_names, person.family_name),
-            (person.given_names_latin, person.family_name_latin),
-        )
-        native, latin = (_full_name(*both) for both in parts)
+        native = _full_name(person.given_names, person.family_name)
+        latin = _full_name(person.given_names_latin, person.family_name_latin)
         bidi += sum(1 for name in (native, latin) if has_bidi_controls(name))
+        names = tuple(name for name in (native, latin) if name)
         born = person.birth_date
         people.append(
             PersonFacts(
                 id=person.id,
                 relation=person.relation,
                 born=parse_approximate_date(born),
-                names=tuple(name for name in (native, latin) if name),
-                name_parts=parts,
+                names=names,
+                name_keys=tuple(name_keys(name) for name in names),
                 birth_date=born,
                 document_key=document_number_key(person.document_number or ""),
                 identity_document=person.identity_document,

@@ -13,9 +13,6 @@ from portal.core.db import DbSession, insert_rows, one_of
 from portal.core.normalise import (
     Script,
     birth_year,
-    latin_key,
-    name_key,
-    name_script,
     phone_key,
 )
 from portal.intake.facts import CaseFacts
@@ -86,14 +83,17 @@ def _index_rows(case: Case, facts: CaseFacts, keys: dict[str, bytes]) -> list[In
         if person.document_key:
             values.add((DOCUMENT_NUMBER, person.document_key, person.id))
         year = birth_year(person.birth_date) or "?"
-        for given, family in person.name_parts:
-            if key := name_key(given, family):
-                values.add((NAME_BIRTH_YEAR, f"{key}|{year}", person.id))
-            script = name_script(f"{given or ''}{family or ''}")
-            if skeleton := latin_key(given, family):
-                values.add((SKELETON_PURPOSE[script], f"{skeleton}|{year}", person.id))
-            if script in VOWELLED_PURPOSE and (vowelled := latin_key(given, family, vowels=True)):
-                values.add((VOWELLED_PURPOSE[script], f"{vowelled}|{year}", person.id))
+        for written in person.name_keys:
+            if written.folded:
+                values.add((NAME_BIRTH_YEAR, f"{written.folded}|{year}", person.id))
+            if written.skeleton:
+                values.add(
+                    (SKELETON_PURPOSE[written.script], f"{written.skeleton}|{year}", person.id)
+                )
+            if written.script in VOWELLED_PURPOSE and written.vowelled:
+                values.add(
+                    (VOWELLED_PURPOSE[written.script], f"{written.vowelled}|{year}", person.id)
+                )
     if facts.phone and (e164 := phone_key(facts.phone, case.country_of_stay, case.nationality)):
         values.add((PHONE, e164, None))
     return [

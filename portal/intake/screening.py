@@ -41,7 +41,7 @@ def _watchlist(
         return [Reason(R.WATCHLIST_MISSING)], {}
     hits: list[dict[str, Any]] = []
     for person in facts.people:
-        for match in matcher.match(person.names, person.born):
+        for match in matcher.match(person.name_keys, person.born):
             hits.append(
                 {
                     "person_id": str(person.id),

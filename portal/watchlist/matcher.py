@@ -25,11 +25,11 @@ from portal.core.audit import record_event
 from portal.core.db import DbSession
 from portal.core.normalise import (
     ApproximateDate,
+    NameKeys,
     Script,
     birth_date_agreement,
-    latin_key,
     name_key,
-    name_script,
+    name_keys,
     parse_approximate_date,
 )
 from portal.watchlist.models import WatchList
@@ -89,10 +89,10 @@ class _Kind(Enum):
     VOWELLED = "vowelled"  # the Latin key with its vowels marked, and without: Cyrillic and Latin
 
 
-def _query(kind: _Kind, name: str, skeleton: str) -> str:
+def _query(kind: _Kind, name: NameKeys) -> str:
     if kind is _Kind.FOLDED:
-        return name_key(name, join_particles=True)
-    return skeleton if kind is _Kind.SKELETON else latin_key(name, vowels=True)
+        return name_key(name.name, join_particles=True)
+    return name.skeleton if kind is _Kind.SKELETON else name.vowelled
 
 
 class WatchListMatcher:
@@ -108,14 +108,14 @@ class WatchListMatcher:
         vowelled = {Script.CYRILLIC: _Keys(), Script.LATIN: _Keys()}
         for index, entry in enumerate(entries):
             for position, name in enumerate((entry.person.name, *entry.person.aliases)):
-                script, skeleton = name_script(name), latin_key(name)
-                words, owner = skeleton.split(), (index, position)
-                folded[script].add(name_key(name, join_particles=True), owner, words)
-                if script == Script.ARABIC:
-                    arabic_skeletons.add(skeleton, owner, words)
+                written = name_keys(name)
+                words, owner = written.skeleton.split(), (index, position)
+                folded[written.script].add(_query(_Kind.FOLDED, written), owner, words)
+                if written.script == Script.ARABIC:
+                    arabic_skeletons.add(written.skeleton, owner, words)
                 else:
-                    vowel_skeletons.add(skeleton, owner, words)
-                    vowelled[script].add(latin_key(name, vowels=True), owner, words)
+                    vowel_skeletons.add(written.skeleton, owner, words)
+                    vowelled[written.script].add(written.vowelled, owner, words)
         for keys in (*folded.values(), arabic_skeletons, vowel_skeletons, *vowelled.values()):
             keys.freeze()
         # What a name in each script is compared with (docs/screening.md, "Matching").
@@ -136,17 +136,17 @@ class WatchListMatcher:
             ),
         }
 
-    def _name_scores(self, names: Sequence[str]) -> dict[int, tuple[float, int]]:
+    def _name_scores(self, names: Sequence[NameKeys]) -> dict[int, tuple[float, int]]:
         cutoff = self.threshold - max(BIRTH_POINTS.values())
         best: dict[int, tuple[float, int]] = {}
         for name in names:
-            skeleton = latin_key(name)
+            skeleton = name.skeleton
             words = skeleton.split()
-            for kind, keys in self.compare[name_script(name)]:
+            for kind, keys in self.compare[name.script]:
                 choices = keys.candidates(words)
                 if not choices:
                     continue
-                query = _query(kind, name, skeleton)
+                query = _query(kind, name)
                 if not query:
                     continue
                 for choice, score, _index in process.extract(
@@ -163,10 +163,14 @@ class WatchListMatcher:
                             best[entry] = (score, position)
         return best
 
-    def match(self, names: Sequence[str], born: ApproximateDate | None) -> list[WatchListMatch]:
-        """Hits for one person known by ``names`` (any scripts), best first."""
+    def match(
+        self, names: Sequence[str | NameKeys], born: ApproximateDate | None
+    ) -> list[WatchListMatch]:
+        """Hits for one person known by ``names`` (any scripts; their keys, where worked
+        out already), best first."""
+        written = [name if isinstance(name, NameKeys) else name_keys(name) for name in names]
         ranked = []
-        for entry, (name_score, position) in self._name_scores(names).items():
+        for entry, (name_score, position) in self._name_scores(written).items():
             birth = birth_date_agreement(born, self.born[entry])
             # Ranked before capping at 100, so the same date of birth puts an entry first.
             evidence = name_score + BIRTH_POINTS[birth]

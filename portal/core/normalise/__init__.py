@@ -31,11 +31,12 @@ from portal.core.normalise.script import (
     is_cyrillic_script,
     name_script,
 )
-from portal.core.normalise.transliteration import latin_key
+from portal.core.normalise.transliteration import NameKeys, latin_key, name_keys
 
 __all__ = [
     "BIDI_CONTROLS",
     "ApproximateDate",
+    "NameKeys",
     "Script",
     "age_range",
     "birth_date_agreement",
@@ -48,6 +49,7 @@ __all__ = [
     "is_cyrillic_script",
     "latin_key",
     "name_key",
+    "name_keys",
     "name_script",
     "parse_approximate_date",
     "phone_key",

@@ -2,10 +2,11 @@
 Latin letters."""
 
 import re
+from dataclasses import dataclass
 
 from portal.core.normalise.cyrillic import cyrillic_to_latin, reads_kh
-from portal.core.normalise.names import joined_tokens
-from portal.core.normalise.script import fold_text, is_arabic_script
+from portal.core.normalise.names import joined_tokens, name_key
+from portal.core.normalise.script import Script, fold_text, is_arabic_script, name_script
 
 # Arabic script writes consonants and long vowels but not short vowels, so "محمد" and
 # "Mohammad", "Muhammad", "Mohammed" only agree on their consonants: m-h-m-d. The key is
@@ -146,3 +147,20 @@ def latin_key(*parts: str | None, vowels: bool = False) -> str:
     ]
     skeletons = (_skeleton(token, vowels=vowels) for token in joined_tokens(tokens))
     return " ".join(sorted(skeleton for skeleton in skeletons if skeleton))
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """The keys one written name is compared by, worked out once for indexes and matching."""
+
+    name: str
+    script: Script
+    folded: str  # ``name_key``: the same script
+    skeleton: str  # ``latin_key``: Arabic script against a script that writes vowels
+    vowelled: str  # ``latin_key(vowels=True)``: Cyrillic against Latin; empty in Arabic script
+
+
+def name_keys(name: str) -> NameKeys:
+    script = name_script(name)
+    vowelled = latin_key(name, vowels=True) if script != Script.ARABIC else ""
+    return NameKeys(name, script, name_key(name), latin_key(name), vowelled)
