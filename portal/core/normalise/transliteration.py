@@ -134,6 +134,11 @@ def latin_key(*parts: str | None, vowels: bool = False) -> str:
     alone would let "Анна Иванова" meet "Ivan Ivanov", as two Latin spellings would. An
     Arabic-script name has no vowels to keep and gives its skeleton either way.
     """
+    return _key(_latin_tokens(*parts), vowels=vowels)
+
+
+def _latin_tokens(*parts: str | None) -> list[str]:
+    """The words of a name as the Latin key reads them, particles joined."""
     kh = reads_kh(*parts)
     tokens = [
         token
@@ -145,7 +150,11 @@ def latin_key(*parts: str | None, vowels: bool = False) -> str:
             )
         ).split()
     ]
-    skeletons = (_skeleton(token, vowels=vowels) for token in joined_tokens(tokens))
+    return joined_tokens(tokens)
+
+
+def _key(tokens: list[str], *, vowels: bool) -> str:
+    skeletons = (_skeleton(token, vowels=vowels) for token in tokens)
     return " ".join(sorted(skeleton for skeleton in skeletons if skeleton))
 
 
@@ -161,6 +170,6 @@ class NameKeys:
 
 
 def name_keys(name: str) -> NameKeys:
-    script = name_script(name)
-    vowelled = latin_key(name, vowels=True) if script != Script.ARABIC else ""
-    return NameKeys(name, script, name_key(name), latin_key(name), vowelled)
+    script, tokens = name_script(name), _latin_tokens(name)
+    vowelled = _key(tokens, vowels=True) if script != Script.ARABIC else ""
+    return NameKeys(name, script, name_key(name), _key(tokens, vowels=False), vowelled)
