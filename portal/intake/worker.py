@@ -38,9 +38,11 @@ class AppWorker(SimpleWorker):
                 return bool(super().perform_job(*args, **kwargs))
             finally:
                 db.session.remove()
-                _freeze_what_lasts(self.flask_app)
+                if self.flask_app.extensions.get(OWN_PROCESS):
+                    _freeze_what_lasts(self.flask_app)
 
 
+OWN_PROCESS = "portal.worker_process"
 _frozen_with: list[object] = []  # the watch-list matcher in force at the last freeze
 
 
@@ -49,8 +51,8 @@ def _freeze_what_lasts(app: Flask) -> None:
 
     A job makes thousands of short-lived objects, and every full collection of Python's
     garbage collector would walk all the process holds, the decrypted watch list above
-    all: about a fifth of a screening job's time. Once the first job has loaded it (and
-    again when a new list is loaded) it is frozen out of the collector's sight.
+    all. Once the first job has loaded it (and again when a new list is loaded) all the
+    process holds is frozen out of the collector's sight.
     """
     matcher = app.extensions.get(CACHE)
     if _frozen_with and _frozen_with[0] is matcher:
@@ -129,8 +131,15 @@ def make_worker(app: Flask) -> AppWorker:
     return worker
 
 
+def own_process(app: Flask) -> None:
+    """Mark the process as this worker's own (``flask worker``): it may freeze what it
+    holds out of the garbage collector, which is process-wide, after its first job."""
+    app.extensions[OWN_PROCESS] = True
+
+
 def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:
     """Work the queue; with ``timers`` (and not ``burst``), the upkeep timers run beside it."""
+    own_process(app)
     worker = make_worker(app)
     stop = threading.Event()
     if timers and not burst:
