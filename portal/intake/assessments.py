@@ -48,7 +48,8 @@ def latest_assessment(session: DbSession, case_id: uuid.UUID) -> RiskAssessment 
     return session.scalar(
         select(RiskAssessment)
         .where(RiskAssessment.case_id == case_id)
-        .order_by(RiskAssessment.created_at.desc())
+        # Two at one instant: the larger id, as the re-scoring takes it too.
+        .order_by(RiskAssessment.created_at.desc(), RiskAssessment.id.desc())
         .limit(1)
     )
 

@@ -33,19 +33,13 @@ class PersonFacts:
     id: uuid.UUID
     relation: Relationship
     born: ApproximateDate | None = None
-    names: tuple[str, ...] = ()  # full names as written: own script, then Latin letters
-    name_keys: tuple[NameKeys, ...] = ()  # of each of ``names``: indexes and matching share them
+    # The full names as written (own script, then Latin letters), each with its keys:
+    # the blind indexes and the watch-list matcher share them.
+    name_keys: tuple[NameKeys, ...] = ()
     birth_date: str | None = None  # as written: the indexes take the year of any text
     document_key: str = ""
     identity_document: IdentityDocument | None = None
     sworn_declaration: bool = False
-
-    @property
-    def birth_text(self) -> str | None:
-        if self.born is None:
-            return None
-        parts = [self.born.year, self.born.month, self.born.day]
-        return "-".join(f"{part:02d}" for part in parts if part is not None)
 
 
 @dataclass(frozen=True)
@@ -91,15 +85,13 @@ def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
         native = _full_name(person.given_names, person.family_name)
         latin = _full_name(person.given_names_latin, person.family_name_latin)
         bidi += sum(1 for name in (native, latin) if has_bidi_controls(name))
-        names = tuple(name for name in (native, latin) if name)
         born = person.birth_date
         people.append(
             PersonFacts(
                 id=person.id,
                 relation=person.relation,
                 born=parse_approximate_date(born),
-                names=names,
-                name_keys=tuple(name_keys(name) for name in names),
+                name_keys=tuple(name_keys(name) for name in (native, latin) if name),
                 birth_date=born,
                 document_key=document_number_key(person.document_number or ""),
                 identity_document=person.identity_document,

@@ -104,10 +104,12 @@ def _clear_cases(
             Case.screening_status == ScreeningStatus.CLEAR,
             RiskAssessment.created_at == newest,
         )
+        .order_by(Case.id, RiskAssessment.id.desc())
     )
     found: dict[uuid.UUID, tuple[Case, RiskAssessment, KeyWrap | None]] = {}
     for case, assessment, wrap in rows:
-        found.setdefault(case.id, (case, assessment, wrap))  # two at the same instant: either
+        # Two at the same instant: the larger id, as ``latest_assessment`` takes it.
+        found.setdefault(case.id, (case, assessment, wrap))
     return list(found.values())
 
 

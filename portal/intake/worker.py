@@ -38,12 +38,14 @@ class AppWorker(SimpleWorker):
                 return bool(super().perform_job(*args, **kwargs))
             finally:
                 db.session.remove()
-                if self.flask_app.extensions.get(OWN_PROCESS):
+                if OWN_PROCESS in self.flask_app.extensions:
                     _freeze_what_lasts(self.flask_app)
 
 
+# Set in a worker's own process (``own_process``): the watch-list matcher the process held
+# at its last freeze, or NOT_FROZEN.
 OWN_PROCESS = "portal.worker_process"
-_frozen_with: list[object] = []  # the watch-list matcher in force at the last freeze
+NOT_FROZEN = object()
 
 
 def _freeze_what_lasts(app: Flask) -> None:
@@ -55,11 +57,11 @@ def _freeze_what_lasts(app: Flask) -> None:
     process holds is frozen out of the collector's sight.
     """
     matcher = app.extensions.get(CACHE)
-    if _frozen_with and _frozen_with[0] is matcher:
+    if app.extensions[OWN_PROCESS] is matcher:
         return
     gc.collect()  # nothing unreachable goes into the frozen generation
     gc.freeze()
-    _frozen_with[:] = [matcher]
+    app.extensions[OWN_PROCESS] = matcher
 
 
 def _every(
@@ -134,7 +136,7 @@ def make_worker(app: Flask) -> AppWorker:
 def own_process(app: Flask) -> None:
     """Mark the process as this worker's own (``flask worker``): it may freeze what it
     holds out of the garbage collector, which is process-wide, after its first job."""
-    app.extensions[OWN_PROCESS] = True
+    app.extensions[OWN_PROCESS] = NOT_FROZEN
 
 
 def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:

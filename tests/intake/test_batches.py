@@ -143,10 +143,8 @@ def test_a_job_a_worker_took_meanwhile_is_left_to_it(app: Flask) -> None:
 def test_a_worker_process_freezes_what_it_holds_after_its_first_job(app: Flask) -> None:
     import gc
 
-    from portal.intake import worker
     from portal.intake.worker import OWN_PROCESS, own_process
 
-    worker._frozen_with.clear()  # no freeze yet in this process
     first, _second = _submitted(2)
     make_worker(app).work(burst=True)  # a worker inside another process (here, the tests)
     assert gc.get_freeze_count() == 0

@@ -49,6 +49,17 @@ def _updates(case_id) -> list[dict]:
     ]
 
 
+def _two_sharing(document_number: str) -> tuple:
+    """Two cases screened one after the other whose principals share a document number."""
+    first = distinct_case(document_number=document_number, **AHMAD)
+    first_id = first.id
+    screen(first)
+    second = distinct_case(document_number=document_number, given_names_latin="Yusuf")
+    second_id = second.id
+    screen(second)
+    return first_id, second_id
+
+
 def _rescreen(case_id) -> None:
     """Run the job again, as for a case whose last step was lost."""
     case = db.session.get(Case, case_id)
@@ -117,12 +128,7 @@ def test_family_listed_in_a_later_case_is_shown_on_the_earlier_one_not_flagged(
 
 def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) -> None:
     officer = staff(Role.SECURITY_OFFICER)
-    first = distinct_case(document_number="X-77", **AHMAD)
-    first_id = first.id
-    screen(first)
-    second = distinct_case(document_number="X-77", given_names_latin="Yusuf")
-    second_id = second.id
-    screen(second)
+    first_id, second_id = _two_sharing("X-77")
     assert _in_force(first_id).screening_status == ScreeningStatus.CONCERN
     set_screening_status(
         db.session,
@@ -152,12 +158,7 @@ def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) ->
 
 
 def test_a_link_that_goes_away_goes_from_the_earlier_case_too(app: Flask) -> None:
-    first = distinct_case(document_number="Q-1", **AHMAD)
-    first_id = first.id
-    screen(first)
-    second = distinct_case(document_number="Q-1", given_names_latin="Yusuf")
-    second_id = second.id
-    screen(second)
+    first_id, second_id = _two_sharing("Q-1")
     assert R.DUPLICATE_DOCUMENT in _shown(first_id)
 
     # The later case's number was mistyped and is corrected; its screening runs again.
