@@ -77,9 +77,9 @@ def main() -> int:
     from werkzeug.datastructures import MultiDict
 
     from portal import create_app
-    from portal.accounts.models import Role
     from portal.accounts.services import create_staff
     from portal.cases.models import Case
+    from portal.core.actors import Role
     from portal.extensions import db
     from portal.review.queue import Filters, page, page_query
 

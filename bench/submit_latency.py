@@ -83,6 +83,7 @@ def main() -> None:
             if delay > 0:
                 time.sleep(delay)
             submit_case(db.session, case)
+            db.session.commit()
         submitting = time.perf_counter() - started
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:

@@ -127,13 +127,23 @@ def retry_failed(case_id: object) -> None:
     """Give CASE_ID's intake a fresh set of attempts and enqueue it now."""
     import uuid
 
-    from portal.intake.failures import NothingToRetryError, retry_job
+    from redis import RedisError
 
+    from portal.core.refusal import ActionRefused
+    from portal.intake import queue
+    from portal.intake.failures import retry_job
+
+    identifier = uuid.UUID(str(case_id))
     try:
-        enqueued = retry_job(db.session, uuid.UUID(str(case_id)))
-    except NothingToRetryError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo("enqueued" if enqueued else "Redis is unreachable: the relay will enqueue it")
+        retry_job(db.session, identifier)
+    except ActionRefused:
+        raise click.ClickException("this case has no intake to retry") from None
+    db.session.commit()  # the job is handed to Redis after this
+    try:
+        queued = queue.fetch("intake", identifier) is not None
+    except RedisError:
+        queued = False
+    click.echo("enqueued" if queued else "Redis is unreachable: the relay will enqueue it")
 
 
 @queue_cli.command("rescore")

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import redis
-from flask import Flask
+from flask import Flask, request, request_started, request_tearing_down
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from portal import create_app
 from portal.core.crypto import SCRYPT_DEVELOPMENT
@@ -135,3 +135,33 @@ def client(make_app: AppFactory) -> FlaskClient:
     """A client of an app with no context pushed, so each request has its own, as in
     production (a shared app context would carry per-request state such as the locale)."""
     return make_app().test_client()
+
+
+@pytest.fixture(autouse=True)
+def one_commit_per_request() -> Iterator[None]:
+    """Every request of every test commits at most once (the unit of work): a request
+    that commits twice fails the test that made it."""
+    open_requests: list[list[Any]] = []  # [path, commits] per request being handled
+    too_many: list[tuple[str, int]] = []
+
+    def started(_sender: Flask, **_extra: Any) -> None:
+        open_requests.append([request.path, 0])
+
+    def finished(_sender: Flask, **_extra: Any) -> None:
+        if open_requests:
+            path, commits = open_requests.pop()
+            if commits > 1:
+                too_many.append((path, commits))
+
+    def committed(_connection: Any) -> None:
+        if open_requests:
+            open_requests[-1][1] += 1
+
+    request_started.connect(started)
+    request_tearing_down.connect(finished)
+    event.listen(Engine, "commit", committed)
+    yield
+    event.remove(Engine, "commit", committed)
+    request_tearing_down.disconnect(finished)
+    request_started.disconnect(started)
+    assert too_many == [], "requests that committed more than once"

@@ -8,7 +8,7 @@ from flask import abort, g, redirect, request, url_for
 
 from portal.accounts.auth import COOKIE, session_user
 from portal.accounts.models import StaffUser
-from portal.core.permissions import Permission, permissions_of
+from portal.core.permissions import Permission, permitted
 from portal.extensions import db
 
 PUBLIC = "public"  # the sign-in page: the only staff view without a permission
@@ -21,7 +21,7 @@ def current_staff() -> StaffUser:
 
 def can(permission: Permission) -> bool:
     user = g.get("staff")
-    return user is not None and permission in permissions_of(user.role_names)
+    return user is not None and permitted(user, permission)
 
 
 def requires(permission: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,7 +34,7 @@ def requires(permission: Permission) -> Callable[[Callable[..., Any]], Callable[
             if user is None:
                 return redirect(url_for("accounts.sign_in"))
             g.staff = user
-            if permission not in permissions_of(user.role_names):
+            if not permitted(user, permission):
                 abort(403)
             return view(*args, **kwargs)
 

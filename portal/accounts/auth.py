@@ -67,7 +67,6 @@ def authenticate(session: DbSession, username: str, password: str, code: str) ->
             actor_id=user.id if user else None,
             reason="replayed_code" if step is not None and not fresh else "mismatch",
         )
-        session.commit()
         return None
     user.totp_last_counter = step
     user.last_sign_in_at = now
@@ -101,7 +100,6 @@ def open_session(session: DbSession, user: StaffUser) -> str:
     token = secrets.token_urlsafe(32)
     session.add(StaffSession(token_hash=_hash(token), user_id=user.id, last_seen_at=utcnow()))
     record_event(session, "staff.signed_in", actor_kind=ActorKind.STAFF, actor_id=user.id)
-    session.commit()
     return token
 
 
@@ -125,12 +123,10 @@ def session_user(session: DbSession, token: str | None) -> StaffUser | None:
         return None
     now = utcnow()
     if _expired(row, now) or not row.user.active:
-        row.ended_at = now
-        session.commit()
+        row.ended_at = now  # committed with the request, which answers "sign in again"
         return None
     if now - row.last_seen_at > _TOUCH_EVERY:
         row.last_seen_at = now
-        session.commit()
     return row.user
 
 
@@ -141,7 +137,6 @@ def end_session(session: DbSession, token: str | None) -> None:
             .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
-        session.commit()
 
 
 def end_all_sessions(session: DbSession, user_id: uuid.UUID) -> None:

@@ -5,8 +5,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.accounts.services import create_staff, deactivate_staff, reset_staff
+from portal.core.actors import Role
 from portal.extensions import db
 
 ROLE_NAMES = [role.value for role in Role]
@@ -70,12 +71,14 @@ def register_account_commands(group: AppGroup) -> None:
     @click.argument("username")
     def deactivate(username: str) -> None:
         """Deactivate an account; its sessions end at once."""
-        deactivate_staff(db.session, _user(username), actor_id=None)
+        deactivate_staff(db.session, _user(username), actor=None)
+        db.session.commit()
         click.echo(f"{username} deactivated")
 
     @group.command("reset")
     @click.argument("username")
     def reset(username: str) -> None:
         """A new password and authenticator enrolment; the account is active again."""
-        password = reset_staff(db.session, _user(username), actor_id=None)
+        password = reset_staff(db.session, _user(username), actor=None)
+        db.session.commit()
         click.echo(f"{username}: new password {password} (the authenticator is set up at sign-in)")

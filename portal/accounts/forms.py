@@ -2,8 +2,8 @@ from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.models import Role
 from portal.cases.labels import LABELS
+from portal.core.actors import Role
 from portal.core.forms import PortalForm, options
 from portal.core.i18n import _ls
 

@@ -1,19 +1,11 @@
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.actors import Role
 from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
-
-
-class Role(StrEnum):
-    CASEWORKER = "caseworker"
-    DECIDER = "decider"
-    SECURITY_OFFICER = "security_officer"
-    ENVOY = "envoy"  # aggregate reports only, never a person's data
-    ADMIN = "admin"
 
 
 class StaffUser(Base):

@@ -1,18 +1,26 @@
-"""Creating staff accounts and protecting their secrets."""
+"""Staff administration (creating, deactivating and resetting accounts) and the accounts'
+secrets.
+
+Each change takes the acting administrator and checks ``STAFF_MANAGE`` first; ``actor``
+None is the operator at the command line, who holds the keys anyway. None of them commits:
+the request, or the command, commits once.
+"""
 
 import secrets
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
 
-from portal.accounts.models import Role, StaffRole, StaffUser
+from portal.accounts.models import StaffRole, StaffUser
 from portal.cases.custody import keyring
-from portal.core.actors import ActorKind
+from portal.core.actors import ActorKind, Role
 from portal.core.audit import record_event
 from portal.core.crypto import FieldCipher, field_context
 from portal.core.db import DbSession, utcnow
+from portal.core.permissions import Permission, authorize
 
 # argon2id with the library's defaults (RFC 9106 "second recommended" profile).
 password_hasher = PasswordHasher()
@@ -40,10 +48,11 @@ def create_staff(
     roles: Iterable[Role],
     *,
     password: str | None = None,
-    actor_id: uuid.UUID | None = None,
+    actor: StaffUser | None = None,
     enrolled: bool = True,
 ) -> tuple[StaffUser, str, str]:
     """Create an account; return it with its password and TOTP secret (shown once)."""
+    _authorize(actor)
     password = password or secrets.token_urlsafe(12)
     secret = pyotp.random_base32()
     user = StaffUser(
@@ -60,8 +69,7 @@ def create_staff(
     record_event(
         session,
         "staff.created",
-        actor_kind=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
-        actor_id=actor_id,
+        **_acting(actor),
         target=str(user.id),
         roles=",".join(sorted(str(role) for role in roles)),
     )
@@ -77,37 +85,36 @@ def reseal_totp_secrets(session: DbSession) -> int:
     return len(users)
 
 
-def deactivate_staff(session: DbSession, user: StaffUser, *, actor_id: uuid.UUID | None) -> None:
+def deactivate_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None) -> None:
     """Deactivate an account; every session of it ends at once."""
     from portal.accounts.auth import end_all_sessions
 
+    _authorize(actor)
     user.active = False
     end_all_sessions(session, user.id)
-    record_event(
-        session,
-        "staff.deactivated",
-        actor_kind=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
-        actor_id=actor_id,
-        target=str(user.id),
-    )
-    session.commit()
+    record_event(session, "staff.deactivated", **_acting(actor), target=str(user.id))
 
 
-def reset_staff(session: DbSession, user: StaffUser, *, actor_id: uuid.UUID | None) -> str:
+def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None) -> str:
     """A new password and a new TOTP secret to enrol; every session of the account ends."""
     from portal.accounts.auth import end_all_sessions
 
+    _authorize(actor)
     password = secrets.token_urlsafe(12)
     user.password_hash = password_hasher.hash(password)
     seal_totp_secret(user, pyotp.random_base32())
     user.totp_enrolled_at, user.totp_last_counter, user.active = None, None, True
     end_all_sessions(session, user.id)
-    record_event(
-        session,
-        "staff.reset",
-        actor_kind=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
-        actor_id=actor_id,
-        target=str(user.id),
-    )
-    session.commit()
+    record_event(session, "staff.reset", **_acting(actor), target=str(user.id))
     return password
+
+
+def _authorize(actor: StaffUser | None) -> None:
+    if actor is not None:
+        authorize(actor, Permission.STAFF_MANAGE)
+
+
+def _acting(actor: StaffUser | None) -> dict[str, Any]:
+    if actor is None:
+        return {"actor_kind": ActorKind.SYSTEM, "actor_id": None}
+    return {"actor_kind": ActorKind.STAFF, "actor_id": actor.id}

@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 from portal.accounts import auth, blueprint, services
 from portal.accounts.access import current_staff, public, requires
 from portal.accounts.forms import NewStaffForm, SignInForm
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
+from portal.core.actors import Role
 from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.permissions import Permission
 from portal.extensions import db, limiter
@@ -136,10 +137,9 @@ def create_staff() -> Any:
         form.username.data,
         form.display_name.data,
         [Role(role) for role in form.roles.data],
-        actor_id=current_staff().id,
+        actor=current_staff(),
         enrolled=False,
     )
-    db.session.commit()
     return render_template("accounts/staff_password.html", user=user, password=password)
 
 
@@ -158,7 +158,7 @@ def _other_user(user_id: str) -> StaffUser:
 def deactivate_staff(user_id: str) -> Response:
     user = _other_user(user_id)
     if PortalForm().validate_on_submit():
-        services.deactivate_staff(db.session, user, actor_id=current_staff().id)
+        services.deactivate_staff(db.session, user, actor=current_staff())
     return redirect(url_for("accounts.list_staff"))
 
 
@@ -168,5 +168,5 @@ def reset_staff(user_id: str) -> Any:
     user = _other_user(user_id)
     if not PortalForm().validate_on_submit():
         return redirect(url_for("accounts.list_staff"))
-    password = services.reset_staff(db.session, user, actor_id=current_staff().id)
+    password = services.reset_staff(db.session, user, actor=current_staff())
     return render_template("accounts/staff_password.html", user=user, password=password)

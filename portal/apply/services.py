@@ -1,7 +1,9 @@
-"""State changes of the applicant journey. Each takes the unlocked case and commits."""
+"""State changes of the applicant journey. Each takes the unlocked case, changes it and
+leaves the commit to the request, which makes it once for all the request did."""
 
 import io
 import uuid
+from functools import partial
 from typing import Any
 
 from portal.apply.progress import ready_to_submit
@@ -17,6 +19,7 @@ from portal.cases.states import (
 )
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
+from portal.core.unit_of_work import after_commit
 from portal.intake import outbox
 
 
@@ -51,13 +54,11 @@ def principal(session: DbSession, case: Case) -> Person:
 def save_principal(session: DbSession, case: Case, **values: Any) -> None:
     _require_draft(case)
     _assign(principal(session, case), values)
-    session.commit()
 
 
 def save_case(session: DbSession, case: Case, **values: Any) -> None:
     _require_draft(case)
     _assign(case, values)
-    session.commit()
 
 
 def _count_people(case: Case) -> None:
@@ -73,21 +74,18 @@ def add_family_member(session: DbSession, case: Case, **values: Any) -> Person:
     session.add(person)
     _assign(person, values)
     _count_people(case)
-    session.commit()
     return person
 
 
 def update_family_member(session: DbSession, case: Case, person: Person, **values: Any) -> None:
     _require_draft(case)
     _assign(person, values)
-    session.commit()
 
 
 def remove_family_member(session: DbSession, case: Case, person: Person) -> None:
     _require_draft(case)
     case.people.remove(person)
     _count_people(case)
-    session.commit()
 
 
 def add_employment(session: DbSession, case: Case, **values: Any) -> Employment:
@@ -96,26 +94,22 @@ def add_employment(session: DbSession, case: Case, **values: Any) -> Employment:
     job = Employment(case=case, position=position)
     session.add(job)
     _assign(job, values)
-    session.commit()
     return job
 
 
 def update_employment(session: DbSession, case: Case, job: Employment, **values: Any) -> None:
     _require_draft(case)
     _assign(job, values)
-    session.commit()
 
 
 def remove_employment(session: DbSession, case: Case, job: Employment) -> None:
     _require_draft(case)
     case.employments.remove(job)
-    session.commit()
 
 
 def confirm_declarations(session: DbSession, case: Case) -> None:
     _require_draft(case)
     case.declarations_confirmed_at = utcnow()
-    session.commit()
 
 
 def submit_case(session: DbSession, case: Case) -> None:
@@ -128,14 +122,11 @@ def submit_case(session: DbSession, case: Case) -> None:
     if not ready_to_submit(case):
         raise IncompleteError
     transition(session, case, CaseStatus.SUBMITTED, actor_kind=ActorKind.APPLICANT)
-    entry = outbox.promise(session, "intake", case.id)
-    session.commit()
-    outbox.dispatch(session, entry)
+    outbox.promise(session, "intake", case.id)
 
 
 def withdraw_case(session: DbSession, case: Case) -> None:
     transition(session, case, CaseStatus.WITHDRAWN, actor_kind=ActorKind.APPLICANT)
-    session.commit()
 
 
 def add_document(
@@ -163,15 +154,14 @@ def add_document(
     document.filename = filename[:200]
     store.put(case.sealed_cipher("case"), case.id, document.id, io.BytesIO(clean.content))
     session.add(document)
-    session.commit()
     return document
 
 
 def remove_document(session: DbSession, case: Case, document: Document, store: BlobStore) -> None:
     _require_draft(case)
     session.delete(document)
-    session.commit()
-    store.delete(case.id, document.id)
+    # The encrypted file goes once the row is gone for good; a rollback keeps both.
+    after_commit(session, partial(store.delete, case.id, document.id))
 
 
 def reply_to_consulate(
@@ -190,7 +180,6 @@ def reply_to_consulate(
     session.add(message)
     if case.status == CaseStatus.INFO_REQUESTED:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.APPLICANT)
-    session.commit()
     return message
 
 
@@ -199,4 +188,3 @@ def mark_read(session: DbSession, messages: list[Message]) -> None:
     for message in messages:
         if message.direction == MessageDirection.TO_APPLICANT and message.read_at is None:
             message.read_at = now
-    session.commit()

@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from flask_babel import LazyString
 
-from portal.accounts.models import Role
 from portal.cases.family import Reason, Verdict
 from portal.cases.models import DuplicateReason
 from portal.cases.states import (
@@ -23,6 +22,7 @@ from portal.cases.states import (
     ScreeningStatus,
     ThreatLevel,
 )
+from portal.core.actors import Role
 from portal.core.i18n import _ls
 
 LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {

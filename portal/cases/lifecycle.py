@@ -10,6 +10,8 @@ from portal.cases.models import Case, CaseTransition
 from portal.cases.states import ActorKind, CaseStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
+from portal.core.i18n import _ls
+from portal.core.refusal import ActionRefused
 
 S = CaseStatus
 CLOSED = frozenset({S.REJECTED, S.ARRIVED, S.WITHDRAWN})
@@ -31,9 +33,11 @@ for _status in set(S) - CLOSED:
     ALLOWED[_status] = ALLOWED[_status] | {S.WITHDRAWN}
 
 
-class IllegalTransitionError(ValueError):
+class IllegalTransitionError(ActionRefused):
+    """A move the state machine does not allow from the case's current state."""
+
     def __init__(self, current: CaseStatus, target: CaseStatus) -> None:
-        super().__init__(f"a case cannot move from {current} to {target}")
+        super().__init__(_ls("This step is not possible in the case's current state."))
         self.current, self.target = current, target
 
 

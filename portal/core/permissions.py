@@ -1,16 +1,24 @@
 """What staff may do: one permission per kind of action, granted to roles.
 
-Every staff view names the permission it needs (``@requires``); a test walks the URL map
-and fails on a staff route without one. Permissions are written scope:resource:action.
+The only statement of who may do what. Every staff view names the permission it needs
+(``@requires``), and every staff action checks it again through ``authorize``; a test walks
+the URL map and fails on a staff route without one. Permissions are written
+scope:resource:action.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol
 
-from portal.accounts.models import Role
+from portal.core.actors import Role
+from portal.core.i18n import _ls
+from portal.core.refusal import ActionRefused
 
 
 class Permission(StrEnum):
-    CASE_READ = "review:case:read"
+    CASE_READ = "review:case:read"  # unassigned cases and one's own
+    CASE_READ_ALL = "review:case:read_all"  # every submitted case
+    CASE_HOLD = "review:case:hold"  # may have cases assigned to them
     CASE_ASSIGN = "review:case:assign"
     CASE_NOTE = "review:case:note"
     CASE_REQUEST_INFO = "review:case:request_info"
@@ -18,6 +26,7 @@ class Permission(StrEnum):
     CASE_REOPEN = "review:case:reopen"
     DOCUMENT_READ = "review:document:read"
     RISK_SET = "review:risk:set"
+    PRIORITY_ADJUST = "review:priority:adjust"
     SCREENING_SET = "review:screening:set"
     SCREENING_DETAILS_READ = "review:screening:read_details"  # watch-list entries
     EMPLOYMENT_CONFIRM = "review:employment:confirm"
@@ -34,22 +43,27 @@ class Permission(StrEnum):
 P = Permission
 _CASEWORK = {
     P.CASE_READ,
+    P.CASE_HOLD,
     P.CASE_ASSIGN,
     P.CASE_NOTE,
     P.CASE_REQUEST_INFO,
     P.CASE_EXPORT,
     P.DOCUMENT_READ,
     P.RISK_SET,
+    P.PRIORITY_ADJUST,
     P.EMPLOYMENT_CONFIRM,
     P.DECISION_PROPOSE,
     P.VISA_RECORD,
 }
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(_CASEWORK | {P.OWN_ACCOUNT}),
-    Role.DECIDER: frozenset(_CASEWORK | {P.DECISION_CONFIRM, P.CASE_REOPEN, P.OWN_ACCOUNT}),
+    Role.DECIDER: frozenset(
+        _CASEWORK | {P.CASE_READ_ALL, P.DECISION_CONFIRM, P.CASE_REOPEN, P.OWN_ACCOUNT}
+    ),
     Role.SECURITY_OFFICER: frozenset(
         {
             P.CASE_READ,
+            P.CASE_READ_ALL,
             P.CASE_NOTE,
             P.DOCUMENT_READ,
             P.SCREENING_SET,
@@ -63,8 +77,29 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
-def permissions_of(roles: set[Role]) -> frozenset[Permission]:
+class Actor(Protocol):
+    """A member of staff as far as access goes (``portal.accounts.models.StaffUser``)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def role_names(self) -> set[Role]: ...
+
+
+def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
     granted: set[Permission] = set()
     for role in roles:
         granted |= GRANTS[role]
     return frozenset(granted)
+
+
+def permitted(actor: Actor, permission: Permission) -> bool:
+    """May ``actor`` do this now? An inactive account may do nothing."""
+    return bool(actor.active) and permission in permissions_of(actor.role_names)
+
+
+def authorize(actor: Actor, permission: Permission) -> None:
+    """The check every staff action makes first; refuses with a readable message."""
+    if not permitted(actor, permission):
+        raise ActionRefused(_ls("You may not do this."))

@@ -52,11 +52,12 @@ from sqlalchemy import (
     select,
 )
 
-from portal.accounts.models import Role, StaffRole, StaffUser
+from portal.accounts.models import StaffRole, StaffUser
 from portal.cases import custody
 from portal.cases.states import ActorKind, CaseStatus
 from portal.cases.tally import compact
 from portal.core import codes, crypto
+from portal.core.actors import Role
 from portal.core.audit import record_event
 from portal.core.db import Base, utcnow
 from portal.demo.rows import COLUMNS, Batch, DemoKeys, Row, StaffIds, add_case

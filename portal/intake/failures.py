@@ -16,15 +16,14 @@ from portal.cases.models import Case
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession
+from portal.core.i18n import _ls
+from portal.core.refusal import ActionRefused
+from portal.core.unit_of_work import after_commit
 from portal.intake import outbox, queue
 from portal.intake.models import OutboxEntry
 
 GAVE_UP, WILL_RETRY = "gave_up", "will_retry"
 WAITING_FOR_INTAKE = (CaseStatus.SUBMITTED, CaseStatus.SCREENING)
-
-
-class NothingToRetryError(ValueError):
-    """The case has no unfinished intake work."""
 
 
 @dataclass(frozen=True)
@@ -88,14 +87,12 @@ def retry_job(
     *,
     actor_kind: ActorKind = ActorKind.SYSTEM,
     actor_id: uuid.UUID | None = None,
-) -> bool:
-    """Give a case's intake a fresh set of attempts and enqueue it now.
-
-    Returns whether it reached Redis (if not, the relay enqueues it when Redis is back).
-    """
+) -> None:
+    """Give a case's intake a fresh set of attempts; it is enqueued after the commit (if
+    Redis does not answer then, the relay enqueues it when Redis is back)."""
     case = session.get(Case, case_id, populate_existing=True)  # fresh row_version
     if case is None or case.status not in WAITING_FOR_INTAKE:
-        raise NothingToRetryError("this case has no intake to retry")
+        raise ActionRefused(_ls("There is nothing to retry for this case."))
     entry = session.scalar(
         select(OutboxEntry)
         .where(
@@ -106,17 +103,22 @@ def retry_job(
         .order_by(OutboxEntry.created_at.desc())
         .limit(1)
     )
+    # RQ's record of the failure goes first, so the job enqueued after it starts afresh.
+    after_commit(session, lambda: _forget_failure(case_id))
     if entry is None:  # promised work lost somehow: promise it again
         entry = outbox.promise(session, "intake", case_id)
+    else:
+        outbox.enqueue_after_commit(session, "intake", case_id)
     entry.attempts, entry.failed_at, entry.enqueued_at, entry.last_error = 0, None, None, None
     if case.screening_status == ScreeningStatus.FAILED:
         case.screening_status = ScreeningStatus.PENDING
     record_event(
         session, "intake.retried", actor_kind=actor_kind, actor_id=actor_id, case_id=case_id
     )
-    session.commit()
+
+
+def _forget_failure(case_id: uuid.UUID) -> None:
     try:
         FailedJobRegistry(queue=queue.intake_queue()).remove(queue.job_id("intake", case_id))
     except redis.RedisError:
-        pass  # the dispatch below fails the same way; the relay enqueues it later
-    return outbox.dispatch(session, entry)
+        pass  # enqueuing fails the same way; the relay enqueues it later

@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from portal.cases.custody import INTERNAL, STAFF, open_staff_keys
-from portal.cases.models import Case, KeyWrap, RiskAssessment
+from portal.cases.models import Case, KeyWrap, RiskAssessment, in_force
 from portal.cases.states import ActorKind, ScreeningStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession
@@ -85,12 +85,6 @@ def _clear_cases(
 ) -> list[tuple[Case, RiskAssessment, KeyWrap | None]]:
     """The clear, unshredded cases among ``case_ids``, each with its assessment in force
     and its staff key's wrap, in one query."""
-    newest = (
-        select(func.max(RiskAssessment.created_at))
-        .where(RiskAssessment.case_id == Case.id)
-        .correlate(Case)
-        .scalar_subquery()
-    )
     rows = session.execute(
         select(Case, RiskAssessment, KeyWrap)
         .join(RiskAssessment, RiskAssessment.case_id == Case.id)
@@ -102,15 +96,11 @@ def _clear_cases(
             Case.id.in_(case_ids),
             Case.shredded_at.is_(None),
             Case.screening_status == ScreeningStatus.CLEAR,
-            RiskAssessment.created_at == newest,
+            in_force(),
         )
-        .order_by(Case.id, RiskAssessment.id.desc())
+        .order_by(Case.id)
     )
-    found: dict[uuid.UUID, tuple[Case, RiskAssessment, KeyWrap | None]] = {}
-    for case, assessment, wrap in rows:
-        # Two at the same instant: the larger id, as ``latest_assessment`` takes it.
-        found.setdefault(case.id, (case, assessment, wrap))
-    return list(found.values())
+    return [(case, assessment, wrap) for case, assessment, wrap in rows]
 
 
 def raise_linked_cases(session: DbSession, linking: Linking) -> int:

@@ -1,4 +1,9 @@
-"""The transactional outbox: promise work with the data, hand it to Redis after commit."""
+"""The transactional outbox: promise work with the data, hand it to Redis after commit.
+
+The request (or command) that promises work commits once; the job is handed to Redis after
+that commit and the row is not written again then. The relay stamps the row when it finds
+the job in the queue, and enqueues what is missing.
+"""
 
 import logging
 import uuid
@@ -17,6 +22,7 @@ from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
 from portal.core.redis import get_redis
+from portal.core.unit_of_work import after_commit
 from portal.intake import queue
 from portal.intake.models import OutboxEntry
 
@@ -27,26 +33,41 @@ LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatu
 
 
 def promise(session: DbSession, job: str, case_id: uuid.UUID) -> OutboxEntry:
-    """Record work to do in the caller's transaction (commit makes the promise)."""
+    """Record work to do in the caller's transaction (commit makes the promise), and hand
+    it to Redis once that commit is made."""
     entry = OutboxEntry(case_id=case_id, job=job)
     session.add(entry)
+    enqueue_after_commit(session, job, case_id)
     return entry
 
 
-def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
-    """After commit: try to enqueue now. If Redis is down the relay does it later."""
+def enqueue_after_commit(session: DbSession, job: str, case_id: uuid.UUID) -> None:
+    """Hand ``job`` to Redis once the caller's transaction has committed."""
+    after_commit(session, lambda: try_enqueue(job, case_id))
+
+
+def try_enqueue(job: str, case_id: uuid.UUID) -> bool:
+    """Enqueue now, if Redis answers; if not, the relay does it later."""
     try:
-        queue.enqueue(entry.job, entry.case_id)
+        queue.enqueue(job, case_id)
     except redis.RedisError as exc:
         # Only the exception's class: a message could carry connection details.
-        log.warning(
-            "outbox %s not enqueued (%s); the relay will retry", entry.id, type(exc).__name__
-        )
+        log.warning("%s job not enqueued (%s); the relay will retry", job, type(exc).__name__)
         return False
+    return True
+
+
+def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
+    """The relay's enqueue: enqueue now and stamp the row (the relay commits it)."""
+    if not try_enqueue(entry.job, entry.case_id):
+        return False
+    _stamp(entry)
+    return True
+
+
+def _stamp(entry: OutboxEntry) -> None:
     entry.enqueued_at = utcnow()
     entry.attempts += 1
-    session.commit()
-    return True
 
 
 def complete(session: DbSession, job: str, case_ids: Iterable[uuid.UUID]) -> None:
@@ -99,7 +120,6 @@ def give_up(session: DbSession, entry: OutboxEntry) -> None:
         attempts=str(entry.attempts),
         error=entry.last_error or "unknown",
     )
-    session.commit()
     log.warning("outbox %s: given up after %s attempts", entry.id, entry.attempts)
 
 
@@ -108,7 +128,9 @@ def relay(
 ) -> RelayReport:
     """Enqueue what was promised but is not in the queue. One relay runs at a time.
 
-    ``now`` stands in for the clock, so tests can let abandoned jobs expire.
+    A batch job: it commits after each row it changes, so that the rows keep step with
+    what it did in Redis. ``now`` stands in for the clock, so tests can let abandoned
+    jobs expire.
     """
     now = now or utcnow()
     report = RelayReport()
@@ -135,13 +157,18 @@ def relay(
         ).all()
         for entry in unfinished:
             first_time = entry.enqueued_at is None
-            if not first_time and not _job_is_lost(entry, stale_before):
+            if first_time and queue.fetch(entry.job, entry.case_id) is not None:
+                # Handed over after its commit: from now on it is watched like any other.
+                _stamp(entry)
+                report.waiting += 1
+            elif not first_time and not _job_is_lost(entry, stale_before):
                 report.waiting += 1
             elif dispatch(session, entry):
                 if first_time:
                     report.enqueued += 1
                 else:
                     report.requeued += 1
+            session.commit()
         exhausted = session.scalars(
             select(OutboxEntry)
             .where(
@@ -159,6 +186,7 @@ def relay(
                 report.waiting += 1
             else:
                 give_up(session, entry)
+                session.commit()
                 report.failed += 1
     finally:
         lock.release()

@@ -25,18 +25,15 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     extract,
     func,
-    or_,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased
 
-from portal.cases.models import Case, RiskAssessment
+from portal.cases.models import Case, RiskAssessment, in_force
 from portal.cases.states import OPEN_STATUSES, CaseStatus
 from portal.core.db import DbSession, utcnow
 from portal.intake import reasons as R
@@ -102,15 +99,14 @@ def _stale_in_force(
 ) -> Any:
     """Open cases with ids past ``after`` up to ``until`` whose assessment in force counts
     other months than have passed."""
-    newer = aliased(RiskAssessment)
+
     # The window is given to every table, so each is read from its index within it only.
-    window = [
-        and_(
+    def window(column: Any) -> Any:
+        return and_(
             (column > after) if after is not None else true(),
             (column <= until) if until is not None else true(),
         )
-        for column in (Case.id, RiskAssessment.case_id, newer.case_id)
-    ]
+
     return (
         select(
             Case.id,
@@ -120,25 +116,14 @@ def _stale_in_force(
         )
         .join(RiskAssessment, RiskAssessment.case_id == Case.id)
         .where(
-            window[0],
-            window[1],
+            window(Case.id),
+            window(RiskAssessment.case_id),
             # "Not closed" rather than "open": the same cases, but a condition no index
             # serves, so SQLite walks the window of the primary key instead of reading
             # every open case from the status index for each window.
             Case.status.not_in(_NOT_OPEN),
             Case.submitted_at <= now,
-            # The assessment in force: no newer one (ties broken by id, as one must win).
-            ~exists().where(
-                window[2],
-                newer.case_id == Case.id,
-                or_(
-                    newer.created_at > RiskAssessment.created_at,
-                    and_(
-                        newer.created_at == RiskAssessment.created_at,
-                        newer.id > RiskAssessment.id,
-                    ),
-                ),
-            ),
+            in_force(RiskAssessment, lambda newer: window(newer.case_id)),
             _stored_months(dialect) != _months_since(Case.submitted_at, now, dialect),
         )
     )
@@ -165,16 +150,12 @@ def rescore_time_waiting(
     # purpose: this is a derived number, and bumping it would make a caseworker's
     # concurrent, unrelated change fail. A staff change racing this one copies the reasons
     # it read; the next run finds them behind and brings them up to date.
-    newer = aliased(RiskAssessment)
     set_assessment = (
         update(assessments)
         .where(
             assessments.c.id == bindparam("b_assessment"),
             # Still in force: one that a concurrent change put above it stays history.
-            ~exists().where(
-                newer.case_id == assessments.c.case_id,
-                newer.created_at > assessments.c.created_at,
-            ),
+            in_force(assessments.c),
         )
         .values(
             reasons=bindparam("b_reasons", type_=assessments.c.reasons.type),
@@ -184,9 +165,7 @@ def rescore_time_waiting(
     # The case's score is the score of its assessment in force, whichever that is by now.
     in_force_score = (
         select(RiskAssessment.priority_score)
-        .where(RiskAssessment.case_id == cases.c.id)
-        .order_by(RiskAssessment.created_at.desc(), RiskAssessment.id.desc())
-        .limit(1)
+        .where(RiskAssessment.case_id == cases.c.id, in_force())
         .scalar_subquery()
     )
     updated = batches = 0

@@ -1,5 +1,5 @@
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.cases.labels import LABELS
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
@@ -7,6 +7,7 @@ from portal.core.forms import PortalForm, options
 from portal.core.i18n import _ls
 
 REQUIRED = _ls("Required.")
+MAX_PRIORITY_ADJUSTMENT = 50
 
 
 class NoteForm(PortalForm):
@@ -41,6 +42,18 @@ class ScreeningForm(PortalForm):
     reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
+class PriorityForm(PortalForm):
+    # Larger than any one line of the rubric, so staff can outweigh it either way.
+    points = IntegerField(
+        _ls("Points to add (negative to take away)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=-MAX_PRIORITY_ADJUSTMENT, max=MAX_PRIORITY_ADJUSTMENT),
+        ],
+    )
+    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
 class ProposeForm(PortalForm):
     outcome = RadioField(
         _ls("Proposed decision"),
@@ -65,6 +78,7 @@ class ActionForms:
         self.assign = AssignForm(formdata=None)
         self.threat = ThreatForm(formdata=None)
         self.screening = ScreeningForm(formdata=None)
+        self.priority = PriorityForm(formdata=None)
         self.propose = ProposeForm(formdata=None)
         self.reason = ReasonForm(formdata=None)
         self.confirm = PortalForm(formdata=None)

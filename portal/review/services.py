@@ -1,47 +1,89 @@
-"""What staff do to a case. Each takes the actor and the case, refuses what is not allowed
-with a clear error, writes the audit event, and commits."""
+"""What staff do to a case: the one seam every staff action goes through.
+
+Each function takes the acting ``StaffUser`` and the case, checks one ``Permission`` with
+``authorize`` first, refuses what is not allowed with ``ActionRefused`` before it changes
+anything, makes the change with its audit event, and flushes. None of them commits: the
+request commits once at its end, or rolls back as a whole.
+"""
 
 import uuid
 
 from sqlalchemy import select
 
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.cases.custody import open_staff_key, open_with_intake_key
+from portal.cases.labels import lazy_label
 from portal.cases.lifecycle import transition
-from portal.cases.models import Case, Decision, Employment, Message, Note
+from portal.cases.models import Case, Decision, Employment, Message, Note, RiskAssessment
 from portal.cases.states import (
     ActorKind,
     CaseStatus,
     DecisionOutcome,
     DecisionState,
     MessageDirection,
+    ScreeningStatus,
+    ThreatLevel,
 )
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
+from portal.core.i18n import _ls
+from portal.core.permissions import Permission as P
+from portal.core.permissions import authorize, permitted
+from portal.core.refusal import ActionRefused
+from portal.intake import assessments
+from portal.intake import reasons as R
+from portal.intake.failures import retry_job
 
 STAFF = ActorKind.STAFF
+MAX_STAFF_REASON = 2000
+# Staff record what they found; "pending" and "failed" are the intake's to set.
+STAFF_SCREENING_STATUSES = frozenset(
+    {ScreeningStatus.CLEAR, ScreeningStatus.CONCERN, ScreeningStatus.HIT}
+)
 
 
-class ActionRefused(ValueError):
-    """An action that is not allowed now; ``code`` names why, for a translated message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+def _unlock(session: DbSession, case: Case, actor: StaffUser, purpose: str = "review") -> None:
+    """Unlock a case's keys for ``actor``; each unwrap is an audited decryption."""
+    open_with_intake_key(session, case, actor_kind=STAFF, actor_id=actor.id, purpose=purpose)
+    open_staff_key(session, case, actor_kind=STAFF, actor_id=actor.id)
 
 
 def open_for_review(session: DbSession, case: Case, actor: StaffUser) -> Case:
     """Unlock a case to show it; every opening is in the audit trail."""
-    open_with_intake_key(session, case, actor_kind=STAFF, actor_id=actor.id, purpose="review")
-    open_staff_key(session, case, actor_kind=STAFF, actor_id=actor.id)
+    authorize(actor, P.CASE_READ)
+    _unlock(session, case, actor)
     record_event(session, "case.viewed", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
-    session.commit()
+    return case
+
+
+def record_download(
+    session: DbSession, case: Case, actor: StaffUser, document_id: uuid.UUID
+) -> None:
+    """A document is about to be decrypted for ``actor``: unlock its case, audit it."""
+    authorize(actor, P.DOCUMENT_READ)
+    open_for_review(session, case, actor)
+    record_event(
+        session,
+        "document.downloaded",
+        actor_kind=STAFF,
+        actor_id=actor.id,
+        case_id=case.id,
+        document=str(document_id),
+    )
+
+
+def export(session: DbSession, case: Case, actor: StaffUser) -> Case:
+    """One case for the printable export; there is deliberately no export of many."""
+    authorize(actor, P.CASE_EXPORT)
+    open_for_review(session, case, actor)
+    record_event(session, "case.exported", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
     return case
 
 
 def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser | None) -> None:
-    if assignee is not None and not assignee.role_names & {Role.CASEWORKER, Role.DECIDER}:
-        raise ActionRefused("not_a_caseworker")
+    authorize(actor, P.CASE_ASSIGN)
+    if assignee is not None and not permitted(assignee, P.CASE_HOLD):
+        raise ActionRefused(_ls("Cases are assigned to active caseworkers or deciders only."))
     case.assignee_id = assignee.id if assignee else None
     record_event(
         session,
@@ -51,22 +93,28 @@ def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser
         case_id=case.id,
         assignee=str(assignee.id) if assignee else "",
     )
-    session.commit()
+
+
+def _note(session: DbSession, case: Case, actor: StaffUser, body: str) -> Note:
+    note = Note(case=case, author_id=actor.id)
+    note.body = body  # sealed with the staff key, which the caller unlocked
+    session.add(note)
+    record_event(session, "case.note_added", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
+    return note
 
 
 def add_note(session: DbSession, case: Case, actor: StaffUser, body: str) -> Note:
-    note = Note(case=case, author_id=actor.id)
-    note.body = body
-    session.add(note)
-    record_event(session, "case.note_added", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
-    session.commit()
-    return note
+    authorize(actor, P.CASE_NOTE)
+    _unlock(session, case, actor)
+    return _note(session, case, actor, body)
 
 
 def request_information(session: DbSession, case: Case, actor: StaffUser, question: str) -> None:
     """A question the applicant sees and answers; the case waits for the answer."""
+    authorize(actor, P.CASE_REQUEST_INFO)
     if case.status != CaseStatus.IN_REVIEW:
-        raise ActionRefused("not_in_review")
+        raise ActionRefused(_ls("Only a case under review can do this."))
+    _unlock(session, case, actor)
     message = Message(
         case=case,
         direction=MessageDirection.TO_APPLICANT,
@@ -76,10 +124,16 @@ def request_information(session: DbSession, case: Case, actor: StaffUser, questi
     message.body = question
     session.add(message)
     transition(session, case, CaseStatus.INFO_REQUESTED, actor_kind=STAFF, actor_id=actor.id)
-    session.commit()
 
 
-def confirm_employment(session: DbSession, case: Case, actor: StaffUser, job: Employment) -> None:
+def confirm_employment(
+    session: DbSession, case: Case, actor: StaffUser, job_id: uuid.UUID
+) -> Employment:
+    """The employer confirmed one of the case's jobs."""
+    authorize(actor, P.EMPLOYMENT_CONFIRM)
+    job = next((job for job in case.employments if job.id == job_id), None)
+    if job is None:
+        raise ActionRefused(_ls("This step cannot be recorded."))
     job.confirmed_at, job.confirmed_by_id = utcnow(), actor.id
     record_event(
         session,
@@ -89,7 +143,84 @@ def confirm_employment(session: DbSession, case: Case, actor: StaffUser, job: Em
         case_id=case.id,
         employment=str(job.id),
     )
-    session.commit()
+    return job
+
+
+def _staff_reason(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > MAX_STAFF_REASON:
+        raise ActionRefused(
+            _ls("Give a reason of at most %(limit)s characters.", limit=MAX_STAFF_REASON)
+        )
+    return text
+
+
+def set_threat_level(
+    session: DbSession, case: Case, actor: StaffUser, level: ThreatLevel, reason: str
+) -> RiskAssessment:
+    """Set the threat to the applicant, with a reason, as a new assessment in force."""
+    authorize(actor, P.RISK_SET)
+    if level == case.threat_level:
+        raise ActionRefused(_ls("The threat level is already %(level)s.", level=lazy_label(level)))
+    params = {"old": str(case.threat_level), "new": str(level)}
+    return _reassess(
+        session, case, actor, reason, R.Reason(R.STAFF_THREAT_LEVEL, params=params),
+        "case.threat_level_set", params, threat_level=level,
+    )  # fmt: skip
+
+
+def set_screening_status(
+    session: DbSession, case: Case, actor: StaffUser, status: ScreeningStatus, reason: str
+) -> RiskAssessment:
+    """A security officer records what the screening found (clear, concern, hit)."""
+    authorize(actor, P.SCREENING_SET)
+    if status not in STAFF_SCREENING_STATUSES:
+        raise ActionRefused(
+            _ls("The screening status cannot be set to %(status)s.", status=lazy_label(status))
+        )
+    if status == case.screening_status:
+        raise ActionRefused(
+            _ls("The screening status is already %(status)s.", status=lazy_label(status))
+        )
+    params = {"old": str(case.screening_status), "new": str(status)}
+    return _reassess(
+        session, case, actor, reason, R.Reason(R.STAFF_SCREENING_STATUS, params=params),
+        "case.screening_status_set", params, screening_status=status,
+    )  # fmt: skip
+
+
+def adjust_priority(
+    session: DbSession, case: Case, actor: StaffUser, points: int, reason: str
+) -> RiskAssessment:
+    """Add (or take away) priority points, shown as one more line of the rubric."""
+    authorize(actor, P.PRIORITY_ADJUST)
+    if points == 0:
+        raise ActionRefused(_ls("An adjustment of 0 points changes nothing."))
+    return _reassess(
+        session, case, actor, reason, R.Reason(R.STAFF_PRIORITY, points=points),
+        "case.priority_adjusted", {"points": str(points)},
+    )  # fmt: skip
+
+
+def _reassess(
+    session: DbSession,
+    case: Case,
+    actor: StaffUser,
+    reason: str,
+    change: R.Reason,
+    action: str,
+    event: dict[str, str],
+    **levels: ThreatLevel | ScreeningStatus,
+) -> RiskAssessment:
+    """A staff change of the risk assessment: the change as the rubric's last line, the
+    staff member's own words sealed with it (the staff key is unlocked for that)."""
+    text = _staff_reason(reason)
+    open_staff_key(session, case, actor_kind=STAFF, actor_id=actor.id)
+    assessment = assessments.record_staff_change(
+        session, case, actor_id=actor.id, reason_text=text, change=change, **levels
+    )
+    record_event(session, action, actor_kind=STAFF, actor_id=actor.id, case_id=case.id, **event)
+    return assessment
 
 
 def open_decision(session: DbSession, case: Case) -> Decision | None:
@@ -103,8 +234,10 @@ def open_decision(session: DbSession, case: Case) -> Decision | None:
 def propose_decision(
     session: DbSession, case: Case, actor: StaffUser, outcome: DecisionOutcome, reasons: str
 ) -> Decision:
+    authorize(actor, P.DECISION_PROPOSE)
     if case.status != CaseStatus.IN_REVIEW:
-        raise ActionRefused("not_in_review")
+        raise ActionRefused(_ls("Only a case under review can do this."))
+    _unlock(session, case, actor)
     decision = Decision(case=case, outcome=outcome, proposed_by_id=actor.id)
     decision.reasons = reasons
     session.add(decision)
@@ -116,23 +249,21 @@ def propose_decision(
         actor_id=actor.id,
         outcome=str(outcome),
     )
-    session.commit()
-    return decision
-
-
-def _pending(session: DbSession, case: Case, actor: StaffUser, decision_id: uuid.UUID) -> Decision:
-    decision = open_decision(session, case)
-    if decision is None or decision.id != decision_id:
-        raise ActionRefused("no_open_decision")  # decided already, perhaps in another tab
-    if decision.proposed_by_id == actor.id:
-        raise ActionRefused("four_eyes")  # a second pair of eyes, never the same person
     return decision
 
 
 def _settle(
     session: DbSession, case: Case, actor: StaffUser, decision_id: uuid.UUID, *, confirm: bool
-) -> None:
-    decision = _pending(session, case, actor, decision_id)
+) -> Decision:
+    authorize(actor, P.DECISION_CONFIRM)
+    decision = open_decision(session, case)
+    if decision is None or decision.id != decision_id:
+        # Decided already, perhaps in another tab.
+        raise ActionRefused(
+            _ls("There is no open proposal any more: it was decided in the meantime.")
+        )
+    if decision.proposed_by_id == actor.id:  # a second pair of eyes, never the same person
+        raise ActionRefused(_ls("A proposal must be confirmed or returned by another person."))
     decision.decided_by_id, decision.decided_at = actor.id, utcnow()
     decision.state = DecisionState.CONFIRMED if confirm else DecisionState.RETURNED
     if not confirm:
@@ -144,34 +275,47 @@ def _settle(
     transition(
         session, case, target, actor_kind=STAFF, actor_id=actor.id, decision=str(decision.id)
     )
-    session.commit()
+    return decision
 
 
 def confirm_decision(
     session: DbSession, case: Case, actor: StaffUser, decision_id: uuid.UUID
-) -> None:
-    _settle(session, case, actor, decision_id, confirm=True)
+) -> Decision:
+    return _settle(session, case, actor, decision_id, confirm=True)
 
 
 def return_decision(
     session: DbSession, case: Case, actor: StaffUser, decision_id: uuid.UUID
-) -> None:
-    _settle(session, case, actor, decision_id, confirm=False)
+) -> Decision:
+    return _settle(session, case, actor, decision_id, confirm=False)
 
 
-def record_step(session: DbSession, case: Case, actor: StaffUser, target: CaseStatus) -> None:
-    """Visa issued, arrived: facts recorded after the decision."""
-    if target not in (CaseStatus.VISA_ISSUED, CaseStatus.ARRIVED):
-        raise ActionRefused("not_a_step")
-    transition(session, case, target, actor_kind=STAFF, actor_id=actor.id)
-    session.commit()
+def record_visa(session: DbSession, case: Case, actor: StaffUser) -> None:
+    """The visa was issued: a fact recorded after the decision."""
+    authorize(actor, P.VISA_RECORD)
+    transition(session, case, CaseStatus.VISA_ISSUED, actor_kind=STAFF, actor_id=actor.id)
 
 
-def reopen(session: DbSession, case: Case, actor: StaffUser, reason: str) -> None:
+def record_arrival(session: DbSession, case: Case, actor: StaffUser) -> None:
+    """The person arrived in Germany: the end of the case."""
+    authorize(actor, P.VISA_RECORD)
+    transition(session, case, CaseStatus.ARRIVED, actor_kind=STAFF, actor_id=actor.id)
+
+
+def reopen(session: DbSession, case: Case, actor: StaffUser, reason: str) -> Note:
+    """A decider takes a rejected case back into review; the reason is kept as a note."""
+    authorize(actor, P.CASE_REOPEN)
     if case.status != CaseStatus.REJECTED:
-        raise ActionRefused("not_rejected")
-    add_note(session, case, actor, reason)
+        raise ActionRefused(_ls("Only a rejected case can be reopened."))
+    _unlock(session, case, actor)
+    note = _note(session, case, actor, reason)
     transition(
         session, case, CaseStatus.IN_REVIEW, actor_kind=STAFF, actor_id=actor.id, why="reopened"
     )
-    session.commit()
+    return note
+
+
+def retry_intake(session: DbSession, actor: StaffUser, case_id: uuid.UUID) -> None:
+    """An administrator gives a failed intake a fresh set of attempts."""
+    authorize(actor, P.QUEUE_MANAGE)
+    retry_job(session, case_id, actor_kind=STAFF, actor_id=actor.id)

@@ -8,14 +8,13 @@ import uuid
 from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_
 
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.cases.models import Case
 from portal.cases.states import CaseStatus
+from portal.core.permissions import Permission, permitted
 from portal.extensions import db
-
-SEES_ALL = frozenset({Role.DECIDER, Role.SECURITY_OFFICER})
 
 
 def visible_cases(user: StaffUser, source: Any = Case) -> ColumnElement[bool]:
@@ -23,21 +22,16 @@ def visible_cases(user: StaffUser, source: Any = Case) -> ColumnElement[bool]:
 
     ``source`` is ``Case`` or a table with the same columns (the queue's ``CaseTally``).
     """
-    roles = user.role_names
     not_draft = source.status != CaseStatus.DRAFT
-    if roles & SEES_ALL:
-        return and_(not_draft, true())
-    if Role.CASEWORKER in roles:  # unassigned cases, and their own
+    if permitted(user, Permission.CASE_READ_ALL):
+        return not_draft
+    if permitted(user, Permission.CASE_READ):  # unassigned cases, and their own
         return and_(not_draft, or_(source.assignee_id.is_(None), source.assignee_id == user.id))
     return false()
 
 
-def load_case(user: StaffUser, case_id: str) -> Case:
-    try:
-        identifier = uuid.UUID(case_id)
-    except ValueError:
-        abort(404)
-    case = db.session.scalar(db.select(Case).where(Case.id == identifier, visible_cases(user)))
+def load_case(user: StaffUser, case_id: uuid.UUID) -> Case:
+    case = db.session.scalar(db.select(Case).where(Case.id == case_id, visible_cases(user)))
     if case is None:
         abort(404)
     return case

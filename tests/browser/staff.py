@@ -5,8 +5,8 @@ from typing import Any
 import pyotp
 from flask import Flask
 
-from portal.accounts.models import Role
 from portal.accounts.services import create_staff
+from portal.core.actors import Role
 from portal.extensions import db
 
 PASSWORD = "a long and private passphrase"

@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.cases.models import Case
+from portal.core.actors import Role
 from portal.extensions import db
 from portal.intake.tasks import process_case
 from tests.browser.axe import serious_violations

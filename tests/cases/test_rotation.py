@@ -5,11 +5,12 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.accounts.services import create_staff, totp_secret
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.models import Case, KeyWrap, Note
 from portal.cases.states import ActorKind
+from portal.core.actors import Role
 from portal.extensions import db
 from tests.conftest import AppFactory
 from tests.factories import PRINCIPAL, make_case

@@ -7,7 +7,6 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role
 from portal.accounts.services import create_staff
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.models import Case, Decision, Document, Message, Note, RiskAssessment
@@ -19,6 +18,7 @@ from portal.cases.states import (
     ScreeningStatus,
     ThreatLevel,
 )
+from portal.core.actors import Role
 from portal.core.crypto import DecryptionError
 from portal.core.sealed import LockedError, sealed_attributes
 from portal.extensions import db

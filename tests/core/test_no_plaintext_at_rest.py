@@ -36,6 +36,7 @@ def _fill(app: Flask) -> None:
         db.session.commit()
         submitted, _code = make_case(db.session, programme=programme)
         submit_case(db.session, submitted)
+        db.session.commit()
     make_worker(app).work(burst=True)
     assert db.session.query(Case).count() == 4
 

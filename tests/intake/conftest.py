@@ -30,6 +30,7 @@ def distinct_case(*, family: int = 0, phone: str | None = None, **principal: Any
 def screen(case: Case) -> RiskAssessment:
     """Submit and run the intake job as the worker would; return the assessment in force."""
     submit_case(db.session, case)
+    db.session.commit()
     case_id = case.id
     db.session.remove()
     assert process_case(str(case_id)) == "in_review"

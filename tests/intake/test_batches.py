@@ -31,6 +31,7 @@ def _submitted(count: int, **principal: object) -> list[uuid.UUID]:
     for _ in range(count):
         case = distinct_case(**principal)
         submit_case(db.session, case)  # enqueues its job
+        db.session.commit()
         ids.append(case.id)
     db.session.remove()
     return ids

@@ -48,6 +48,7 @@ def _submit_failing(app: Flask, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(tasks, "screen_cases", _explode)
     case = distinct_case()
     submit_case(db.session, case)
+    db.session.commit()
     case_id = case.id
     make_worker(app).work(burst=True)  # the job and RQ's two immediate retries fail
     return case_id

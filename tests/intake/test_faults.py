@@ -37,6 +37,7 @@ def test_submitting_while_redis_is_down_stores_the_case_and_the_relay_catches_up
     with down.app_context():
         case, _code = make_case(db.session)
         submit_case(db.session, case)  # no exception: the applicant is confirmed
+        db.session.commit()
         case_id = case.id
         assert _status(case_id) == CaseStatus.SUBMITTED
         entry = db.session.scalars(select(OutboxEntry)).one()
@@ -81,6 +82,7 @@ def test_redis_stopped_during_submissions_and_started_again(make_app: AppFactory
         with phase.app_context():
             case, _code = make_case(db.session, family=1)
             submit_case(db.session, case)
+            db.session.commit()
             case_ids.append(case.id)
     with up.app_context():
         make_worker(up).work(burst=True)  # Redis is back: what reached it is screened
@@ -99,7 +101,9 @@ def test_a_flushed_redis_is_rebuilt_from_the_outbox(app: Flask) -> None:
     cases = [make_case(db.session)[0] for _ in range(3)]
     for case in cases:
         submit_case(db.session, case)
+        db.session.commit()
     assert intake_queue().count == 3
+    assert relay(db.session).waiting == 3  # as the workers' relay finds them, every 30 s
     get_redis().flushdb()
     assert intake_queue().count == 0
 
@@ -113,6 +117,7 @@ def test_a_flushed_redis_is_rebuilt_from_the_outbox(app: Flask) -> None:
 def test_the_relay_leaves_queued_jobs_alone(app: Flask) -> None:
     case, _code = make_case(db.session)
     submit_case(db.session, case)
+    db.session.commit()
     report = relay(db.session)
     assert (report.enqueued, report.requeued, report.waiting) == (0, 0, 1)
     assert intake_queue().count == 1
@@ -121,9 +126,11 @@ def test_the_relay_leaves_queued_jobs_alone(app: Flask) -> None:
 def test_a_job_run_twice_gives_the_same_result_as_once(app: Flask) -> None:
     earlier, _code = make_case(db.session, family=2)  # shares people: duplicate links
     submit_case(db.session, earlier)
+    db.session.commit()
     earlier_id = earlier.id
     case, _code = make_case(db.session, family=2)
     submit_case(db.session, case)
+    db.session.commit()
     case_id = case.id
     db.session.remove()
     # The earlier case's job screens the case too: its job is next in the queue.
@@ -141,9 +148,11 @@ def test_screening_again_replaces_the_intake_assessment(app: Flask) -> None:
     intake assessment replaces the earlier one, and the links are the same."""
     earlier, _code = make_case(db.session, family=1)
     submit_case(db.session, earlier)
+    db.session.commit()
     earlier_id = earlier.id
     case, _code = make_case(db.session, family=1)
     submit_case(db.session, case)
+    db.session.commit()
     case_id = case.id
     db.session.remove()
     assert process_case(str(earlier_id)) == "in_review"  # the case's too: next in the queue
@@ -168,6 +177,7 @@ def test_a_job_interrupted_after_screening_began_finishes_on_the_next_run(app: F
 
     case, _code = make_case(db.session)
     submit_case(db.session, case)
+    db.session.commit()
     transition(db.session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
     db.session.commit()
     case_id = case.id
@@ -217,6 +227,7 @@ def _snapshot(case_id) -> dict:
 def test_failed_jobs_are_retried_by_the_relay_after_a_pause(app: Flask) -> None:
     case, _code = make_case(db.session)
     submit_case(db.session, case)
+    db.session.commit()
     job = intake_queue().fetch_job(f"intake-{case.id}")
     assert job is not None
     # As RQ leaves a job whose retries ran out.

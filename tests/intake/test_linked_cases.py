@@ -4,19 +4,20 @@ concern raises its screening."""
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
 from portal.cases.custody import open_with_intake_key
 from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
+from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake import reasons as R
-from portal.intake.assessments import latest_assessment, set_screening_status
+from portal.intake.assessments import latest_assessment
 from portal.intake.duplicates import links_of
 from portal.intake.linked_cases import reasons_now, with_duplicates
 from portal.intake.tasks import process_case
+from portal.review.services import set_screening_status
 from tests.intake.conftest import distinct_case, screen
-from tests.intake.test_assessments import staff
+from tests.intake.test_assessments import actor, staff
 from tests.intake.test_duplicates import AHMAD, codes
 
 
@@ -133,10 +134,11 @@ def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) ->
     set_screening_status(
         db.session,
         db.session.get(Case, first_id),
+        actor(officer),
         ScreeningStatus.CLEAR,
-        actor_id=officer,
-        reason="Zwei Pässe derselben Person, geklärt",
+        "Zwei Pässe derselben Person, geklärt",
     )
+    db.session.commit()
     count = _assessments(first_id)
 
     _rescreen(second_id)

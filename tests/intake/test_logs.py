@@ -75,16 +75,19 @@ def test_a_full_run_logs_no_personal_data(
         with down.app_context():  # submitted while Redis is down
             case, _code = make_case(db.session)
             submit_case(db.session, case)
+            db.session.commit()
         relay(db.session)
         for programme in Programme:
             case, _code = make_case(db.session, programme=programme, family=3)
             submit_case(db.session, case)
+            db.session.commit()
         make_worker(app).work(burst=True)
 
         with pytest.MonkeyPatch.context() as patch:  # a case whose screening fails
             patch.setattr(tasks, "screen_cases", _boom)
             failing, _code = make_case(db.session)
             submit_case(db.session, failing)
+            db.session.commit()
             failing_id = failing.id
             make_worker(app).work(burst=True)
             relay(db.session)

@@ -6,6 +6,7 @@ from portal.cases.models import BlindIndex, Case, RiskAssessment
 from portal.cases.states import CaseStatus, ScreeningStatus
 from portal.extensions import db
 from portal.intake.models import OutboxEntry
+from portal.intake.queue import intake_queue, job_id
 from portal.intake.worker import make_worker
 from tests.factories import make_case
 
@@ -13,9 +14,12 @@ from tests.factories import make_case
 def test_submitted_case_reaches_review_through_the_queue(app: Flask) -> None:
     case, _code = make_case(db.session, family=3)
     submit_case(db.session, case)
+    db.session.commit()
 
+    # Handed to Redis after the commit; the request wrote nothing more.
     entry = db.session.scalars(select(OutboxEntry)).one()
-    assert entry.enqueued_at is not None and entry.completed_at is None
+    assert entry.enqueued_at is None and entry.completed_at is None
+    assert intake_queue().fetch_job(job_id("intake", case.id)) is not None
 
     make_worker(app).work(burst=True)
 

@@ -10,17 +10,19 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from portal.accounts.models import Role
+from portal.accounts.models import StaffUser
 from portal.accounts.services import create_staff
 from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import CaseStatus
+from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.intake import reasons as R
-from portal.intake.assessments import adjust_priority, latest_assessment
+from portal.intake.assessments import latest_assessment
 from portal.intake.priority import months_waited
 from portal.intake.rescoring import RescoreSchedule, rescore_time_waiting
 from portal.intake.worker import run_rescoring_forever
+from portal.review.services import adjust_priority
 from tests.intake.conftest import distinct_case, screen
 
 RUBRIC_BEFORE_WAITING = {
@@ -109,7 +111,8 @@ def test_a_staff_adjustment_is_kept(app: Flask) -> None:
     case_id = screened()
     intake = in_force(case_id)
     case = db.session.get(Case, case_id)
-    adjust_priority(db.session, case, 7, actor_id=user_id, reason="Schwangerschaft")
+    adjust_priority(db.session, case, db.session.get(StaffUser, user_id), 7, "Schwangerschaft")
+    db.session.commit()
     staff_line = {"code": R.STAFF_PRIORITY, "points": 7, "params": {}}
     submitted(case_id, utcnow() - timedelta(days=400))
 

@@ -96,6 +96,7 @@ def _kill_worker_mid_job(app: Flask, job: Any, linger: float = 0.0) -> None:
 def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -> None:
     case, _code = make_case(db.session)
     submit_case(db.session, case)
+    db.session.commit()
     case_id = case.id
     db.session.remove()
     job = intake_queue().fetch_job(f"intake-{case_id}")
@@ -131,6 +132,7 @@ def test_a_worker_killed_in_the_middle_of_screening_leaves_it_to_the_next(
     assert import_watchlist(app, listed, tmp_path).exit_code == 0
     case, _code = make_case(db.session)
     submit_case(db.session, case)
+    db.session.commit()
     transition(db.session, case, CaseStatus.SCREENING, actor_kind=ActorKind.SYSTEM)
     db.session.commit()
     case_id = case.id

@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from portal.accounts import auth
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.accounts.services import create_staff
 from portal.apply.services import submit_case
 from portal.cases.models import Case
+from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.extensions import db
 from tests.factories import make_case
@@ -110,6 +111,7 @@ def submitted_case(staff_app: Flask) -> Callable[..., Case]:
             for name, value in fields.items():
                 setattr(case, name, value)
             submit_case(db.session, case)
+            db.session.commit()
             case_id = case.id
             db.session.remove()
             process_case(str(case_id))

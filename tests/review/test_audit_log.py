@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from portal.accounts.models import Role
 from portal.cases.models import Case
+from portal.core.actors import Role
 from portal.review.views import admin
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from portal.accounts.models import Role, StaffSession
+from portal.accounts.models import StaffSession
+from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db

@@ -8,12 +8,12 @@ from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
 from portal.apply.services import add_document, submit_case
 from portal.apply.uploads import check_upload
 from portal.cases.custody import blob_store
 from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import DocumentKind
+from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake.tasks import process_case
@@ -41,6 +41,7 @@ def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
             store=blob_store(),
         )
         submit_case(db.session, case)
+        db.session.commit()
         case_id, document_id = case.id, document.id
         db.session.remove()
         process_case(str(case_id))

@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
-from portal.accounts.models import Role, StaffUser
+from portal.accounts.models import StaffUser
 from portal.cases.models import Case, CaseTally
 from portal.cases.models.tally import TALLIED_COLUMNS
 from portal.cases.states import CaseStatus, Programme, ThreatLevel
 from portal.cases.tally import compact
+from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.intake.worker import run_tally_compaction_forever

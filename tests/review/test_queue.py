@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from portal.accounts.models import Role
 from portal.cases.states import CaseStatus, Programme, ThreatLevel
+from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.review import queue as review_queue
 from tests.review.conftest import update_case

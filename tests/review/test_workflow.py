@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import Role
 from portal.cases.models import Case, Decision
 from portal.cases.states import CaseStatus, DecisionOutcome, DecisionState
+from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.intake.tasks import process_case

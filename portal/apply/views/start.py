@@ -54,7 +54,6 @@ def start_application() -> str | Response:
     case, access_code = start_case(
         db.session, programme=Programme(programme), language=current_language().code
     )
-    db.session.commit()
     sign_in(case)
     return render_template(
         "apply/access_code.html",
@@ -77,8 +76,8 @@ def show_sign_in() -> tuple[str, int] | Response:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
+        # A failed attempt's audit event is committed with the request too.
         case = open_with_access_code(db.session, form.reference.data, form.access_code.data)
-        db.session.commit()  # keeps the audit event of the attempt
         if case is not None:
             sign_in(case)
             return redirect(url_for("apply.show_tasks"))

@@ -6,6 +6,8 @@ from portal.cases.models.assessment import (
     DuplicateLink,
     DuplicateReason,
     RiskAssessment,
+    in_force,
+    newest_first,
 )
 from portal.cases.models.case import Case, CaseTransition
 from portal.cases.models.keys import KeyWrap
@@ -28,4 +30,6 @@ __all__ = [
     "Note",
     "Person",
     "RiskAssessment",
+    "in_force",
+    "newest_first",
 ]

@@ -6,13 +6,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     LargeBinary,
     String,
     UniqueConstraint,
+    and_,
+    exists,
+    or_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from portal.cases.models.case import CaseOwned
 from portal.cases.states import (
@@ -56,6 +60,28 @@ class RiskAssessment(CaseOwned, Base):
     details = Sealed(SEALED_JSON, scope="staff")
 
     case: Mapped["Case"] = relationship()
+
+
+def newest_first(assessments: Any = RiskAssessment) -> tuple[Any, Any]:
+    """The order of a case's assessments, the one in force first: the newest, and of two
+    made at one instant the one with the larger id (one must win, the same everywhere)."""
+    return assessments.created_at.desc(), assessments.id.desc()
+
+
+def in_force(assessments: Any = RiskAssessment, *within: Any) -> ColumnElement[bool]:
+    """SQL: this row of ``assessments`` (the model, an alias or the table's columns) is
+    its case's assessment in force: no assessment of the case comes before it in
+    ``newest_first``. ``within`` narrows the rows looked at for a newer one (a window of
+    case ids, so that each table is read from its index within it only)."""
+    newer = aliased(RiskAssessment)
+    return ~exists().where(
+        *(condition(newer) for condition in within),
+        newer.case_id == assessments.case_id,
+        or_(
+            newer.created_at > assessments.created_at,
+            and_(newer.created_at == assessments.created_at, newer.id > assessments.id),
+        ),
+    )
 
 
 class Decision(CaseOwned, Base):

@@ -11,16 +11,16 @@ from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.custody import blob_store
 from portal.cases.models import Document
-from portal.cases.states import ActorKind
-from portal.core.audit import AuditEvent, record_event
+from portal.core import unit_of_work
+from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.forms import PortalForm
 from portal.core.i18n import _s
 from portal.core.permissions import Permission
+from portal.core.refusal import ActionRefused
 from portal.extensions import db
 from portal.intake import failures
-from portal.review import blueprint
-from portal.review.services import open_for_review
+from portal.review import blueprint, services
 from portal.review.visibility import load_case
 
 AUDIT_PAGE = 100
@@ -58,45 +58,31 @@ def list_failed_jobs() -> str:
     return render_template("review/failed_jobs.html", jobs=jobs, form=PortalForm())
 
 
-@blueprint.post("/failed-jobs/<case_id>/retry")
+@blueprint.post("/failed-jobs/<uuid:case_id>/retry")
 @requires(Permission.QUEUE_MANAGE)
-def retry_failed_job(case_id: str) -> Response:
-    try:
-        identifier = uuid.UUID(case_id)
-    except ValueError:
-        abort(404)
+def retry_failed_job(case_id: uuid.UUID) -> Response:
     if PortalForm().validate_on_submit():
         try:
-            failures.retry_job(
-                db.session, identifier, actor_kind=ActorKind.STAFF, actor_id=current_staff().id
-            )
+            services.retry_intake(db.session, current_staff(), case_id)
             flash(_s("The intake was enqueued again."), "notice")
-        except failures.NothingToRetryError:
-            flash(_s("There is nothing to retry for this case."), "error")
+        except ActionRefused as refusal:
+            unit_of_work.discard(db.session)
+            flash(str(refusal), "error")
     return redirect(url_for("review.list_failed_jobs"))
 
 
-@blueprint.get("/cases/<case_id>/documents/<document_id>")
+@blueprint.get("/cases/<uuid:case_id>/documents/<uuid:document_id>")
 @requires(Permission.DOCUMENT_READ)
-def download_document(case_id: str, document_id: str) -> FlaskResponse:
+def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> FlaskResponse:
     """A decrypted document: images inline, everything else as an attachment; audited."""
     user = current_staff()
     case = load_case(user, case_id)
     document = db.session.scalar(
-        select(Document).where(Document.case_id == case.id, Document.id == _uuid(document_id))
+        select(Document).where(Document.case_id == case.id, Document.id == document_id)
     )
     if document is None:
         abort(404)
-    open_for_review(db.session, case, user)
-    record_event(
-        db.session,
-        "document.downloaded",
-        actor_kind=ActorKind.STAFF,
-        actor_id=user.id,
-        case_id=case.id,
-        document=str(document.id),
-    )
-    db.session.commit()
+    services.record_download(db.session, case, user, document.id)
     body = b"".join(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
     inline = document.content_type in INLINE_TYPES and request.args.get("view") == "1"
     response = FlaskResponse(body, mimetype=document.content_type)
@@ -111,23 +97,12 @@ def download_document(case_id: str, document_id: str) -> FlaskResponse:
     return response
 
 
-@blueprint.get("/cases/<case_id>/export")
+@blueprint.get("/cases/<uuid:case_id>/export")
 @requires(Permission.CASE_EXPORT)
-def export_case(case_id: str) -> str:
+def export_case(case_id: uuid.UUID) -> str:
     """One case as a printable page, watermarked with who made it and when; audited.
 
     There is deliberately no export of many cases at once."""
     user = current_staff()
-    case = open_for_review(db.session, load_case(user, case_id), user)
-    record_event(
-        db.session, "case.exported", actor_kind=ActorKind.STAFF, actor_id=user.id, case_id=case.id
-    )
-    db.session.commit()
+    case = services.export(db.session, load_case(user, case_id), user)
     return render_template("review/export.html", case=case, exported_by=user, exported_at=utcnow())
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        abort(404)

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from typing import Any
 
@@ -7,10 +8,17 @@ from sqlalchemy import select
 from portal.accounts.access import can, current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.family import Member, judge
-from portal.cases.models import CaseTransition, Document, Message, Note, RiskAssessment
+from portal.cases.models import (
+    CaseTransition,
+    Document,
+    Message,
+    Note,
+    RiskAssessment,
+    newest_first,
+)
 from portal.cases.states import Relationship
 from portal.core.audit import AuditEvent
-from portal.core.permissions import Permission
+from portal.core.permissions import Permission, permitted
 from portal.extensions import db
 from portal.intake.duplicates import links_of
 from portal.intake.linked_cases import reasons_now
@@ -21,13 +29,13 @@ from portal.review.services import open_decision, open_for_review
 from portal.review.visibility import load_case
 
 
-def _rows(model: Any, case_id: object, order: Any) -> list[Any]:
-    return list(db.session.scalars(select(model).where(model.case_id == case_id).order_by(order)))
+def _rows(model: Any, case_id: object, *order: Any) -> list[Any]:
+    return list(db.session.scalars(select(model).where(model.case_id == case_id).order_by(*order)))
 
 
-@blueprint.get("/cases/<case_id>")
+@blueprint.get("/cases/<uuid:case_id>")
 @requires(Permission.CASE_READ)
-def show_case(case_id: str) -> str:
+def show_case(case_id: uuid.UUID) -> str:
     user = current_staff()
     case = open_for_review(db.session, load_case(user, case_id), user)
     principal = case.principal
@@ -44,8 +52,8 @@ def show_case(case_id: str) -> str:
         for person in case.people
         if person.relation != Relationship.PRINCIPAL
     ]
-    assessments = _rows(RiskAssessment, case.id, RiskAssessment.created_at.desc())
-    assessment = assessments[0] if assessments else None
+    assessments = _rows(RiskAssessment, case.id, *newest_first())
+    assessment = assessments[0] if assessments else None  # the one in force
     duplicates = links_of(db.session, [case.id])[case.id]
     staff = {s.id: s for s in db.session.scalars(select(StaffUser))}
     viewers = db.session.execute(
@@ -74,7 +82,5 @@ def show_case(case_id: str) -> str:
         staff=staff,
         viewers=viewers,
         forms=ActionForms(),
-        caseworkers=[
-            s for s in staff.values() if s.active and s.role_names & {"caseworker", "decider"}
-        ],
+        caseworkers=[s for s in staff.values() if permitted(s, Permission.CASE_HOLD)],
     )

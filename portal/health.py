@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from portal.core.redis import get_redis
 from portal.extensions import db
+from portal.intake.queue import intake_queue
 
 blueprint = Blueprint("health", __name__)
 
@@ -22,8 +23,6 @@ def show_health() -> tuple[dict[str, Any], int]:
     finally:
         db.session.rollback()
     try:
-        from portal.intake.queue import intake_queue
-
         get_redis().ping()
         report["redis"] = "ok"
         report["queue_depth"] = intake_queue().count

@@ -1,5 +1,8 @@
-"""Wiring of an app: extensions, the faces' blueprints, errors, headers, commands."""
+"""The app factory and its wiring: settings, keys, extensions, the faces' blueprints, the
+unit of work, errors, headers and commands. The top of the building: nothing imports it
+but ``portal`` itself and the entry points."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +12,45 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
+from portal.config import ConfigurationError, load_config
+from portal.core import unit_of_work
 from portal.core.i18n import current_language, select_locale, staff_domain
+from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 # A strict policy fits pages built without third-party code: nothing runs that we didn't send.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build an app. ``config`` overrides settings (tests); nothing happens at import time."""
+    instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+    app = Flask("portal", instance_path=str(instance), instance_relative_config=False)
+    app.config.update(load_config(instance))
+    app.config.update(config or {})
+
+    import portal.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
+    from portal.core.keyring import KeyRing, ensure_development_keys
+
+    keys_dir = Path(app.config["PORTAL_KEYS_DIR"])
+    internal = "internal" in app.config["PORTAL_FACES"]
+    if app.config["PORTAL_ENV"] == "development":
+        ensure_development_keys(keys_dir)
+    keyring = KeyRing.load(keys_dir, internal=internal)
+    missing = keyring.missing(internal=internal)
+    if missing:
+        raise ConfigurationError(f"keys missing in {keys_dir}: " + ", ".join(missing))
+    app.extensions["portal.keyring"] = keyring
+
+    init_extensions(app)
+    register_faces(app)
+    register_commands(app)
+    return app
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -49,6 +81,7 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    unit_of_work.init_app(app, db.session)
     app.jinja_env.globals.update(
         current_language=current_language,
         field_attributes=field_attributes,
@@ -79,14 +112,13 @@ def field_attributes(field: Any, hint: object = None, **extra: Any) -> dict[str,
 
 def _staff_can(permission: str) -> bool:
     from portal.accounts.access import can
-    from portal.core.permissions import Permission
 
     return can(Permission(permission))
 
 
 def register_faces(app: Flask) -> None:
     from portal.apply import blueprint as apply_blueprint
-    from portal.core.health import blueprint as health_blueprint
+    from portal.health import blueprint as health_blueprint
 
     app.register_blueprint(health_blueprint)
     if "public" in app.config["PORTAL_FACES"]:
@@ -121,6 +153,7 @@ def _wants_json() -> bool:
 
 
 def _http_error(error: HTTPException) -> Any:
+    unit_of_work.discard(db.session)
     code = error.code or 500
     if _wants_json():
         return {"error": error.name}, code
@@ -141,4 +174,7 @@ def _http_error(error: HTTPException) -> Any:
 def _csrf_error(error: CSRFError) -> Any:
     from portal.core.forms import show_form_again
 
-    return show_form_again(error)
+    unit_of_work.discard(db.session)
+    response = show_form_again(error)
+    unit_of_work.discard(db.session)  # the form was shown again, never acted upon
+    return response

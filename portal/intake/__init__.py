@@ -1,0 +1,1 @@
+"""Intake: the outbox, the queue and its worker, blind indexes, screening and assessments."""
