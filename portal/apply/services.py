@@ -1,6 +1,5 @@
 """State changes of the applicant journey. Each takes the unlocked case and commits."""
 
-import io
 import uuid
 from typing import Any
 
@@ -156,12 +155,13 @@ def add_document(
         case=case,
         kind=kind,
         content_type=clean.content_type,
-        size_bytes=len(clean.content),
+        size_bytes=clean.size,
         uploaded_by=ActorKind.APPLICANT,
         message_id=message.id if message else None,
     )
     document.filename = filename[:200]
-    store.put(case.sealed_cipher("case"), case.id, document.id, io.BytesIO(clean.content))
+    # Encrypted chunk by chunk as it is read: the file is never whole in memory.
+    store.put(case.sealed_cipher("case"), case.id, document.id, clean.source)
     session.add(document)
     session.commit()
     return document

@@ -5,7 +5,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from portal.core.crypto import FieldCipher
 
@@ -22,7 +22,7 @@ class BlobStore:
         return self.root / str(case_id) / str(document_id)
 
     def put(
-        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID, source: BinaryIO
+        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID, source: IO[bytes]
     ) -> int:
         """Encrypt ``source`` into the store; plaintext never touches the disk."""
         target = self.path(case_id, document_id)

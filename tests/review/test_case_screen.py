@@ -31,7 +31,9 @@ def _png() -> bytes:
 def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
     with app.app_context():
         case, _code = make_case(db.session)
-        clean = check_upload(_png(), max_bytes=1_000_000)
+        clean = check_upload(io.BytesIO(_png()), max_bytes=1_000_000)
+        kept = clean.source.read()
+        clean.source.seek(0)
         document = add_document(
             db.session,
             case,
@@ -47,7 +49,7 @@ def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
         stored = db.session.get(Case, case_id)
         db.session.expunge(stored)
     stored.document_id = document_id  # type: ignore[attr-defined]
-    return stored, clean.content
+    return stored, kept
 
 
 def _events(app: Flask, action: str) -> list[AuditEvent]:
