@@ -3,7 +3,7 @@
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import IO
 
@@ -40,7 +40,8 @@ class BlobStore:
 
     def read(
         self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
+        """The plaintext, chunk by chunk; closing the generator closes the file."""
         with self.path(case_id, document_id).open("rb") as source:
             yield from cipher.decrypt_blob(source, context=blob_context(case_id, document_id))
 
