@@ -17,6 +17,7 @@ BENCHMARKS = {
     "page_weight": [],
     "screening_throughput": [],
     "submit_latency": [],
+    "document_memory": [],
 }
 
 

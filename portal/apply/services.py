@@ -1,7 +1,6 @@
 """State changes of the applicant journey. Each takes the unlocked case, changes it and
 leaves the commit to the request, which makes it once for all the request did."""
 
-import io
 import uuid
 from functools import partial
 from typing import Any
@@ -147,12 +146,13 @@ def add_document(
         case=case,
         kind=kind,
         content_type=clean.content_type,
-        size_bytes=len(clean.content),
+        size_bytes=clean.size,
         uploaded_by=ActorKind.APPLICANT,
         message_id=message.id if message else None,
     )
     document.filename = filename[:200]
-    store.put(case.sealed_cipher("case"), case.id, document.id, io.BytesIO(clean.content))
+    # Encrypted chunk by chunk as it is read: the file is never whole in memory.
+    store.put(case.sealed_cipher("case"), case.id, document.id, clean.source)
     session.add(document)
     return document
 

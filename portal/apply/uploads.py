@@ -4,12 +4,17 @@ Only JPEG, PNG and PDF are accepted, recognised by their bytes, never by their n
 Images are decoded and re-encoded, which drops every piece of metadata (a phone photo's
 GPS position above all) and anything hidden after the image data. PDFs that can run
 code or launch actions are refused.
+
+A file is read from its stream piece by piece, never whole: a PDF is scanned as it is read
+and kept in the upload's own spooled file; an image is decoded from that file (its pixels
+are held, bounded by ``MAX_PIXELS``, not its bytes).
 """
 
 import io
 import re
 import zlib
 from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -20,7 +25,11 @@ ACTIVE_PDF = re.compile(
     rb"/(JavaScript|JS|OpenAction|AA|Launch|RichMedia|EmbeddedFiles?|XFA|SubmitForm|ImportData)\b"
 )
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+_STREAM_START = re.compile(rb"stream\r?\n")
+_STREAM_END = b"endstream"
+READ_BYTES = 64 * 1024
+# Longer than any active name written wholly in #xx escapes, with the character after it.
+_NAME_OVERLAP = 64
 
 
 class UploadRejected(Exception):
@@ -33,23 +42,41 @@ class UploadRejected(Exception):
 
 @dataclass(frozen=True)
 class CleanFile:
-    content: bytes
+    """A checked file: ``source`` reads its ``size`` bytes from the start, once."""
+
+    source: IO[bytes]
     content_type: str
+    size: int
 
 
-def sniff(content: bytes) -> str | None:
-    if content.startswith(b"\xff\xd8\xff"):
+def sniff(head: bytes) -> str | None:
+    """The type of a file from its first bytes (for a PDF, its first non-blank ones)."""
+    if head.startswith(b"\xff\xd8\xff"):
         return JPEG
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if content.lstrip()[:5] == b"%PDF-":
+    if head.lstrip()[:5] == b"%PDF-":
         return PDF
     return None
 
 
-def _clean_image(content: bytes, content_type: str) -> bytes:
+def _head(source: IO[bytes]) -> bytes:
+    """Enough of a file's start to sniff it. Blank bytes before a PDF's ``%PDF-`` are
+    skipped as they are read, however many there are, rather than kept."""
+    head = b""
+    while len(head) < 8 and (more := source.read(8 - len(head))):
+        head += more
+    if not head[:1].isspace():
+        return head
+    rest = head.lstrip()
+    while len(rest) < 5 and (more := source.read(READ_BYTES)):
+        rest = (rest + more).lstrip()
+    return b" " + rest
+
+
+def _clean_image(source: IO[bytes], content_type: str) -> CleanFile:
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with Image.open(source) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise UploadRejected("too_many_pixels")
@@ -57,42 +84,125 @@ def _clean_image(content: bytes, content_type: str) -> bytes:
             pixels = image.convert("RGB" if content_type == JPEG else "RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise UploadRejected("damaged") from None
+    # Kept in memory, not spooled to disk: it is plaintext, and no larger than the pixels.
     output = io.BytesIO()
     # A fresh file from the pixels alone: no EXIF, no GPS, no comments, no trailing data.
     if content_type == JPEG:
         pixels.save(output, format="JPEG", quality=85, optimize=True)
     else:
         pixels.save(output, format="PNG", optimize=True)
-    return output.getvalue()
+    size = output.tell()
+    output.seek(0)
+    return CleanFile(output, content_type, size)
 
 
-def _active_pdf(content: bytes) -> bool:
-    """Look for active features in the file and inside its compressed streams.
+def _unescape(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match[1], 16)])
 
-    Names may be disguised with #xx escapes (/J#61vaScript), so they are decoded first.
+
+class _Names:
+    """Finds an active name in bytes that arrive piece by piece.
+
+    Names may be disguised with #xx escapes (/J#61vaScript), so each piece is decoded
+    first, together with the end of the one before, so a name cut in two is still seen.
     """
-    parts = [content]
-    for stream in _PDF_STREAM.findall(content):
-        try:
-            parts.append(zlib.decompress(stream.strip(b"\r\n")))
-        except zlib.error:
-            continue  # not Flate-compressed: already scanned as part of the file
-    return any(
-        ACTIVE_PDF.search(_PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), part))
-        for part in parts
-    )
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def found_in(self, piece: bytes, *, last: bool = False) -> bool:
+        window = self._tail + piece
+        decoded = _PDF_NAME_ESCAPE.sub(_unescape, window)
+        self._tail = window[-_NAME_OVERLAP:]
+        # A name that ends the window may go on in the next piece (/JS, then ON): it is
+        # judged again then, from the tail, unless nothing follows.
+        return any(last or m.end() < len(decoded) for m in ACTIVE_PDF.finditer(decoded))
 
 
-def check_upload(content: bytes, *, max_bytes: int) -> CleanFile:
-    if len(content) > max_bytes:
+class _Inflater:
+    """One PDF stream's content, inflated as it arrives if it is Flate-compressed, with the
+    inflated bytes scanned for active names; a decompression bomb never sits in memory."""
+
+    def __init__(self) -> None:
+        self._zlib = zlib.decompressobj()
+        self._names = _Names()
+        self._started = False
+        self._failed = False
+
+    def found_in(self, data: bytes, *, last: bool = False) -> bool:
+        if not self._started:
+            data = data.lstrip(b"\r\n")
+            self._started = bool(data)
+        # Past the end of the compressed data, zlib would keep what follows: not read on.
+        while data and not self._failed and not self._zlib.eof:
+            try:
+                inflated = self._zlib.decompress(data, READ_BYTES)
+            except zlib.error:
+                self._failed = True  # not Flate-compressed: already scanned as part of the file
+                break
+            if self._names.found_in(inflated):
+                return True
+            data = self._zlib.unconsumed_tail
+        return last and not self._failed and self._names.found_in(b"", last=True)
+
+
+class _PdfScan:
+    """Looks for active features in a PDF and inside its compressed streams, as it is read."""
+
+    def __init__(self) -> None:
+        self._names = _Names()
+        self._stream: _Inflater | None = None
+        self._pending = b""  # may be the start of a "stream" or "endstream" keyword
+
+    def found_in(self, piece: bytes, *, last: bool = False) -> bool:
+        if self._names.found_in(piece, last=last):
+            return True
+        data, self._pending = self._pending + piece, b""
+        while True:
+            if self._stream is None:
+                start = _STREAM_START.search(data)
+                if start is None:
+                    if not last:
+                        self._pending = data[-len(b"stream\r") :]
+                    return False
+                self._stream, data = _Inflater(), data[start.end() :]
+                continue
+            end = data.find(_STREAM_END)
+            if end == -1:
+                if not last:
+                    keep = len(_STREAM_END) - 1
+                    data, self._pending = data[:-keep], data[-keep:]
+                return self._stream.found_in(data, last=last)
+            if self._stream.found_in(data[:end], last=True):
+                return True
+            self._stream, data = None, data[end + len(_STREAM_END) :]
+
+
+def _active_pdf(source: IO[bytes]) -> bool:
+    scan = _PdfScan()
+    while piece := source.read(READ_BYTES):
+        if scan.found_in(piece):
+            return True
+    return scan.found_in(b"", last=True)
+
+
+def check_upload(source: IO[bytes], *, max_bytes: int) -> CleanFile:
+    """Check an upload read from ``source`` (seekable, as werkzeug's spooled upload is,
+    and read from its start) and return what may be stored: a PDF as it came, an image
+    re-encoded."""
+    size = source.seek(0, io.SEEK_END)
+    if size > max_bytes:
         raise UploadRejected("too_large")
-    if not content:
+    if not size:
         raise UploadRejected("empty")
-    content_type = sniff(content)
+    source.seek(0)
+    content_type = sniff(_head(source))
     if content_type is None:
         raise UploadRejected("wrong_type")
+    source.seek(0)
     if content_type == PDF:
-        if _active_pdf(content):
+        if _active_pdf(source):
             raise UploadRejected("active_pdf")
-        return CleanFile(content, PDF)
-    return CleanFile(_clean_image(content, content_type), content_type)
+        source.seek(0)
+        return CleanFile(source, PDF, size)
+    return _clean_image(source, content_type)

@@ -8,7 +8,8 @@ Every unwrap for staff or the system writes an audit event.
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import closing
 from typing import cast
 
 from flask import current_app
@@ -35,6 +36,25 @@ def keyring() -> KeyRing:
 
 def blob_store() -> BlobStore:
     return BlobStore(current_app.config["PORTAL_BLOB_DIR"])
+
+
+def document_chunks(case: Case, document_id: uuid.UUID) -> Iterator[bytes]:
+    """A document of an unlocked case, decrypted chunk by chunk as a response sends it.
+
+    It needs no app or request context once returned: the store and the key are taken
+    now, and the first chunk is decrypted now, so a missing or unreadable blob fails
+    before a response has begun. A later chunk that fails its check ends the body with
+    an error: nothing from it or after it is sent.
+    """
+    chunks = blob_store().read(case.sealed_cipher(CASE), case.id, document_id)
+    first = next(chunks)  # every blob has at least one chunk, if only an empty one
+    return _resumed(first, chunks)
+
+
+def _resumed(first: bytes, rest: Generator[bytes, None, None]) -> Iterator[bytes]:
+    with closing(rest):  # a client that goes away closes the blob file at once
+        yield first
+        yield from rest
 
 
 def _context(case_id: uuid.UUID, scope: str, method: str) -> bytes:

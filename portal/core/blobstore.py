@@ -3,9 +3,9 @@
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from portal.core.crypto import FieldCipher
 
@@ -22,7 +22,7 @@ class BlobStore:
         return self.root / str(case_id) / str(document_id)
 
     def put(
-        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID, source: BinaryIO
+        self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID, source: IO[bytes]
     ) -> int:
         """Encrypt ``source`` into the store; plaintext never touches the disk."""
         target = self.path(case_id, document_id)
@@ -40,7 +40,8 @@ class BlobStore:
 
     def read(
         self, cipher: FieldCipher, case_id: uuid.UUID, document_id: uuid.UUID
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
+        """The plaintext, chunk by chunk; closing the generator closes the file."""
         with self.path(case_id, document_id).open("rb") as source:
             yield from cipher.decrypt_blob(source, context=blob_context(case_id, document_id))
 

@@ -7,12 +7,27 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from PIL import Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 
 def csrf(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def multipart(fields: dict[str, Any]) -> dict[str, Any]:
+    """The test client's arguments for a form with files, given as (stream, filename) pairs.
+
+    Encoded in memory: left to itself, the client spools a large body to a temporary file
+    that it never closes."""
+    values = {
+        name: FileStorage(value[0], filename=value[1]) if isinstance(value, tuple) else value
+        for name, value in fields.items()
+    }
+    boundary, body = encode_multipart(values)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
 
 def png(width: int = 40, height: int = 30) -> bytes:
@@ -40,7 +55,11 @@ class Applicant:
     def post(self, path: str, data: dict[str, Any], *, from_page: str | None = None) -> Any:
         """Open the page with the form (``from_page``, else ``path``), then send it."""
         self.get(from_page or path)
-        response = self.client.post(path, data={**data, "csrf_token": self.token()})
+        fields = {**data, "csrf_token": self.token()}
+        if any(isinstance(value, tuple) for value in fields.values()):  # a form with a file
+            response = self.client.post(path, **multipart(fields))
+        else:
+            response = self.client.post(path, data=fields)
         self.pages.append(response.get_data(as_text=True))
         return response
 
@@ -48,12 +67,9 @@ class Applicant:
         self.get("/application/documents")
         return self.client.post(
             "/application/documents",
-            data={
-                "kind": kind,
-                "file": (io.BytesIO(content), filename),
-                "csrf_token": self.token(),
-            },
-            content_type="multipart/form-data",
+            **multipart(
+                {"kind": kind, "file": (io.BytesIO(content), filename), "csrf_token": self.token()}
+            ),
         )
 
     def sign_out(self) -> None:

@@ -13,8 +13,10 @@ from portal.cases.models import Case, Document, Message
 from portal.cases.states import ActorKind, CaseStatus, MessageDirection
 from portal.extensions import db
 from tests.apply.journey import Applicant, png
-from tests.apply.test_uploads import jpeg_with_gps
+from tests.apply.test_uploads import jpeg_with_gps, pdf_of
 from tests.conftest import AppFactory
+
+MEGABYTE = 1024 * 1024
 
 
 def _submitted(applicant: Applicant) -> None:
@@ -47,6 +49,27 @@ def test_a_photo_is_stored_encrypted_and_without_its_gps(
         assert image.size == (64, 48) and dict(image.getexif()) == {}
         assert document.filename == "IMG_2041.jpg"
         assert "IMG_2041" not in str(blob_store().path(case.id, document.id))
+    finally:
+        context.pop()
+
+
+def test_a_pdf_at_the_size_limit_is_kept_byte_for_byte_and_one_byte_more_is_refused(
+    make_app: AppFactory,
+) -> None:
+    applicant = Applicant(make_app(PORTAL_UPLOAD_MAX_BYTES=MEGABYTE).test_client())
+    applicant.start()
+    refused = applicant.upload(pdf_of(MEGABYTE + 1), "scan.pdf", kind="employment")
+    assert refused.status_code == 400
+    assert "The file is larger than 1 MB." in refused.get_data(as_text=True)
+    content = pdf_of(MEGABYTE)
+    assert applicant.upload(content, "scan.pdf", kind="employment").status_code == 302
+    case, context = _the_case(make_app)
+    try:
+        document = db.session.scalars(select(Document)).one()
+        assert document.size_bytes == len(content) and document.content_type == "application/pdf"
+        assert content[:4096] not in blob_store().path(case.id, document.id).read_bytes()
+        chunks = list(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
+        assert len(chunks) > 2 and b"".join(chunks) == content
     finally:
         context.pop()
 
@@ -113,6 +136,27 @@ def test_the_applicant_answers_the_consulates_question(
         ).one()
         assert answer.in_reply_to_id is not None and answer.body_ct is not None
     assert "1 new" not in applicant.get("/case").get_data(as_text=True)  # read now
+
+
+def test_a_document_sent_with_a_message_is_kept_byte_for_byte(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    _submitted(applicant)
+    too_large = {"body": "Anbei.", "file": (io.BytesIO(pdf_of(10 * MEGABYTE + 1)), "a.pdf")}
+    refused = applicant.post("/case/messages", too_large)
+    assert refused.status_code == 400 and "up to the size limit" in refused.get_data(as_text=True)
+    content = pdf_of(3 * MEGABYTE // 2)
+    sent = {"body": "Der Vertrag ist angehängt.", "file": (io.BytesIO(content), "vertrag.pdf")}
+    assert applicant.post("/case/messages", sent).status_code == 302
+    case, context = _the_case(make_app)
+    try:
+        message = db.session.scalars(select(Message)).one()  # the refused one was not sent
+        document = db.session.scalars(select(Document)).one()
+        assert document.message_id == message.id and document.size_bytes == len(content)
+        plain = b"".join(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
+        assert plain == content
+    finally:
+        context.pop()
 
 
 def test_a_child_born_since_can_be_added_after_submitting(

@@ -4,6 +4,7 @@ for security officers only, a watermarked and logged export, and who opened the 
 import io
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
@@ -15,8 +16,11 @@ from portal.cases.models import Case, RiskAssessment
 from portal.cases.states import DocumentKind
 from portal.core.actors import Role
 from portal.core.audit import AuditEvent
+from portal.core.crypto import DecryptionError
+from portal.core.crypto.blobs import CHUNK_BYTES, TAG_BYTES
 from portal.extensions import db
 from portal.intake.tasks import process_case
+from tests.apply.test_uploads import pdf_of
 from tests.factories import make_case
 
 WATCHLIST = "name,aliases,date_of_birth,reference\nZarminagul Ahmadzai,,1987,UN-2024-0777\n"
@@ -28,14 +32,20 @@ def _png() -> bytes:
     return output.getvalue()
 
 
-def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
+def _case_with_document(
+    app: Flask, content: bytes, kind: DocumentKind = DocumentKind.PHOTO
+) -> tuple[Case, bytes]:
+    """A submitted, screened case with one document; returns the case and the document
+    as stored (an image re-encoded)."""
     with app.app_context():
         case, _code = make_case(db.session)
-        clean = check_upload(_png(), max_bytes=1_000_000)
+        clean = check_upload(io.BytesIO(content), max_bytes=10_000_000)
+        kept = clean.source.read()
+        clean.source.seek(0)
         document = add_document(
             db.session,
             case,
-            kind=DocumentKind.PHOTO,
+            kind=kind,
             filename="Zarminagul passport.png",
             clean=clean,
             store=blob_store(),
@@ -48,7 +58,11 @@ def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
         stored = db.session.get(Case, case_id)
         db.session.expunge(stored)
     stored.document_id = document_id  # type: ignore[attr-defined]
-    return stored, clean.content
+    return stored, kept
+
+
+def _case_with_photo(app: Flask) -> tuple[Case, bytes]:
+    return _case_with_document(app, _png())
 
 
 def _events(app: Flask, action: str) -> list[AuditEvent]:
@@ -75,6 +89,63 @@ def test_a_document_is_decrypted_as_an_attachment_with_nosniff_and_audited(
     viewed = client.get(path + "?view=1")
     assert viewed.headers["Content-Disposition"].startswith("inline;")
     assert len(_events(staff_app, "document.downloaded")) == 2
+
+
+def _document_path(case: Case) -> str:
+    return f"/staff/cases/{case.id}/documents/{case.document_id}"  # type: ignore[attr-defined]
+
+
+def test_a_large_document_is_sent_chunk_by_chunk(staff_app: Flask, signed_in) -> None:
+    case, content = _case_with_document(
+        staff_app, pdf_of(3 * CHUNK_BYTES + 1234), DocumentKind.EMPLOYMENT
+    )
+    client = signed_in("dora", Role.DECIDER)
+    download = client.get(_document_path(case))
+    assert download.status_code == 200 and download.is_streamed
+    assert download.headers["Content-Disposition"].endswith('.pdf"')
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    # Sent as it is decrypted, one chunk at a time (the request's context is gone by now),
+    # not joined into one body first.
+    pieces = list(download.response)
+    download.close()
+    assert [len(piece) for piece in pieces] == [CHUNK_BYTES] * 3 + [1234]
+    assert b"".join(pieces) == content
+    assert len(_events(staff_app, "document.downloaded")) == 1
+
+
+def test_a_tampered_document_stops_before_the_bad_chunk(staff_app: Flask, signed_in) -> None:
+    case, content = _case_with_document(staff_app, pdf_of(4 * CHUNK_BYTES), DocumentKind.EMPLOYMENT)
+    with staff_app.app_context():
+        blob = blob_store().path(case.id, case.document_id)  # type: ignore[attr-defined]
+    sealed = bytearray(blob.read_bytes())
+    third_chunk = len(sealed) - 2 * (CHUNK_BYTES + TAG_BYTES)
+    sealed[third_chunk + 100] ^= 0x01
+    blob.write_bytes(bytes(sealed))
+    client = signed_in("dora", Role.DECIDER)
+
+    download = client.get(_document_path(case))
+    assert download.status_code == 200  # the first chunks were sound: the body has begun
+    received = []
+    with pytest.raises(DecryptionError):
+        for piece in download.response:
+            received.append(piece)
+    download.close()
+    assert b"".join(received) == content[: 2 * CHUNK_BYTES]  # nothing from the bad chunk on
+
+
+def test_a_document_that_cannot_be_opened_fails_before_a_response_begins(
+    staff_app: Flask, signed_in
+) -> None:
+    case, _content = _case_with_photo(staff_app)
+    with staff_app.app_context():
+        blob = blob_store().path(case.id, case.document_id)  # type: ignore[attr-defined]
+    sealed = bytearray(blob.read_bytes())
+    sealed[-1] ^= 0x01  # the only chunk
+    blob.write_bytes(bytes(sealed))
+    client = signed_in("dora", Role.DECIDER)
+    with pytest.raises(DecryptionError):  # an error page, not a 200 with an empty body
+        client.get(_document_path(case))
 
 
 def test_watch_list_entries_are_shown_to_security_officers_only(

@@ -38,9 +38,10 @@ def list_documents() -> Any:
         try:
             if len(documents) >= limit:
                 raise UploadRejected("too_many")
-            # One byte over the limit is enough to know the file is too large.
-            content = upload.stream.read(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] + 1)
-            clean = check_upload(content, max_bytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"])
+            # Checked from werkzeug's spooled file, never read whole into memory.
+            clean = check_upload(
+                upload.stream, max_bytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"]
+            )
         except UploadRejected as rejection:
             rejected = rejection.reason
         else:

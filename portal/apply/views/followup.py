@@ -67,7 +67,7 @@ def show_messages() -> Any:
         if upload and upload.filename:
             limit = current_app.config["PORTAL_UPLOAD_MAX_BYTES"]
             try:
-                clean = check_upload(upload.stream.read(limit + 1), max_bytes=limit)
+                clean = check_upload(upload.stream, max_bytes=limit)
             except UploadRejected as rejection:
                 rejected = rejection.reason
         if rejected is None:

@@ -3,7 +3,7 @@
 import os
 import uuid
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -53,12 +53,12 @@ class FieldCipher:
         except InvalidTag as exc:
             raise DecryptionError("ciphertext failed its integrity check") from exc
 
-    def encrypt_blob(self, source: BinaryIO, sink: BinaryIO, *, context: bytes) -> int:
+    def encrypt_blob(self, source: IO[bytes], sink: IO[bytes], *, context: bytes) -> int:
         from portal.core.crypto.blobs import encrypt_blob
 
         return encrypt_blob(self._key, source, sink, context=context)
 
-    def decrypt_blob(self, source: BinaryIO, *, context: bytes) -> Iterator[bytes]:
+    def decrypt_blob(self, source: IO[bytes], *, context: bytes) -> Iterator[bytes]:
         from portal.core.crypto.blobs import decrypt_blob_chunks
 
         return decrypt_blob_chunks(self._key, source, context=context)

@@ -10,7 +10,7 @@ header without the decryption failing.
 import os
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,7 +30,7 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
-def _read_full(source: BinaryIO, size: int) -> bytes:
+def _read_full(source: IO[bytes], size: int) -> bytes:
     """Up to ``size`` bytes, fewer only at the end: ``read`` may return less (pipes, sockets),
     and a short chunk in the middle would make the blob undecryptable."""
     data = source.read(size)
@@ -47,7 +47,7 @@ def _chunk_context(context: bytes, header: bytes, index: int, last: bool) -> byt
     return context + header + struct.pack(">IB", index, 1 if last else 0)
 
 
-def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: bytes) -> int:
+def encrypt_blob(data_key: bytes, source: IO[bytes], sink: IO[bytes], *, context: bytes) -> int:
     """Encrypt ``source`` into ``sink``; return the number of plaintext bytes."""
     aead = AESGCM(data_key)
     prefix = os.urandom(NONCE_PREFIX_BYTES)
@@ -69,7 +69,7 @@ def encrypt_blob(data_key: bytes, source: BinaryIO, sink: BinaryIO, *, context: 
         chunk, index = following, index + 1
 
 
-def decrypt_blob_chunks(data_key: bytes, source: BinaryIO, *, context: bytes) -> Iterator[bytes]:
+def decrypt_blob_chunks(data_key: bytes, source: IO[bytes], *, context: bytes) -> Iterator[bytes]:
     """Yield plaintext chunks; raise DecryptionError on any tampering or truncation."""
     header = _read_full(source, _HEADER.size)
     if len(header) != _HEADER.size:

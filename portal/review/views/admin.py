@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
-from portal.cases.custody import blob_store
+from portal.cases.custody import document_chunks
 from portal.cases.models import Document
 from portal.core import unit_of_work
 from portal.core.audit import AuditEvent
@@ -83,7 +83,7 @@ def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> FlaskRespon
     if document is None:
         abort(404)
     services.record_download(db.session, case, user, document.id)
-    body = b"".join(blob_store().read(case.sealed_cipher("case"), case.id, document.id))
+    body = document_chunks(case, document.id)
     inline = document.content_type in INLINE_TYPES and request.args.get("view") == "1"
     response = FlaskResponse(body, mimetype=document.content_type)
     # Never the applicant's filename: it may name a person, and it is not ours to trust.
