@@ -162,10 +162,9 @@ def set_threat_level(
     authorize(actor, P.RISK_SET)
     if level == case.threat_level:
         raise ActionRefused(_ls("The threat level is already %(level)s.", level=lazy_label(level)))
-    params = {"old": str(case.threat_level), "new": str(level)}
-    return _reassess(
-        session, case, actor, reason, R.Reason(R.STAFF_THREAT_LEVEL, params=params),
-        "case.threat_level_set", params, threat_level=level,
+    return _set_level(
+        session, case, actor, reason, R.STAFF_THREAT_LEVEL, "case.threat_level_set",
+        threat_level=level,
     )  # fmt: skip
 
 
@@ -182,11 +181,27 @@ def set_screening_status(
         raise ActionRefused(
             _ls("The screening status is already %(status)s.", status=lazy_label(status))
         )
-    params = {"old": str(case.screening_status), "new": str(status)}
-    return _reassess(
-        session, case, actor, reason, R.Reason(R.STAFF_SCREENING_STATUS, params=params),
-        "case.screening_status_set", params, screening_status=status,
+    return _set_level(
+        session, case, actor, reason, R.STAFF_SCREENING_STATUS, "case.screening_status_set",
+        screening_status=status,
     )  # fmt: skip
+
+
+def _set_level(
+    session: DbSession,
+    case: Case,
+    actor: StaffUser,
+    reason: str,
+    code: str,
+    action: str,
+    **level: ThreatLevel | ScreeningStatus,
+) -> RiskAssessment:
+    """The threat level or the screening status set from whatever it is now."""
+    ((name, value),) = level.items()
+    params = {"old": str(getattr(case, name)), "new": str(value)}
+    return _reassess(
+        session, case, actor, reason, R.Reason(code, params=params), action, params, **level
+    )
 
 
 def adjust_priority(
