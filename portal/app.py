@@ -175,6 +175,9 @@ def _csrf_error(error: CSRFError) -> Any:
     from portal.core.forms import show_form_again
 
     unit_of_work.discard(db.session)
-    response = show_form_again(error)
+    try:
+        response = show_form_again(error)
+    except HTTPException as gone:  # the page itself is gone meanwhile (a row removed)
+        return _http_error(gone)
     unit_of_work.discard(db.session)  # the form was shown again, never acted upon
     return response

@@ -180,6 +180,8 @@ def reply_to_consulate(
     session.add(message)
     if case.status == CaseStatus.INFO_REQUESTED:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.APPLICANT)
+    # Written now: documents sent with it refer to it by id, which orders no insert.
+    session.flush()
     return message
 
 

@@ -64,3 +64,26 @@ def test_junk_before_starting(app: Flask, client, junk: str) -> None:
 def test_junk_in_a_started_application(app: Flask, applicant: Applicant, junk: str) -> None:
     applicant.get("/application")
     assert _walk(app, applicant, junk) == []
+
+
+def test_an_expired_form_for_a_row_removed_meanwhile_answers_404(app: Flask, client) -> None:
+    """The form of a job removed in another tab, sent with an expired token: the page it
+    would be shown again on is gone, so a 404 page in the applicant's language (was a 500)."""
+    from sqlalchemy import select
+
+    from portal.cases.models import Employment
+    from portal.extensions import db
+
+    applicant = Applicant(client)
+    applicant.post("/language", {"language": "fa_AF"}, from_page="/")
+    applicant.start()
+    applicant.add_job()
+    job_id = db.session.scalars(select(Employment.id)).one()
+    db.session.remove()
+    path = f"/application/employment/{job_id}"
+    applicant.post(f"{path}/remove", {}, from_page=path)
+
+    response = client.post(path, data={"role": "Fahrer", "csrf_token": "expired"})
+
+    assert response.status_code == 404
+    assert 'lang="fa-AF"' in response.get_data(as_text=True)
