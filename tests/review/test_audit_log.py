@@ -1,7 +1,6 @@
 """Admins browse the audit log: filtered by action, staff member or case, page by page."""
 
 import re
-import uuid
 from collections.abc import Callable
 
 import pytest
@@ -47,7 +46,13 @@ def test_the_log_filters_and_pages_keep_the_filters(
 
 @pytest.mark.parametrize(
     "query",
-    ["before=²", f"before={10**30}", "case=nonsense", f"actor={uuid.uuid4()}", "action=<x>"],
+    [
+        "before=²",
+        f"before={10**30}",
+        "case=nonsense",
+        "actor=2f1c7e4a-9b3d-4c55-8e21-6a0d9f3b7c18",
+        "action=<x>",
+    ],
 )
 def test_nonsense_filters_answer_a_page_not_an_error(signed_in, query: str) -> None:
     client = signed_in("ada", Role.ADMIN)
