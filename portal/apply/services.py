@@ -17,7 +17,7 @@ from portal.cases.states import (
 )
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
-from portal.intake import outbox
+from portal.intake import outbox, queue
 
 
 class NotEditableError(Exception):
@@ -128,7 +128,7 @@ def submit_case(session: DbSession, case: Case) -> None:
     if not ready_to_submit(case):
         raise IncompleteError
     transition(session, case, CaseStatus.SUBMITTED, actor_kind=ActorKind.APPLICANT)
-    entry = outbox.promise(session, "intake", case.id)
+    entry = outbox.promise(session, queue.INTAKE_JOB, case.id)
     session.commit()
     outbox.dispatch(session, entry)
 

@@ -42,14 +42,8 @@ def _failed_in_rq() -> set[uuid.UUID]:
         job_ids = FailedJobRegistry(queue=queue.intake_queue()).get_job_ids()
     except redis.RedisError:
         return set()  # Redis is down: list what the database knows
-    ids = set()
-    for job_id in job_ids:
-        _job, _, case_id = job_id.partition("-")
-        try:
-            ids.add(uuid.UUID(case_id))
-        except ValueError:
-            continue  # not one of ours
-    return ids
+    found = (queue.case_of(queue.INTAKE_JOB, job_id) for job_id in job_ids)
+    return {case_id for case_id in found if case_id is not None}  # None: not one of ours
 
 
 def list_failed_jobs(session: DbSession, max_attempts: int) -> list[FailedJob]:
@@ -59,7 +53,7 @@ def list_failed_jobs(session: DbSession, max_attempts: int) -> list[FailedJob]:
         select(OutboxEntry, Case.reference)
         .join(Case, Case.id == OutboxEntry.case_id)
         .where(
-            OutboxEntry.job == "intake",
+            OutboxEntry.job == queue.INTAKE_JOB,
             OutboxEntry.completed_at.is_(None),
             or_(
                 OutboxEntry.failed_at.is_not(None),
@@ -100,14 +94,14 @@ def retry_job(
         select(OutboxEntry)
         .where(
             OutboxEntry.case_id == case_id,
-            OutboxEntry.job == "intake",
+            OutboxEntry.job == queue.INTAKE_JOB,
             OutboxEntry.completed_at.is_(None),
         )
         .order_by(OutboxEntry.created_at.desc())
         .limit(1)
     )
     if entry is None:  # promised work lost somehow: promise it again
-        entry = outbox.promise(session, "intake", case_id)
+        entry = outbox.promise(session, queue.INTAKE_JOB, case_id)
     entry.attempts, entry.failed_at, entry.enqueued_at, entry.last_error = 0, None, None, None
     if case.screening_status == ScreeningStatus.FAILED:
         case.screening_status = ScreeningStatus.PENDING
@@ -116,7 +110,9 @@ def retry_job(
     )
     session.commit()
     try:
-        FailedJobRegistry(queue=queue.intake_queue()).remove(queue.job_id("intake", case_id))
+        FailedJobRegistry(queue=queue.intake_queue()).remove(
+            queue.job_id(queue.INTAKE_JOB, case_id)
+        )
     except redis.RedisError:
         pass  # the dispatch below fails the same way; the relay enqueues it later
     return outbox.dispatch(session, entry)

@@ -21,7 +21,7 @@ class OutboxEntry(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True
     )
-    job: Mapped[str] = mapped_column(String(32))  # e.g. "intake"
+    job: Mapped[str] = mapped_column(String(32))  # a name in queue.JOB_FUNCTIONS
     created_at: Mapped[created_at]
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
