@@ -34,7 +34,3 @@ class OutboxEntry(Base):
         # The relay's scan: unfinished work, oldest first.
         Index("ix_outbox_pending", "completed_at", "enqueued_at"),
     )
-
-    @property
-    def job_id(self) -> str:
-        return f"{self.job}-{self.case_id}"
