@@ -2,7 +2,8 @@
 
 Each area's ``cli.py`` defines its command group (``staff``, ``queue`` and ``worker``,
 ``watchlist``, ``demo``); the groups here span areas: ``keys`` re-wraps case keys, staff
-secrets and the watch list's key, ``audit`` checks the whole trail.
+secrets and the watch list's key, ``audit`` checks the whole trail. Each command commits
+once, at its end; one that works in batches commits each batch, and says why.
 """
 
 import click
@@ -56,13 +57,15 @@ def rotate_keys(kind: str, batch_size: int) -> None:
     if not unfinished:  # otherwise an interrupted rotation is resumed
         (keyfiles.add_intake_key_pair if kind == "intake" else keyfiles.add_internal_key)(directory)
         current_app.extensions["portal.keyring"] = keyfiles.KeyRing.load(directory, internal=True)
+    # The case keys are re-wrapped and committed batch by batch, so that a rotation
+    # interrupted half-way is resumed where it stopped (see above).
     if kind == "intake":
         count = custody.rotate_intake_wraps(db.session, batch_size=batch_size)
     else:
         count = custody.rotate_internal_wraps(db.session, batch_size=batch_size)
         count += reseal_totp_secrets(db.session)
         count += rewrap_list_keys(db.session)  # the watch list's key, not its entries
-        db.session.commit()
+    db.session.commit()
     click.echo(f"{kind} key rotated; {count} keys re-wrapped. Old key files can now be retired.")
 
 

@@ -63,6 +63,7 @@ def _user(username: str) -> StaffUser:
 def deactivate_account(username: str) -> None:
     """Deactivate an account; its sessions end at once."""
     deactivate_staff(db.session, _user(username), actor_id=None)
+    db.session.commit()
     click.echo(f"{username} deactivated")
 
 
@@ -71,6 +72,7 @@ def deactivate_account(username: str) -> None:
 def reset_account(username: str) -> None:
     """A new password and authenticator enrolment; the account is active again."""
     password = reset_staff(db.session, _user(username), actor_id=None)
+    db.session.commit()
     click.echo(f"{username}: new password {password} (the authenticator is set up at sign-in)")
 
 

@@ -16,6 +16,7 @@ def relay_queue() -> None:
     """Enqueue promised work that is missing from the queue."""
     from portal.intake.outbox import relay
 
+    # Commits entry by entry (see outbox.dispatch): each enqueue is recorded as it happens.
     report = relay(db.session)
     click.echo(
         f"enqueued {report.enqueued}, re-enqueued {report.requeued}, waiting {report.waiting}"
@@ -41,12 +42,16 @@ def list_failed() -> None:
 @click.argument("case_id", type=click.UUID)
 def retry_failed(case_id: uuid.UUID) -> None:
     """Give CASE_ID's intake a fresh set of attempts and enqueue it now."""
-    from portal.intake.failures import NothingToRetryError, retry_job
+    from portal.intake.failures import NothingToRetryError, enqueue_retried, reopen_intake
 
     try:
-        enqueued = retry_job(db.session, case_id)
+        entry = reopen_intake(db.session, case_id)
     except NothingToRetryError as exc:
         raise click.ClickException(str(exc)) from None
+    # Committed before the job is enqueued, as every outbox promise is: a worker that takes
+    # the job at once must find the fresh attempts. The enqueue then records itself.
+    db.session.commit()
+    enqueued = enqueue_retried(db.session, entry)
     click.echo("enqueued" if enqueued else "Redis is unreachable: the relay will enqueue it")
 
 
@@ -56,7 +61,7 @@ def rescore_queue(batch_size: int) -> None:
     """Bring the time-waiting points of open cases up to date (workers do it daily)."""
     from portal.intake.rescoring import rescore_time_waiting
 
-    report = rescore_time_waiting(db.session, batch_size=batch_size)
+    report = rescore_time_waiting(db.session, batch_size=batch_size)  # commits each batch
     click.echo(f"rescored {report.updated} cases in {report.batches} batches")
 
 
@@ -66,7 +71,8 @@ def reindex_queue(batch_size: int) -> None:
     """Compute the blind indexes of every screened case again (after names fold anew)."""
     from portal.intake.reindexing import reindex_cases
 
-    click.echo(f"indexed {reindex_cases(db.session, batch_size=batch_size)} cases again")
+    count = reindex_cases(db.session, batch_size=batch_size)  # commits each batch
+    click.echo(f"indexed {count} cases again")
 
 
 @click.command("worker")

@@ -76,16 +76,16 @@ def list_failed_jobs(session: DbSession, max_attempts: int) -> list[FailedJob]:
     ]
 
 
-def retry_job(
+def reopen_intake(
     session: DbSession,
     case_id: uuid.UUID,
     *,
     actor_kind: ActorKind = ActorKind.SYSTEM,
     actor_id: uuid.UUID | None = None,
-) -> bool:
-    """Give a case's intake a fresh set of attempts and enqueue it now.
+) -> OutboxEntry:
+    """Give a case's intake a fresh set of attempts, in the caller's transaction.
 
-    Returns whether it reached Redis (if not, the relay enqueues it when Redis is back).
+    Once the caller has committed, ``enqueue_retried`` hands the entry to Redis.
     """
     case = session.get(Case, case_id, populate_existing=True)  # fresh row_version
     if case is None or case.status not in WAITING_FOR_INTAKE:
@@ -108,11 +108,30 @@ def retry_job(
     record_event(
         session, "intake.retried", actor_kind=actor_kind, actor_id=actor_id, case_id=case_id
     )
-    session.commit()
+    return entry
+
+
+def enqueue_retried(session: DbSession, entry: OutboxEntry) -> bool:
+    """After the commit: take the job out of RQ's failed jobs and enqueue it now.
+
+    Returns whether it reached Redis (if not, the relay enqueues it when Redis is back).
+    """
     try:
-        FailedJobRegistry(queue=queue.intake_queue()).remove(
-            queue.job_id(queue.INTAKE_JOB, case_id)
-        )
+        FailedJobRegistry(queue=queue.intake_queue()).remove(queue.job_id(entry.job, entry.case_id))
     except redis.RedisError:
         pass  # the dispatch below fails the same way; the relay enqueues it later
     return outbox.dispatch(session, entry)
+
+
+def retry_job(
+    session: DbSession,
+    case_id: uuid.UUID,
+    *,
+    actor_kind: ActorKind = ActorKind.SYSTEM,
+    actor_id: uuid.UUID | None = None,
+) -> bool:
+    """``reopen_intake``, committed, then ``enqueue_retried``, for a caller that does not
+    commit itself; returns whether the job reached Redis."""
+    entry = reopen_intake(session, case_id, actor_kind=actor_kind, actor_id=actor_id)
+    session.commit()
+    return enqueue_retried(session, entry)

@@ -45,6 +45,8 @@ def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
         return False
     entry.enqueued_at = utcnow()
     entry.attempts += 1
+    # Its own small commit, after the caller's: the job is in Redis now, whatever the
+    # caller does next, and the row must say so (the relay counts attempts by it).
     session.commit()
     return True
 
@@ -99,6 +101,8 @@ def give_up(session: DbSession, entry: OutboxEntry) -> None:
         attempts=str(entry.attempts),
         error=entry.last_error or "unknown",
     )
+    # Committed at once, like dispatch: what the relay did to one entry stands, whatever
+    # happens to the next.
     session.commit()
     log.warning("outbox %s: given up after %s attempts", entry.id, entry.attempts)
 
