@@ -270,7 +270,7 @@ def new_cases(
     from portal.cases.states import ActorKind, CaseStatus, IdentityDocument, Programme
     from portal.cases.states import Relationship as Rel
     from portal.extensions import db
-    from portal.intake import outbox
+    from portal.intake import outbox, queue
 
     given, families = _pools()
     ids = []
@@ -321,7 +321,7 @@ def new_cases(
             case.threat_description = "Threatening letters since 2021."
         if submit:
             transition(db.session, case, CaseStatus.SUBMITTED, actor_kind=ActorKind.APPLICANT)
-            outbox.promise(db.session, "intake", case.id)
+            outbox.promise(db.session, queue.INTAKE_JOB, case.id)
         ids.append(case.id)
         if n % 100 == 99:
             db.session.commit()

@@ -125,7 +125,7 @@ def main() -> None:
         )
 
     def enqueue_intake(case_id: Any) -> None:
-        queue.enqueue("intake", case_id)
+        queue.enqueue(queue.INTAKE_JOB, case_id)
 
     from portal.intake.worker import own_process
 

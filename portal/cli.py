@@ -1,4 +1,10 @@
-"""``flask --app wsgi ...`` commands: keys, queue, worker, staff, demo, watch list."""
+"""``flask --app wsgi ...``: the commands of every area, added to the app in one place.
+
+Each area's ``cli.py`` defines its command group (``staff``, ``queue`` and ``worker``,
+``watchlist``, ``demo``); the groups here span areas: ``keys`` re-wraps case keys, staff
+secrets and the watch list's key, ``audit`` checks the whole trail. Each command commits
+once, at its end; one that works in batches commits each batch, and says why.
+"""
 
 import click
 from flask import Flask, current_app
@@ -7,9 +13,6 @@ from flask.cli import AppGroup
 from portal.extensions import db
 
 keys_cli = AppGroup("keys", help="Generate and rotate keys.")
-queue_cli = AppGroup("queue", help="Inspect and repair the work queue.")
-staff_cli = AppGroup("staff", help="Manage staff accounts.")
-demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
 audit_cli = AppGroup("audit", help="The audit trail.")
 
 
@@ -54,13 +57,15 @@ def rotate_keys(kind: str, batch_size: int) -> None:
     if not unfinished:  # otherwise an interrupted rotation is resumed
         (keyfiles.add_intake_key_pair if kind == "intake" else keyfiles.add_internal_key)(directory)
         current_app.extensions["portal.keyring"] = keyfiles.KeyRing.load(directory, internal=True)
+    # The case keys are re-wrapped and committed batch by batch, so that a rotation
+    # interrupted half-way is resumed where it stopped (see above).
     if kind == "intake":
         count = custody.rotate_intake_wraps(db.session, batch_size=batch_size)
     else:
         count = custody.rotate_internal_wraps(db.session, batch_size=batch_size)
         count += reseal_totp_secrets(db.session)
         count += rewrap_list_keys(db.session)  # the watch list's key, not its entries
-        db.session.commit()
+    db.session.commit()
     click.echo(f"{kind} key rotated; {count} keys re-wrapped. Old key files can now be retired.")
 
 
@@ -95,96 +100,20 @@ def retire_keys(kind: str) -> None:
         click.echo(f"deleted {path}")
 
 
-@queue_cli.command("relay")
-def relay_queue() -> None:
-    """Enqueue promised work that is missing from the queue."""
-    from portal.intake.outbox import relay
-
-    report = relay(db.session)
-    click.echo(
-        f"enqueued {report.enqueued}, re-enqueued {report.requeued}, waiting {report.waiting}"
-    )
-
-
-@queue_cli.command("failed")
-def list_failed() -> None:
-    """List intake work that failed: given up (screening failed) or waiting for a retry."""
-    from portal.intake.failures import list_failed_jobs
-
-    failed = list_failed_jobs(db.session, current_app.config["PORTAL_MAX_JOB_ATTEMPTS"])
-    for job in failed:
-        at = job.failed_at.isoformat(timespec="seconds") if job.failed_at else "-"
-        click.echo(
-            f"{job.case_id}  {job.reference}  {job.state}  attempts={job.attempts}  "
-            f"error={job.last_error or '-'}  failed_at={at}"
-        )
-    click.echo(f"{len(failed)} failed")
-
-
-@queue_cli.command("retry")
-@click.argument("case_id", type=click.UUID)
-def retry_failed(case_id: object) -> None:
-    """Give CASE_ID's intake a fresh set of attempts and enqueue it now."""
-    import uuid
-
-    from redis import RedisError
-
-    from portal.core.refusal import ActionRefused
-    from portal.intake import queue
-    from portal.intake.failures import retry_job
-
-    identifier = uuid.UUID(str(case_id))
-    try:
-        retry_job(db.session, identifier)
-    except ActionRefused:
-        raise click.ClickException("this case has no intake to retry") from None
-    db.session.commit()  # the job is handed to Redis after this
-    try:
-        queued = queue.fetch("intake", identifier) is not None
-    except RedisError:
-        queued = False
-    click.echo("enqueued" if queued else "Redis is unreachable: the relay will enqueue it")
-
-
-@queue_cli.command("rescore")
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
-def rescore_queue(batch_size: int) -> None:
-    """Bring the time-waiting points of open cases up to date (workers do it daily)."""
-    from portal.intake.rescoring import rescore_time_waiting
-
-    report = rescore_time_waiting(db.session, batch_size=batch_size)
-    click.echo(f"rescored {report.updated} cases in {report.batches} batches")
-
-
-@queue_cli.command("reindex")
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
-def reindex_queue(batch_size: int) -> None:
-    """Compute the blind indexes of every screened case again (after names fold anew)."""
-    from portal.intake.reindexing import reindex_cases
-
-    click.echo(f"indexed {reindex_cases(db.session, batch_size=batch_size)} cases again")
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option(
-    "--no-timers",
-    is_flag=True,
-    help="Run no timers beside it (outbox relay, re-scoring, folding the case tally).",
-)
-def run_worker(burst: bool, no_timers: bool) -> None:
-    """Start an intake worker, with the outbox relay and other upkeep on timers."""
-    from portal.intake.worker import run
-
-    run(current_app._get_current_object(), burst=burst, timers=not no_timers)  # type: ignore[attr-defined]
-
-
 def register(app: Flask) -> None:
-    from portal.accounts.cli import register_staff_commands
-    from portal.demo.cli import seed_demo
+    """Add every area's command group to ``flask``; nothing else adds commands."""
+    from portal.accounts.cli import staff_cli
+    from portal.demo.cli import demo_cli
+    from portal.intake.cli import queue_cli, worker_command
     from portal.watchlist.cli import watchlist_cli
 
-    demo_cli.add_command(seed_demo)
-    register_staff_commands(staff_cli)
-    for command in (keys_cli, queue_cli, staff_cli, demo_cli, watchlist_cli, audit_cli, run_worker):
+    for command in (
+        keys_cli,
+        audit_cli,
+        staff_cli,
+        queue_cli,
+        worker_command,
+        watchlist_cli,
+        demo_cli,
+    ):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ from portal.core.actors import Role
 from portal.extensions import db
 
 ROLE_NAMES = [role.value for role in Role]
+staff_cli = AppGroup("staff", help="Manage staff accounts.")
 
 
 def describe_credentials(user: StaffUser, password: str, secret: str) -> str:
@@ -36,27 +37,19 @@ def seed_demo_accounts() -> str:
     return "".join(lines)
 
 
-def register_staff_commands(group: AppGroup) -> None:
-    @group.command("create")
-    @click.argument("username")
-    @click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
-    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLE_NAMES))
-    def create(username: str, display_name: str, roles: tuple[str, ...]) -> None:
-        """Create a staff account and print its password and TOTP secret once."""
-        if db.session.scalar(select(StaffUser).where(StaffUser.username == username)):
-            raise click.ClickException(f"{username} exists already")
-        user, password, secret = create_staff(
-            db.session, username, display_name, [Role(role) for role in roles]
-        )
-        db.session.commit()
-        click.echo(describe_credentials(user, password, secret), nl=False)
-
-    register_account_commands(group)
-
-    @group.command("seed-dev")
-    def seed_dev() -> None:
-        """One demo account per role (development only; prints the sign-in details)."""
-        click.echo(seed_demo_accounts(), nl=False)
+@staff_cli.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLE_NAMES))
+def create_account(username: str, display_name: str, roles: tuple[str, ...]) -> None:
+    """Create a staff account and print its password and TOTP secret once."""
+    if db.session.scalar(select(StaffUser).where(StaffUser.username == username)):
+        raise click.ClickException(f"{username} exists already")
+    user, password, secret = create_staff(
+        db.session, username, display_name, [Role(role) for role in roles]
+    )
+    db.session.commit()
+    click.echo(describe_credentials(user, password, secret), nl=False)
 
 
 def _user(username: str) -> StaffUser:
@@ -66,19 +59,25 @@ def _user(username: str) -> StaffUser:
     return user
 
 
-def register_account_commands(group: AppGroup) -> None:
-    @group.command("deactivate")
-    @click.argument("username")
-    def deactivate(username: str) -> None:
-        """Deactivate an account; its sessions end at once."""
-        deactivate_staff(db.session, _user(username), actor=None)
-        db.session.commit()
-        click.echo(f"{username} deactivated")
+@staff_cli.command("deactivate")
+@click.argument("username")
+def deactivate_account(username: str) -> None:
+    """Deactivate an account; its sessions end at once."""
+    deactivate_staff(db.session, _user(username), actor=None)
+    db.session.commit()
+    click.echo(f"{username} deactivated")
 
-    @group.command("reset")
-    @click.argument("username")
-    def reset(username: str) -> None:
-        """A new password and authenticator enrolment; the account is active again."""
-        password = reset_staff(db.session, _user(username), actor=None)
-        db.session.commit()
-        click.echo(f"{username}: new password {password} (the authenticator is set up at sign-in)")
+
+@staff_cli.command("reset")
+@click.argument("username")
+def reset_account(username: str) -> None:
+    """A new password and authenticator enrolment; the account is active again."""
+    password = reset_staff(db.session, _user(username), actor=None)
+    db.session.commit()
+    click.echo(f"{username}: new password {password} (the authenticator is set up at sign-in)")
+
+
+@staff_cli.command("seed-dev")
+def seed_dev() -> None:
+    """One demo account per role (development only; prints the sign-in details)."""
+    click.echo(seed_demo_accounts(), nl=False)

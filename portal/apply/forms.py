@@ -35,6 +35,11 @@ LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCUMENT_NUMBER = re.compile(r"^[\w\- /]{2,40}$")
 REQUIRED = _l("Please answer this question.")
+# Years are checked up to this year, read when a form is checked, so the ranges never expire.
+FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
+# Well before any programme's employment window (PORTAL_LOCAL_STAFF_FROM): earlier jobs
+# are part of a person's history too.
+FIRST_EMPLOYMENT_YEAR = 1980
 
 
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
@@ -44,6 +49,20 @@ def no_bidi_controls(_form: Any, field: Any) -> None:
     # Invisible direction marks can make a name display as something it is not.
     if field.data and has_bidi_controls(field.data):
         raise ValidationError(_l("Please remove the invisible direction characters."))
+
+
+def this_year() -> int:
+    return date.today().year
+
+
+class UpToThisYear:
+    """WTForms' NumberRange from ``first`` to this year, with its translated message."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+
+    def __call__(self, form: Any, field: Any) -> None:
+        NumberRange(self.first, this_year())(form, field)
 
 
 def latin_letters(_form: Any, field: Any) -> None:
@@ -92,7 +111,7 @@ class ApproximateDateMixin:
                 date(*self._gregorian)
         except ValueError:
             return [(self.birth_day, _l("This day does not exist in that month."))]
-        if not 1900 <= self._gregorian[0] <= date.today().year:
+        if not FIRST_BIRTH_YEAR <= self._gregorian[0] <= this_year():
             return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
         return []
 
@@ -239,11 +258,13 @@ class EmploymentForm(PortalForm):
         _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
     )
     started_year = IntegerField(
-        _l("Started: year"), validators=[InputRequired(REQUIRED), NumberRange(1980, 2030)]
+        _l("Started: year"),
+        validators=[InputRequired(REQUIRED), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
     started_month = IntegerField(_l("Started: month"), validators=[Optional(), NumberRange(1, 12)])
     ended_year = IntegerField(
-        _l("Ended: year (empty if still working)"), validators=[Optional(), NumberRange(1980, 2030)]
+        _l("Ended: year (empty if still working)"),
+        validators=[Optional(), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
     ended_month = IntegerField(_l("Ended: month"), validators=[Optional(), NumberRange(1, 12)])
     role = StringField(

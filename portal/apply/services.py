@@ -19,7 +19,7 @@ from portal.cases.states import (
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.core.unit_of_work import after_commit
-from portal.intake import outbox
+from portal.intake import outbox, queue
 
 
 class NotEditableError(Exception):
@@ -121,7 +121,7 @@ def submit_case(session: DbSession, case: Case) -> None:
     if not ready_to_submit(case):
         raise IncompleteError
     transition(session, case, CaseStatus.SUBMITTED, actor_kind=ActorKind.APPLICANT)
-    outbox.promise(session, "intake", case.id)
+    outbox.promise(session, queue.INTAKE_JOB, case.id)
 
 
 def withdraw_case(session: DbSession, case: Case) -> None:

@@ -22,7 +22,6 @@ from portal.core.audit import record_event
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.core.keyring import KeyRing
-from portal.core.sealed import LockedError
 
 CASE, STAFF = "case", "staff"
 INTAKE, ACCESS_CODE, INTERNAL = "intake", "access_code", "internal"
@@ -272,14 +271,6 @@ def open_staff_keys(
         _unlock_staff_key(
             session, case, wraps.get(case.id), actor_kind=actor_kind, actor_id=actor_id
         )
-
-
-def staff_key_is_open(case: Case) -> bool:
-    try:
-        case.sealed_cipher(STAFF)
-    except LockedError:
-        return False
-    return True
 
 
 def _unlock_staff_key(

@@ -1,9 +1,12 @@
-"""Realistic demonstration data, encrypted like real cases."""
+"""``flask --app wsgi demo ...``: realistic demonstration data, encrypted like real cases."""
 
 import click
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
 
 
-@click.command("seed")
+@demo_cli.command("seed")
 @click.option("--cases", "count", type=click.IntRange(min=1), default=100, show_default=True)
 @click.option(
     "--batch-size",

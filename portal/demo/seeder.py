@@ -25,6 +25,7 @@ writes them in batches, from worker processes, and reports.
 import multiprocessing
 import os
 import random
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -169,6 +170,10 @@ _worker: tuple[Job, Engine] | None = None
 
 def _start_worker(job: Job) -> None:
     """Pool initializer: each process opens its own connections, never its parent's."""
+    # The pool ends its processes with SIGTERM. A handler inherited from the parent (an RQ
+    # worker run in the same process installs one that only asks it to stop) would keep a
+    # process alive, and the pool would wait for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _worker
     _worker = (job, make_engine(job.database_url))
 

@@ -41,14 +41,8 @@ def _failed_in_rq() -> set[uuid.UUID]:
         job_ids = FailedJobRegistry(queue=queue.intake_queue()).get_job_ids()
     except redis.RedisError:
         return set()  # Redis is down: list what the database knows
-    ids = set()
-    for job_id in job_ids:
-        _job, _, case_id = job_id.partition("-")
-        try:
-            ids.add(uuid.UUID(case_id))
-        except ValueError:
-            continue  # not one of ours
-    return ids
+    found = (queue.case_of(queue.INTAKE_JOB, job_id) for job_id in job_ids)
+    return {case_id for case_id in found if case_id is not None}  # None: not one of ours
 
 
 def list_failed_jobs(session: DbSession, max_attempts: int) -> list[FailedJob]:
@@ -58,7 +52,7 @@ def list_failed_jobs(session: DbSession, max_attempts: int) -> list[FailedJob]:
         select(OutboxEntry, Case.reference)
         .join(Case, Case.id == OutboxEntry.case_id)
         .where(
-            OutboxEntry.job == "intake",
+            OutboxEntry.job == queue.INTAKE_JOB,
             OutboxEntry.completed_at.is_(None),
             or_(
                 OutboxEntry.failed_at.is_not(None),
@@ -97,7 +91,7 @@ def retry_job(
         select(OutboxEntry)
         .where(
             OutboxEntry.case_id == case_id,
-            OutboxEntry.job == "intake",
+            OutboxEntry.job == queue.INTAKE_JOB,
             OutboxEntry.completed_at.is_(None),
         )
         .order_by(OutboxEntry.created_at.desc())
@@ -106,9 +100,9 @@ def retry_job(
     # RQ's record of the failure goes first, so the job enqueued after it starts afresh.
     after_commit(session, lambda: _forget_failure(case_id))
     if entry is None:  # promised work lost somehow: promise it again
-        entry = outbox.promise(session, "intake", case_id)
+        entry = outbox.promise(session, queue.INTAKE_JOB, case_id)
     else:
-        outbox.enqueue_after_commit(session, "intake", case_id)
+        outbox.enqueue_after_commit(session, queue.INTAKE_JOB, case_id)
     entry.attempts, entry.failed_at, entry.enqueued_at, entry.last_error = 0, None, None, None
     if case.screening_status == ScreeningStatus.FAILED:
         case.screening_status = ScreeningStatus.PENDING
@@ -119,6 +113,7 @@ def retry_job(
 
 def _forget_failure(case_id: uuid.UUID) -> None:
     try:
-        FailedJobRegistry(queue=queue.intake_queue()).remove(queue.job_id("intake", case_id))
+        registry = FailedJobRegistry(queue=queue.intake_queue())
+        registry.remove(queue.job_id(queue.INTAKE_JOB, case_id))
     except redis.RedisError:
         pass  # enqueuing fails the same way; the relay enqueues it later

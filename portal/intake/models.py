@@ -21,7 +21,7 @@ class OutboxEntry(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True
     )
-    job: Mapped[str] = mapped_column(String(32))  # e.g. "intake"
+    job: Mapped[str] = mapped_column(String(32))  # a name in queue.JOB_FUNCTIONS
     created_at: Mapped[created_at]
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -34,7 +34,3 @@ class OutboxEntry(Base):
         # The relay's scan: unfinished work, oldest first.
         Index("ix_outbox_pending", "completed_at", "enqueued_at"),
     )
-
-    @property
-    def job_id(self) -> str:
-        return f"{self.job}-{self.case_id}"

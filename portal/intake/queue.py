@@ -10,7 +10,9 @@ from rq.serializers import JSONSerializer
 
 from portal.core.redis import get_redis
 
-JOB_FUNCTIONS = {"intake": "portal.intake.tasks.process_case"}
+# The intake job's name: the job of its outbox rows, and the prefix of its job ids.
+INTAKE_JOB = "intake"
+JOB_FUNCTIONS = {INTAKE_JOB: "portal.intake.tasks.process_case"}
 
 
 def intake_queue() -> Queue:
@@ -22,7 +24,19 @@ def intake_queue() -> Queue:
 
 
 def job_id(job: str, case_id: uuid.UUID) -> str:
+    """The job's stable id: ``intake-<case uuid>`` for the intake job."""
     return f"{job}-{case_id}"
+
+
+def case_of(job: str, queued: str) -> uuid.UUID | None:
+    """The case of a ``job`` job id, as ``job_id`` writes it; None for any other id."""
+    prefix = f"{job}-"
+    if not queued.startswith(prefix):
+        return None
+    try:
+        return uuid.UUID(queued.removeprefix(prefix))
+    except ValueError:  # some other job that happens to share the prefix
+        return None
 
 
 def enqueue(job: str, case_id: uuid.UUID) -> Job:
@@ -46,14 +60,11 @@ def fetch(job: str, case_id: uuid.UUID) -> Job | None:
 
 def queued_cases(job: str, limit: int) -> list[uuid.UUID]:
     """The cases whose ``job`` jobs are among the next ``limit`` jobs in the queue."""
-    prefix = f"{job}-"  # as job_id writes it
     found = []
     for queued in intake_queue().get_job_ids(0, limit - 1) if limit > 0 else ():
-        if queued.startswith(prefix):
-            try:
-                found.append(uuid.UUID(queued.removeprefix(prefix)))
-            except ValueError:  # some other job that happens to share the prefix
-                continue
+        case_id = case_of(job, queued)
+        if case_id is not None:
+            found.append(case_id)
     return found
 
 

@@ -48,5 +48,7 @@ def reindex_cases(session: DbSession, *, batch_size: int = BATCH_SIZE) -> int:
             for case in cases:  # keys live no longer than their batch
                 case.forget_keys()
             done, after = done + len(cases), cases[-1].id
+            # A batch a transaction: the linking lock is held for one batch, so intake jobs
+            # wait for a batch, not for the whole run, and a run cut short keeps its work.
             session.commit()
         session.expunge_all()

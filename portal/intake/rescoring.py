@@ -192,6 +192,8 @@ def rescore_time_waiting(
                 .where(cases.c.id.in_([row.id for row in rows]))
                 .values(priority_score=in_force_score)
             )
+            # A batch a transaction: row locks are held for one batch, not for every open
+            # case, and a run cut short keeps what it did (the next run finds the rest).
             session.commit()
             updated, batches = updated + len(rows), batches + 1
         session.rollback()  # ends the read transaction of a window with nothing to write

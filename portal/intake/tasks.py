@@ -73,7 +73,7 @@ def _process(case_id: uuid.UUID, batch_size: int) -> str:
         case = session.get(Case, case_id, options=LOAD_FOR_FACTS)
         if case is None or case.status not in WAITING_FOR_INTAKE or case.shredded_at:
             if case is not None:
-                outbox.complete(session, "intake", [case.id])
+                outbox.complete(session, queue.INTAKE_JOB, [case.id])
                 session.commit()
             log.info("intake %s: nothing to do", case_id)
             return "skipped"
@@ -102,7 +102,7 @@ def _claim_queued(session: DbSession, case_id: uuid.UUID, limit: int) -> list[Ca
     if limit < 1:
         return []
     try:
-        queued = set(queue.queued_cases("intake", limit + 1)) - {case_id}
+        queued = set(queue.queued_cases(queue.INTAKE_JOB, limit + 1)) - {case_id}
     except redis.RedisError:  # only an optimisation: the job's own case is enough
         return []
     if not queued:
@@ -111,7 +111,7 @@ def _claim_queued(session: DbSession, case_id: uuid.UUID, limit: int) -> list[Ca
         select(OutboxEntry.case_id)
         .where(
             OutboxEntry.case_id.in_(queued),
-            OutboxEntry.job == "intake",
+            OutboxEntry.job == queue.INTAKE_JOB,
             OutboxEntry.completed_at.is_(None),
             OutboxEntry.failed_at.is_(None),
             OutboxEntry.last_error.is_(None),
@@ -148,13 +148,13 @@ def _intake(session: DbSession, cases: list[Case]) -> dict[uuid.UUID, ScreeningS
     assessments = screen_cases(session, cases, indexes, facts)
     for case in cases:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
-    outbox.complete(session, "intake", [case.id for case in cases])
+    outbox.complete(session, queue.INTAKE_JOB, [case.id for case in cases])
     return {case_id: assessment.screening_status for case_id, assessment in assessments.items()}
 
 
 def _discard_jobs(case_ids: list[uuid.UUID]) -> None:
     try:
-        queue.discard("intake", case_ids)
+        queue.discard(queue.INTAKE_JOB, case_ids)
     except redis.RedisError as exc:  # their jobs will find their cases done
         log.warning("intake: queued jobs not discarded (%s)", type(exc).__name__)
 
@@ -165,7 +165,7 @@ def _remember_error(case_id: uuid.UUID, error: str) -> None:
         for entry in db.session.scalars(
             select(OutboxEntry).where(
                 OutboxEntry.case_id == case_id,
-                OutboxEntry.job == "intake",
+                OutboxEntry.job == queue.INTAKE_JOB,
                 OutboxEntry.completed_at.is_(None),
             )
         ):

@@ -36,12 +36,6 @@ def _entry_context(entry_id: uuid.UUID) -> bytes:
     return crypto.field_context(ENTRY_TABLE, ENTRY_COLUMN, entry_id)
 
 
-def active_list(session: DbSession) -> WatchList | None:
-    return session.scalar(
-        select(WatchList).where(WatchList.replaced_at.is_(None)).order_by(WatchList.version.desc())
-    )
-
-
 def replace_list(
     session: DbSession, people: list[ListedPerson], *, actor_id: uuid.UUID | None = None
 ) -> WatchList:

@@ -1,7 +1,10 @@
 """Every rule of the applicant's forms: a clear message beside the field, a 400, nothing lost."""
 
+from datetime import date
+
 import pytest
 
+from portal.apply import forms
 from tests.apply.journey import Applicant
 
 NAMES = {
@@ -110,13 +113,40 @@ JOB = {"employer": "giz", "place": "Kabul", "started_year": "2012", "role": "Dri
     [
         ({"employer": "other"}, "Please name the employer."),
         ({"ended_year": "2010"}, "The end must be after the start."),
-        ({"started_year": "12"}, "Number must be between 1980 and 2030."),
+        ({"started_year": "12"}, f"Number must be between 1980 and {date.today().year}."),
         ({"started_month": "13"}, "Number must be between 1 and 12."),
         ({"role": ""}, "Please answer this question."),
     ],
 )
 def test_employment(applicant: Applicant, changes: dict, message: str) -> None:
     _refused(applicant, "/application/employment/new", JOB | changes, message)
+
+
+class _In2031(date):
+    @classmethod
+    def today(cls) -> "_In2031":
+        return cls(2031, 3, 1)
+
+
+def test_years_run_up_to_the_year_of_the_day_the_form_is_sent(
+    applicant: Applicant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(forms, "date", _In2031)
+    _refused(
+        applicant,
+        "/application/employment/new",
+        JOB | {"ended_year": "2032"},
+        "Number must be between 1980 and 2031.",
+    )
+    job = JOB | {"started_year": "2030", "ended_year": "2031"}
+    assert applicant.post("/application/employment/new", job).status_code == 302
+    assert applicant.post("/application/birth", BIRTH | {"birth_year": "2031"}).status_code == 302
+    _refused(
+        applicant,
+        "/application/birth",
+        BIRTH | {"birth_year": "2032"},
+        "Please give a year between 1900 and this year.",
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,22 @@
 """Who can open a case: the applicant's access code, the internal face, nobody after shredding."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.accounts.models import Role
+from portal.accounts.services import create_staff
 from portal.cases.custody import open_with_access_code, open_with_intake_key, shred
-from portal.cases.models import Case, KeyWrap
+from portal.cases.models import Case, KeyWrap, Note
 from portal.cases.states import ActorKind
 from portal.core import codes
 from portal.core.audit import AuditEvent
 from portal.core.crypto import DecryptionError
 from portal.core.keyring import MissingKeyError
+from portal.core.sealed import LockedError
 from portal.extensions import db
 from tests.conftest import AppFactory
 from tests.factories import PRINCIPAL, make_case
@@ -119,42 +123,61 @@ def _purposes(case_id) -> list[str]:
     ]
 
 
-def test_the_intake_opens_the_staff_key_with_the_data_key(app: Flask) -> None:
-    from portal.cases.custody import staff_key_is_open
+def _author_id() -> uuid.UUID:
+    user, _password, _secret = create_staff(db.session, "writer", "Writer", [Role.CASEWORKER])
+    return user.id
 
+
+def _note(case: Case, author_id: uuid.UUID, body: str) -> Note:
+    """A note sealed with the case's staff key, as review writes one: the key must be open."""
+    note = Note(case=case, author_id=author_id)
+    note.body = body
+    db.session.add(note)
+    return note
+
+
+def test_the_intake_opens_the_staff_key_with_the_data_key(app: Flask) -> None:
     reference, _code = _saved_case()
+    author_id = _author_id()
     case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
     case_id = case.id
     open_with_intake_key(
         db.session, case, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
     )
-    assert staff_key_is_open(case)  # created on first use: nothing was decrypted
+    _note(case, author_id, "Arbeitgeber bestätigt")  # created on first use: nothing was decrypted
     db.session.commit()
     assert _purposes(case_id) == ["intake"]
     db.session.remove()
 
     case = db.session.get(Case, case_id)
-    assert not staff_key_is_open(case)
+    note = db.session.scalars(select(Note).where(Note.case_id == case_id)).one()
+    with pytest.raises(LockedError):
+        _ = note.body
     open_with_intake_key(
         db.session, case, actor_kind=ActorKind.SYSTEM, purpose="intake", with_staff_key=True
     )
-    assert case.principal.given_names == PRINCIPAL["given_names"] and staff_key_is_open(case)
+    assert case.principal.given_names == PRINCIPAL["given_names"]
+    assert note.body == "Arbeitgeber bestätigt"
     db.session.commit()
     assert _purposes(case_id) == ["intake", "intake", "staff_data"]
 
 
 def test_staff_keys_of_several_cases_open_at_once(app: Flask) -> None:
-    from portal.cases.custody import open_staff_key, open_staff_keys, staff_key_is_open
+    from portal.cases.custody import open_staff_key, open_staff_keys
 
+    author_id = _author_id()
     first, _code = make_case(db.session)
     second, _code = make_case(db.session)
     open_staff_key(db.session, first, actor_kind=ActorKind.SYSTEM)  # has one; second has none
+    _note(first, author_id, "erste Notiz")
     db.session.commit()
     ids = (first.id, second.id)
     db.session.remove()
     cases = [db.session.get(Case, case_id) for case_id in ids]
     open_staff_keys(db.session, cases, actor_kind=ActorKind.SYSTEM)
-    assert all(staff_key_is_open(case) for case in cases)
+    note = db.session.scalars(select(Note).where(Note.case_id == ids[0])).one()
+    assert note.body == "erste Notiz"  # the first case's key, unwrapped
+    _note(cases[1], author_id, "zweite Notiz")  # the second's, new
     db.session.commit()
     assert _purposes(ids[0]) == ["staff_data"] and _purposes(ids[1]) == []
     assert (

@@ -1,6 +1,8 @@
 """The demo seeder: realistic cases that the real code opens and reads like any other."""
 
+import multiprocessing
 import re
+import signal
 from collections import defaultdict
 
 from flask import Flask
@@ -18,7 +20,9 @@ from portal.cases.states import (
     ThreatLevel,
 )
 from portal.core.audit import AuditEvent
+from portal.core.db import utcnow
 from portal.core.sealed import sealed_attributes
+from portal.demo import seeder
 from portal.demo.seeder import SeedReport, seed
 from portal.extensions import db
 
@@ -175,6 +179,22 @@ def test_seeding_in_worker_processes_writes_every_batch_and_one_audit_event(app:
     assert events[0].details == {"count": "12"} and events[0].actor_kind == ActorKind.SYSTEM
     reference = next(iter(report.samples.values()))
     assert custody.open_with_access_code(db.session, reference, report.access_code)
+
+
+def _dies_on_sigterm() -> bool:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_seeding_processes_die_when_their_pool_ends_them(app: Flask) -> None:
+    """The pool ends its processes with SIGTERM; one that kept a handler of its parent's (an
+    RQ worker run in the same process installs one) lives on, and seeding never returns."""
+    job = seeder.Job(str(db.engine.url), keys=None, staff=None, now=utcnow(), random_seed=None)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    try:
+        with multiprocessing.Pool(1, initializer=seeder._start_worker, initargs=(job,)) as pool:
+            assert pool.apply(_dies_on_sigterm)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_command_prints_the_access_code_and_references(app: Flask) -> None:

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake import tasks
 from portal.intake.models import OutboxEntry
-from portal.intake.queue import discard, enqueue, intake_queue, job_id
+from portal.intake.queue import INTAKE_JOB, discard, enqueue, intake_queue, job_id
 from portal.intake.tasks import process_case
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
@@ -54,8 +54,8 @@ def test_one_job_screens_the_cases_queued_behind_it(app: Flask) -> None:
 
     assert {_status(case_id) for case_id in ids} == {CaseStatus.IN_REVIEW}
     # The others' jobs are gone from the queue and from Redis: nothing runs them again.
-    assert intake_queue().get_job_ids() == [job_id("intake", ids[0])]
-    assert not any(Job.exists(job_id("intake", other), get_redis()) for other in ids[1:])
+    assert intake_queue().get_job_ids() == [f"intake-{ids[0]}"]  # the stable id, as documented
+    assert not any(Job.exists(job_id(INTAKE_JOB, other), get_redis()) for other in ids[1:])
     for case_id in ids:
         assert _count(OutboxEntry.case_id == case_id, OutboxEntry.completed_at.is_(None)) == 0
         assert _count(RiskAssessment.case_id == case_id) == 1
@@ -112,7 +112,7 @@ def test_one_failing_case_holds_up_none_of_the_others(
     # The batch fails; the job's own case is screened alone, the others keep their jobs.
     assert process_case(str(good)) == "in_review"
     assert (_status(bad), _status(later)) == (CaseStatus.SUBMITTED, CaseStatus.SUBMITTED)
-    assert job_id("intake", later) in intake_queue().get_job_ids()
+    assert job_id(INTAKE_JOB, later) in intake_queue().get_job_ids()
 
     make_worker(app).work(burst=True)
 
@@ -124,20 +124,20 @@ def test_one_failing_case_holds_up_none_of_the_others(
     # queued behind another case again (as the relay does), it is not claimed by its job.
     monkeypatch.setattr(tasks, "screen_cases", real)
     other = _submitted(1)[0]
-    enqueue("intake", bad)
+    enqueue(INTAKE_JOB, bad)
     assert process_case(str(other)) == "in_review"
     assert _status(bad) == CaseStatus.SUBMITTED
-    assert job_id("intake", bad) in intake_queue().get_job_ids()
+    assert job_id(INTAKE_JOB, bad) in intake_queue().get_job_ids()
 
 
 def test_a_job_a_worker_took_meanwhile_is_left_to_it(app: Flask) -> None:
     taken, queued = _submitted(2)
-    intake_queue().remove(job_id("intake", taken))  # as a worker's dequeue does
+    intake_queue().remove(job_id(INTAKE_JOB, taken))  # as a worker's dequeue does
 
-    discard("intake", [taken, queued])
+    discard(INTAKE_JOB, [taken, queued])
 
-    assert Job.exists(job_id("intake", taken), get_redis())  # the worker still reports on it
-    assert not Job.exists(job_id("intake", queued), get_redis())
+    assert Job.exists(job_id(INTAKE_JOB, taken), get_redis())  # the worker still reports on it
+    assert not Job.exists(job_id(INTAKE_JOB, queued), get_redis())
     assert intake_queue().count == 0
 
 
@@ -151,7 +151,7 @@ def test_a_worker_process_freezes_what_it_holds_after_its_first_job(app: Flask) 
     assert gc.get_freeze_count() == 0
     try:
         own_process(app)  # as `flask worker` marks its process
-        enqueue("intake", first)  # nothing to do: enough for a job to run
+        enqueue(INTAKE_JOB, first)  # nothing to do: enough for a job to run
         make_worker(app).work(burst=True)
         assert gc.get_freeze_count() > 0
     finally:

@@ -16,7 +16,7 @@ from portal.intake import tasks
 from portal.intake.failures import GAVE_UP, WILL_RETRY, list_failed_jobs
 from portal.intake.models import OutboxEntry
 from portal.intake.outbox import relay
-from portal.intake.queue import intake_queue
+from portal.intake.queue import INTAKE_JOB, fetch
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
 from tests.factories import PRINCIPAL
@@ -81,7 +81,7 @@ def test_what_rq_keeps_of_a_failure_carries_no_personal_data(
     one_attempt: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case_id = _submit_failing(one_attempt, monkeypatch)
-    job = intake_queue().fetch_job(f"intake-{case_id}")
+    job = fetch(INTAKE_JOB, case_id)
     assert job is not None and job.is_failed
     stored = job.latest_result()
     assert stored is not None and "IntakeFailedError: RuntimeError" in (stored.exc_string or "")

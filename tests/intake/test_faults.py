@@ -14,7 +14,7 @@ from portal.core.redis import get_redis
 from portal.extensions import db
 from portal.intake.models import OutboxEntry
 from portal.intake.outbox import relay
-from portal.intake.queue import intake_queue
+from portal.intake.queue import INTAKE_JOB, fetch, intake_queue
 from portal.intake.tasks import process_case
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
@@ -228,7 +228,7 @@ def test_failed_jobs_are_retried_by_the_relay_after_a_pause(app: Flask) -> None:
     case, _code = make_case(db.session)
     submit_case(db.session, case)
     db.session.commit()
-    job = intake_queue().fetch_job(f"intake-{case.id}")
+    job = fetch(INTAKE_JOB, case.id)
     assert job is not None
     # As RQ leaves a job whose retries ran out.
     from rq.registry import FailedJobRegistry

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.intake import tasks
 from portal.intake.failures import retry_job
 from portal.intake.outbox import relay
+from portal.intake.queue import INTAKE_JOB, job_id
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
 from tests.factories import PRINCIPAL, make_case
@@ -92,6 +93,7 @@ def test_a_full_run_logs_no_personal_data(
             make_worker(app).work(burst=True)
             relay(db.session)
         retry_job(db.session, failing_id)
+        db.session.commit()
         make_worker(app).work(burst=True)
 
     logged = "\n".join(
@@ -99,7 +101,7 @@ def test_a_full_run_logs_no_personal_data(
         for record in caplog.records
     )
     # The run really logged: jobs, results, the failure and the relay's giving up.
-    assert "intake-" in logged and "in review, screening hit" in logged
+    assert job_id(INTAKE_JOB, failing_id) in logged and "in review, screening hit" in logged
     assert "failed: ValueError" in logged and "given up after 1 attempts" in logged
     found = [value for value in DISTINCTIVE if value in logged]
     assert found == []

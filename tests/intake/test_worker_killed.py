@@ -21,7 +21,7 @@ from portal.core.audit import CHAIN_LOCK_ID
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.intake.outbox import relay
-from portal.intake.queue import intake_queue
+from portal.intake.queue import INTAKE_JOB, fetch
 from portal.intake.worker import make_worker
 from tests.factories import make_case
 
@@ -99,7 +99,7 @@ def test_a_case_whose_worker_was_killed_mid_job_is_processed_later(app: Flask) -
     db.session.commit()
     case_id = case.id
     db.session.remove()
-    job = intake_queue().fetch_job(f"intake-{case_id}")
+    job = fetch(INTAKE_JOB, case_id)
     assert job is not None
 
     _kill_worker_mid_job(app, job)
@@ -137,7 +137,7 @@ def test_a_worker_killed_in_the_middle_of_screening_leaves_it_to_the_next(
     db.session.commit()
     case_id = case.id
     db.session.remove()
-    job = intake_queue().fetch_job(f"intake-{case_id}")
+    job = fetch(INTAKE_JOB, case_id)
     assert job is not None
 
     _kill_worker_mid_job(app, job, linger=0.5)  # into the screening transaction

@@ -50,7 +50,7 @@ def test_the_log_filters_and_pages_keep_the_filters(
         "before=²",
         f"before={10**30}",
         "case=nonsense",
-        "actor=5d1f6c8e-0000-4000-8000-000000000000",
+        "actor=2f1c7e4a-9b3d-4c55-8e21-6a0d9f3b7c18",
         "action=<x>",
     ],
 )

@@ -2,7 +2,7 @@
 
 No other module imports ``cryptography``. Everything here works on bytes and named
 constants; what a key protects and where it is stored is decided by the callers
-(``portal.cases.keys`` for case keys, ``portal.core.keyring`` for key files).
+(``portal.cases.custody`` for case keys, ``portal.core.keyring`` for key files).
 """
 
 from portal.core.crypto.aead import (
