@@ -46,7 +46,13 @@ def test_the_log_filters_and_pages_keep_the_filters(
 
 @pytest.mark.parametrize(
     "query",
-    ["before=²", f"before={10**30}", "case=nonsense", "actor=5d1f6c8e-0000-4000-8000-000000000000", "action=<x>"],
+    [
+        "before=²",
+        f"before={10**30}",
+        "case=nonsense",
+        "actor=5d1f6c8e-0000-4000-8000-000000000000",
+        "action=<x>",
+    ],
 )
 def test_nonsense_filters_answer_a_page_not_an_error(signed_in, query: str) -> None:
     client = signed_in("ada", Role.ADMIN)
