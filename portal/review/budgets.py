@@ -222,15 +222,21 @@ def breaches(session: DbSession, before: int | None, limit: int) -> list[AuditEv
     return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
-def unseen_breaches(session: DbSession, viewer_id: uuid.UUID) -> int:
-    """Breaches recorded since ``viewer_id`` last opened the alerts page: what their
-    navigation shows until they look."""
+def last_seen(session: DbSession, viewer_id: uuid.UUID) -> int:
+    """The id of the event that marks ``viewer_id``'s last look at the alerts (0: never):
+    breaches after it are new to them."""
     seen = session.scalar(
         select(func.max(AuditEvent.id)).where(
             AuditEvent.actor_id == viewer_id, AuditEvent.action == ALERTS_SEEN
         )
     )
-    query = select(func.count()).where(AuditEvent.action == BREACH)
-    if seen is not None:
-        query = query.where(AuditEvent.id > seen)
+    return seen or 0
+
+
+def unseen_breaches(session: DbSession, viewer_id: uuid.UUID) -> int:
+    """Breaches recorded since ``viewer_id`` last opened the alerts page: what their
+    navigation shows until they look."""
+    query = select(func.count()).where(
+        AuditEvent.action == BREACH, AuditEvent.id > last_seen(session, viewer_id)
+    )
     return session.scalar(query) or 0

@@ -108,13 +108,18 @@ def export(session: DbSession, case: Case, actor: StaffUser, reason: str) -> Cas
     return made
 
 
-def read_alerts(session: DbSession, actor: StaffUser, before: int | None) -> list[AuditEvent]:
+def read_alerts(
+    session: DbSession, actor: StaffUser, before: int | None
+) -> tuple[list[AuditEvent], int]:
     """The insider budgets' breaches, newest first, for administrators and security
-    officers; looking is audited, and clears the count in the viewer's navigation."""
+    officers, and the id after which they are new to ``actor``. Looking is audited, and
+    clears the count in the viewer's navigation."""
     authorize(actor, P.ALERTS_READ)
-    # Recorded first: it holds the chain lock, so no breach can land unseen in between.
+    seen = budgets.last_seen(session, actor.id)
+    # Recorded before the breaches are read: it holds the chain lock, so none can land
+    # unseen in between.
     record_event(session, budgets.ALERTS_SEEN, actor_kind=STAFF, actor_id=actor.id)
-    return budgets.breaches(session, before, ALERTS_PAGE)
+    return budgets.breaches(session, before, ALERTS_PAGE), seen
 
 
 def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser | None) -> None:

@@ -21,7 +21,7 @@ from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
-from tests.review.conftest import csrf
+from tests.review.conftest import Clock, csrf, sign_in
 from tests.review.test_case_screen import _case_with_photo, _document_path
 
 CASES_PER_HOUR, EXPORTS_PER_HOUR = 3, 2
@@ -128,9 +128,10 @@ def _the_alert_reaches_admins_and_security_officers(
         assert alerts.status_code == 200
         listed = alerts.get_data(as_text=True).split("<tbody>", 1)[1]
         assert "Carla (carla)" in listed and budget in listed
-        assert breach.at.strftime("%Y-%m-%d %H:%M:%S") in listed
-        # Seen: the navigation stops counting it for this person.
+        assert breach.at.strftime("%Y-%m-%d %H:%M:%S") in listed and ">new<" in listed
+        # Seen: the navigation stops counting it for this person, the list marks it no more.
         assert "Alerts: 1 new" not in watcher.get(page).get_data(as_text=True)
+        assert ">new<" not in watcher.get("/staff/alerts").get_data(as_text=True)
 
 
 def test_downloading_a_document_opens_its_case_too(
@@ -294,6 +295,18 @@ def _staff(user: StaffUser) -> StaffUser:
     found = db.session.get(StaffUser, user.id)
     assert found is not None
     return found
+
+
+def test_an_administrator_starts_on_the_alerts(
+    staff_app: Flask, make_staff: Callable[..., Any], clock: Clock
+) -> None:
+    """An administrator has no queue: signed in, they land where the alerts are, not on a
+    refusal."""
+    user, secret = make_staff("anton", Role.ADMIN)
+    client = staff_app.test_client()
+    home = sign_in(client, user, secret, clock).headers["Location"]
+    assert home == "/staff/alerts"
+    assert client.get(home).status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.DECIDER, Role.ENVOY])

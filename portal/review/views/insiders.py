@@ -24,7 +24,7 @@ def over_budget(refusal: budgets.BudgetExceeded) -> tuple[str, int, dict[str, st
 @requires(Permission.ALERTS_READ)
 def show_alerts() -> str:
     before = request.args.get("before", "")
-    events = services.read_alerts(
+    events, seen = services.read_alerts(
         db.session,
         current_staff(),
         int(before) if before.isdecimal() and int(before) < 2**63 else None,
@@ -33,6 +33,7 @@ def show_alerts() -> str:
     return render_template(
         "review/alerts.html",
         events=events,
+        seen=seen,
         staff=staff,
         labels=budgets.LABELS,
         page_size=services.ALERTS_PAGE,
