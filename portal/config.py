@@ -56,6 +56,13 @@ def _threshold(value: str) -> int:
     return int(value)
 
 
+def _per_hour(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, str(default))
+    if not value.isdecimal() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1")
+    return int(value)
+
+
 def _iso_date(environ: Mapping[str, str], name: str, default: str) -> str:
     value = environ.get(name, default)
     try:
@@ -112,6 +119,12 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         # Local staff programme: employment in this window counts (ISO dates, inclusive).
         "PORTAL_LOCAL_STAFF_FROM": _iso_date(environ, "PORTAL_LOCAL_STAFF_FROM", "2013-01-01"),
         "PORTAL_LOCAL_STAFF_UNTIL": _iso_date(environ, "PORTAL_LOCAL_STAFF_UNTIL", "2021-08-31"),
+        # Insider budgets (docs/review.md): how many different cases one member of staff
+        # may open, and how many exports make, in an hour, before the portal refuses and
+        # tells administrators and security officers. Reviewing a case takes minutes and
+        # triage opens one a minute at most; a case opened again costs nothing.
+        "PORTAL_BUDGET_CASES_PER_HOUR": _per_hour(environ, "PORTAL_BUDGET_CASES_PER_HOUR", 60),
+        "PORTAL_BUDGET_EXPORTS_PER_HOUR": _per_hour(environ, "PORTAL_BUDGET_EXPORTS_PER_HOUR", 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.

@@ -4,6 +4,7 @@ from portal.accounts.models import StaffRole, StaffSession, StaffUser
 from portal.cases.models import (
     BlindIndex,
     Case,
+    CaseExport,
     CaseTransition,
     Decision,
     Document,
@@ -24,6 +25,7 @@ __all__ = [
     "AuditHead",
     "BlindIndex",
     "Case",
+    "CaseExport",
     "CaseTransition",
     "Decision",
     "Document",

@@ -16,20 +16,32 @@ from portal.accounts.forms import NewStaffForm, SignInForm
 from portal.accounts.models import StaffUser
 from portal.core.actors import Role
 from portal.core.forms import PortalForm, keeps_typed_answers
-from portal.core.permissions import Permission
+from portal.core.permissions import Permission, permitted
 from portal.extensions import db, limiter
 
 ENROLMENT_SECONDS = 600
-HOME = "review.show_queue"
+# Where each person starts: the first page their permissions open (an administrator, who
+# has no queue, starts with the insider alerts rather than a refusal).
+HOMES = (
+    (Permission.CASE_READ, "review.show_queue"),
+    (Permission.ALERTS_READ, "review.show_alerts"),
+    (Permission.STAFF_MANAGE, "accounts.list_staff"),
+)
 
 
 def _enrolment_signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="totp enrolment")
 
 
+def _home(user: StaffUser) -> str:
+    for permission, endpoint in HOMES:
+        if permitted(user, permission) and endpoint.split(".")[0] in current_app.blueprints:
+            return url_for(endpoint)
+    return "/staff/"
+
+
 def _signed_in(user: StaffUser) -> Response:
-    home = url_for(HOME) if HOME.split(".")[0] in current_app.blueprints else "/staff/"
-    response = make_response(redirect(home))
+    response = make_response(redirect(_home(user)))
     token = auth.open_session(db.session, user)
     response.set_cookie(
         auth.COOKIE,

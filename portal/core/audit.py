@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, func, select, text
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, func, select, text
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -44,6 +44,10 @@ class AuditEvent(Base):
     case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     mac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+
+    # One person's events of one kind in a time range (the insider budgets count them on
+    # every case opened): a seek to that person's last hour, whatever the table's size.
+    __table_args__ = (Index("ix_audit_event_by_actor", "actor_id", "action", "at"),)
 
     def canonical(self) -> bytes:
         return json.dumps(
@@ -131,7 +135,18 @@ def appending_together(session: DbSession) -> Iterator[None]:
         session.info[TOGETHER] = outer
 
 
-def _take_chain_lock(session: Session) -> None:
+def hold_chain_lock(session: DbSession) -> None:
+    """Take the chain lock now; it is held until the transaction ends.
+
+    For whoever counts events and then appends one (the insider budgets): once it is
+    held, every event committed before is visible to the count, and no other transaction
+    can append until this one ends, so two parallel requests cannot both count the same
+    number and both go ahead.
+    """
+    _take_chain_lock(session)
+
+
+def _take_chain_lock(session: DbSession) -> None:
     """Order appends: held until the transaction ends, so the head read below is the end."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     STAFF_MANAGE = "admin:staff:manage"
     AUDIT_READ = "admin:audit:read"
     QUEUE_MANAGE = "admin:queue:manage"
+    ALERTS_READ = "admin:alerts:read"  # insider budgets exceeded: who, which, when
     OWN_ACCOUNT = "account:self:manage"  # sign out, change one's own password
 
 
@@ -69,11 +70,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.SCREENING_SET,
             P.SCREENING_DETAILS_READ,
             P.RISK_SET,
+            P.ALERTS_READ,
             P.OWN_ACCOUNT,
         }
     ),
     Role.ENVOY: frozenset({P.REPORTS_READ, P.OWN_ACCOUNT}),
-    Role.ADMIN: frozenset({P.STAFF_MANAGE, P.AUDIT_READ, P.QUEUE_MANAGE, P.OWN_ACCOUNT}),
+    Role.ADMIN: frozenset(
+        {P.STAFF_MANAGE, P.AUDIT_READ, P.QUEUE_MANAGE, P.ALERTS_READ, P.OWN_ACCOUNT}
+    ),
 }
 
 

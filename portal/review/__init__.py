@@ -11,4 +11,5 @@ blueprint.add_app_template_global(label)
 from portal.review.views import actions as _actions  # noqa: E402, F401
 from portal.review.views import admin as _admin  # noqa: E402, F401
 from portal.review.views import case as _case  # noqa: E402, F401
+from portal.review.views import insiders as _insiders  # noqa: E402, F401
 from portal.review.views import queue as _queue  # noqa: E402, F401

@@ -69,6 +69,13 @@ class ReasonForm(PortalForm):
     reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
+class ExportForm(PortalForm):
+    reason = TextAreaField(
+        _ls("Why do you need this export?"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
+
+
 class ActionForms:
     """Blank forms for the case screen (each posts to its own action)."""
 

@@ -14,7 +14,15 @@ from portal.accounts.models import StaffUser
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.labels import lazy_label
 from portal.cases.lifecycle import transition
-from portal.cases.models import Case, Decision, Employment, Message, Note, RiskAssessment
+from portal.cases.models import (
+    Case,
+    CaseExport,
+    Decision,
+    Employment,
+    Message,
+    Note,
+    RiskAssessment,
+)
 from portal.cases.states import (
     ActorKind,
     CaseStatus,
@@ -24,7 +32,7 @@ from portal.cases.states import (
     ScreeningStatus,
     ThreatLevel,
 )
-from portal.core.audit import record_event
+from portal.core.audit import AuditEvent, record_event
 from portal.core.db import DbSession, utcnow
 from portal.core.i18n import _ls
 from portal.core.permissions import Permission as P
@@ -33,9 +41,11 @@ from portal.core.refusal import ActionRefused
 from portal.intake import assessments
 from portal.intake import reasons as R
 from portal.intake.failures import retry_job
+from portal.review import budgets
 
 STAFF = ActorKind.STAFF
 MAX_STAFF_REASON = 2000
+ALERTS_PAGE = 100
 # Staff record what they found; "pending" and "failed" are the intake's to set.
 STAFF_SCREENING_STATUSES = frozenset(
     {ScreeningStatus.CLEAR, ScreeningStatus.CONCERN, ScreeningStatus.HIT}
@@ -49,8 +59,11 @@ def _unlock(session: DbSession, case: Case, actor: StaffUser, purpose: str = "re
 
 
 def open_for_review(session: DbSession, case: Case, actor: StaffUser) -> Case:
-    """Unlock a case to show it; every opening is in the audit trail."""
+    """Unlock a case to show it; every opening is in the audit trail, and a case not
+    opened in the last hour counts against the actor's budget (``budgets.BudgetExceeded``
+    past it). The case screen, a document download and an export all come through here."""
     authorize(actor, P.CASE_READ)
+    budgets.check_opening(session, actor, case)
     _unlock(session, case, actor)
     record_event(session, "case.viewed", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
     return case
@@ -72,12 +85,41 @@ def record_download(
     )
 
 
-def export(session: DbSession, case: Case, actor: StaffUser) -> Case:
-    """One case for the printable export; there is deliberately no export of many."""
+def export(session: DbSession, case: Case, actor: StaffUser, reason: str) -> CaseExport:
+    """One case for the printable export, with the reason it is needed; there is
+    deliberately no export of many. Counts against the export budget and, if the case was
+    not opened in the last hour, against the budget of cases opened."""
     authorize(actor, P.CASE_EXPORT)
+    text = _staff_reason(reason)
+    budgets.check_export(session, actor, case)
     open_for_review(session, case, actor)
-    record_event(session, "case.exported", actor_kind=STAFF, actor_id=actor.id, case_id=case.id)
-    return case
+    made = CaseExport(id=uuid.uuid4(), case=case, exported_by_id=actor.id)
+    made.reason = text  # sealed with the staff key, which open_for_review unlocked
+    session.add(made)
+    # The reason may name people: the event names only the row that holds it.
+    record_event(
+        session,
+        budgets.EXPORTED,
+        actor_kind=STAFF,
+        actor_id=actor.id,
+        case_id=case.id,
+        export=str(made.id),
+    )
+    return made
+
+
+def read_alerts(
+    session: DbSession, actor: StaffUser, before: int | None
+) -> tuple[list[AuditEvent], int]:
+    """The insider budgets' breaches, newest first, for administrators and security
+    officers, and the id after which they are new to ``actor``. Looking is audited, and
+    clears the count in the viewer's navigation."""
+    authorize(actor, P.ALERTS_READ)
+    seen = budgets.last_seen(session, actor.id)
+    # Recorded before the breaches are read: it holds the chain lock, so none can land
+    # unseen in between.
+    record_event(session, budgets.ALERTS_SEEN, actor_kind=STAFF, actor_id=actor.id)
+    return budgets.breaches(session, before, ALERTS_PAGE), seen
 
 
 def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser | None) -> None:

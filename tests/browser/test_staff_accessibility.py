@@ -47,6 +47,7 @@ def test_staff_screens_have_no_serious_violations(
         f"/staff/cases/{case_id}/export",
         "/staff/audit",
         "/staff/failed-jobs",
+        "/staff/alerts",
         "/staff/admin/staff",
     ):
         response = page.goto(base + path)

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.services import create_staff
 from portal.cases.custody import open_staff_key, open_with_intake_key
-from portal.cases.models import Case, Decision, Document, Message, Note, RiskAssessment
+from portal.cases.models import (
+    Case,
+    CaseExport,
+    Decision,
+    Document,
+    Message,
+    Note,
+    RiskAssessment,
+)
 from portal.cases.states import (
     ActorKind,
     DecisionOutcome,
@@ -63,6 +71,7 @@ def _fill_every_model(session: Session) -> dict[str, Any]:
             priority_score=3,
         ),
         "Decision": Decision(case=case, outcome=DecisionOutcome.ADMIT, proposed_by_id=other.id),
+        "CaseExport": CaseExport(case=case, exported_by_id=author.id),
     }
     for row in rows.values():
         session.add(row)
@@ -95,6 +104,7 @@ def test_every_model_with_personal_data_is_covered() -> None:
         "Note",
         "RiskAssessment",
         "Decision",
+        "CaseExport",
     }
 
 
@@ -128,7 +138,9 @@ def test_a_ciphertext_moved_to_another_column_fails(app: Flask) -> None:
         _ = person.family_name
 
 
-@pytest.mark.parametrize("model", ["Case", "Person", "Employment", "Document", "Message", "Note"])
+@pytest.mark.parametrize(
+    "model", ["Case", "Person", "Employment", "Document", "Message", "Note", "CaseExport"]
+)
 def test_a_ciphertext_moved_to_another_row_fails(app: Flask, model: str) -> None:
     """Two rows under the same key: only the row binding tells their ciphertexts apart."""
     first = _fill_every_model(db.session)[model]

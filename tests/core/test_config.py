@@ -57,3 +57,20 @@ def test_unknown_faces_are_refused(tmp_path: Path, faces: str) -> None:
 def test_databases_other_than_sqlite_and_postgresql_are_refused(tmp_path: Path, url: str) -> None:
     with pytest.raises(ConfigurationError, match="SQLite or PostgreSQL"):
         load_config(tmp_path, {"DATABASE_URL": url})
+
+
+def test_insider_budgets_default_to_what_a_busy_caseworker_needs(tmp_path: Path) -> None:
+    config = load_config(tmp_path, {})
+    assert config["PORTAL_BUDGET_CASES_PER_HOUR"] == 60
+    assert config["PORTAL_BUDGET_EXPORTS_PER_HOUR"] == 10
+    config = load_config(tmp_path, {"PORTAL_BUDGET_EXPORTS_PER_HOUR": "3"})
+    assert config["PORTAL_BUDGET_EXPORTS_PER_HOUR"] == 3
+
+
+@pytest.mark.parametrize("name", ["PORTAL_BUDGET_CASES_PER_HOUR", "PORTAL_BUDGET_EXPORTS_PER_HOUR"])
+@pytest.mark.parametrize("value", ["0", "-5", "ten", ""])
+def test_an_insider_budget_that_would_stop_all_work_is_refused(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        load_config(tmp_path, {name: value})

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.intake.tasks import process_case
 from tests.apply.test_uploads import pdf_of
 from tests.factories import make_case
+from tests.review.conftest import csrf
 
 WATCHLIST = "name,aliases,date_of_birth,reference\nZarminagul Ahmadzai,,1987,UN-2024-0777\n"
 
@@ -170,8 +171,12 @@ def test_watch_list_entries_are_shown_to_security_officers_only(
 def test_an_export_is_watermarked_with_its_maker_and_logged(staff_app: Flask, signed_in) -> None:
     case, _content = _case_with_photo(staff_app)
     client = signed_in("dora", Role.DECIDER)
-    page = client.get(f"/staff/cases/{case.id}/export").get_data(as_text=True)
-    assert "Dora" in page and case.reference in page
+    path = f"/staff/cases/{case.id}/export"
+    asked = client.get(path).get_data(as_text=True)  # why, first; nothing is exported yet
+    assert _events(staff_app, "case.exported") == []
+    made = client.post(path, data={"reason": "Für die Akte", "csrf_token": csrf(asked)})
+    page = made.get_data(as_text=True)
+    assert "Dora" in page and case.reference in page and "Für die Akte" in page
     (event,) = _events(staff_app, "case.exported")
     assert event.case_id == case.id and event.actor_id == client.user.id  # type: ignore[attr-defined]
 

@@ -12,12 +12,13 @@ from portal.cases.models.assessment import (
 from portal.cases.models.case import Case, CaseTransition
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
-from portal.cases.models.records import Document, Message, Note
+from portal.cases.models.records import CaseExport, Document, Message, Note
 from portal.cases.models.tally import CaseTally
 
 __all__ = [
     "BlindIndex",
     "Case",
+    "CaseExport",
     "CaseTally",
     "CaseTransition",
     "Decision",

@@ -79,3 +79,26 @@ class Note(CaseOwned, Base):
     body = Sealed(TEXT, scope="staff")
 
     case: Mapped["Case"] = relationship()
+
+
+class CaseExport(CaseOwned, Base):
+    """One printable export of a case: who made it, when, and why.
+
+    The reason is free text and may name people (the applicant's lawyer, a relative), so it
+    is sealed with the staff key and stays out of the audit trail, whose event names only
+    this row; staff who may open the case read it there, and it is printed on the export.
+    """
+
+    __tablename__ = "case_export"
+
+    id: Mapped[uuid_pk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True
+    )
+    exported_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[created_at]
+
+    reason_ct: Mapped[ciphertext | None] = mapped_column("reason")
+    reason = Sealed(TEXT, scope="staff")
+
+    case: Mapped["Case"] = relationship()

@@ -1,6 +1,7 @@
 """Admin screens (the audit log, failed intake jobs) and the handling of case files."""
 
 import uuid
+from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,17 +11,18 @@ from werkzeug.wrappers import Response
 from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.custody import document_chunks
-from portal.cases.models import Document
+from portal.cases.models import Case, Document
 from portal.core import unit_of_work
 from portal.core.audit import AuditEvent
-from portal.core.db import utcnow
-from portal.core.forms import PortalForm
+from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.i18n import _s
 from portal.core.permissions import Permission
 from portal.core.refusal import ActionRefused
 from portal.extensions import db
 from portal.intake import failures
-from portal.review import blueprint, services
+from portal.review import blueprint, budgets, services
+from portal.review.forms import ExportForm
+from portal.review.views.insiders import over_budget
 from portal.review.visibility import load_case
 
 AUDIT_PAGE = 100
@@ -73,7 +75,7 @@ def retry_failed_job(case_id: uuid.UUID) -> Response:
 
 @blueprint.get("/cases/<uuid:case_id>/documents/<uuid:document_id>")
 @requires(Permission.DOCUMENT_READ)
-def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> FlaskResponse:
+def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> Any:
     """A decrypted document: images inline, everything else as an attachment; audited."""
     user = current_staff()
     case = load_case(user, case_id)
@@ -82,7 +84,10 @@ def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> FlaskRespon
     )
     if document is None:
         abort(404)
-    services.record_download(db.session, case, user, document.id)
+    try:
+        services.record_download(db.session, case, user, document.id)
+    except budgets.BudgetExceeded as refusal:
+        return over_budget(refusal)
     body = document_chunks(case, document.id)
     inline = document.content_type in INLINE_TYPES and request.args.get("view") == "1"
     response = FlaskResponse(body, mimetype=document.content_type)
@@ -97,12 +102,36 @@ def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> FlaskRespon
     return response
 
 
-@blueprint.get("/cases/<uuid:case_id>/export")
+@blueprint.route("/cases/<uuid:case_id>/export", methods=["GET", "POST"])
 @requires(Permission.CASE_EXPORT)
-def export_case(case_id: uuid.UUID) -> str:
-    """One case as a printable page, watermarked with who made it and when; audited.
+@keeps_typed_answers
+def export_case(case_id: uuid.UUID) -> Any:
+    """One case as a printable page, watermarked with who made it, when and why; audited.
 
-    There is deliberately no export of many cases at once."""
+    A GET only asks why (it opens nothing); the POST with a reason makes the export. There
+    is deliberately no export of many cases at once."""
     user = current_staff()
-    case = services.export(db.session, load_case(user, case_id), user)
-    return render_template("review/export.html", case=case, exported_by=user, exported_at=utcnow())
+    case = load_case(user, case_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _export_form(case, form), 400 if form.is_submitted() else 200
+    try:
+        made = services.export(db.session, case, user, form.reason.data)
+    except budgets.BudgetExceeded as refusal:  # committed: the breach stays recorded
+        return _export_form(case, form, refusal), 429, {"Retry-After": str(refusal.retry_after)}
+    except ActionRefused as refusal:
+        unit_of_work.discard(db.session)
+        return _export_form(case, form, refusal), 400
+    return render_template("review/export.html", case=case, export=made, exported_by=user)
+
+
+def _export_form(case: Case, form: ExportForm, refusal: ActionRefused | None = None) -> str:
+    """The question before an export, with what the person typed, any refusal, and how
+    many exports their budget has left this hour."""
+    return render_template(
+        "review/export_form.html",
+        case=case,
+        form=form,
+        refusal=refusal,
+        usage=budgets.exports_usage(db.session, current_staff().id),
+    )

@@ -9,6 +9,7 @@ from portal.accounts.access import can, current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.family import Member, judge
 from portal.cases.models import (
+    CaseExport,
     CaseTransition,
     Document,
     Message,
@@ -24,8 +25,10 @@ from portal.intake.duplicates import links_of
 from portal.intake.linked_cases import reasons_now
 from portal.intake.reasons import describe
 from portal.review import blueprint
+from portal.review.budgets import BudgetExceeded
 from portal.review.forms import ActionForms
 from portal.review.services import open_decision, open_for_review
+from portal.review.views.insiders import over_budget
 from portal.review.visibility import load_case
 
 
@@ -35,9 +38,12 @@ def _rows(model: Any, case_id: object, *order: Any) -> list[Any]:
 
 @blueprint.get("/cases/<uuid:case_id>")
 @requires(Permission.CASE_READ)
-def show_case(case_id: uuid.UUID) -> str:
+def show_case(case_id: uuid.UUID) -> Any:
     user = current_staff()
-    case = open_for_review(db.session, load_case(user, case_id), user)
+    try:
+        case = open_for_review(db.session, load_case(user, case_id), user)
+    except BudgetExceeded as refusal:
+        return over_budget(refusal)
     principal = case.principal
     born = principal.birth_date if principal else None
     family = [
@@ -78,6 +84,7 @@ def show_case(case_id: uuid.UUID) -> str:
         messages=_rows(Message, case.id, Message.created_at),
         notes=_rows(Note, case.id, Note.created_at),
         history=_rows(CaseTransition, case.id, CaseTransition.at),
+        exports=_rows(CaseExport, case.id, CaseExport.created_at),
         decision=open_decision(db.session, case),
         staff=staff,
         viewers=viewers,
