@@ -73,8 +73,7 @@ def _schema(base_config: dict[str, Any]) -> Iterator[None]:
 
     app = create_app(base_config)
     with app.app_context():
-        db.drop_all()
-        _drop_alembic_version()
+        _start_from_nothing()
         upgrade()
         db.session.remove()
     yield
@@ -83,8 +82,15 @@ def _schema(base_config: dict[str, Any]) -> Iterator[None]:
         db.engine.dispose()
 
 
-def _drop_alembic_version() -> None:
-    db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+def _start_from_nothing() -> None:
+    """An empty database, whatever a run before this one left (one killed half-way leaves
+    tables, and on PostgreSQL trigger functions, that no downgrade removed)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
     db.session.commit()
 
 
