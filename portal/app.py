@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -25,6 +25,32 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+# Browser features no page of the portal uses, refused for every page and frame: a script
+# that got in anyway (or a hostile file opened inline) gets no camera, microphone, location,
+# payment or device access, and the phone asks its owner nothing.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+# Browsers that once reached the portal over HTTPS refuse plain HTTP to it for a year, so
+# a network in the middle cannot strip TLS from the next visit. Production only: the
+# development server speaks plain HTTP on localhost, and a browser told this there would
+# refuse every plain-HTTP development site on that host name for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -142,6 +168,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if current_app.config["PORTAL_ENV"] == "production":
+        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     if request.endpoint != "static":
         # Pages may show personal data; shared phones must not keep them in a cache.
         response.headers["Cache-Control"] = "no-store"

@@ -14,6 +14,11 @@ from typing import Any
 
 FACES = ("public", "internal")
 DEVELOPMENT_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+# SECRET_KEY signs the applicants' sessions, the form tokens and the enrolment links: a
+# guessable one lets anyone forge them. A random key of 32 characters or more passes
+# easily (even in hex); a word repeated ("changeme" * 4) or a short one does not.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 8
 
 
 class ConfigurationError(RuntimeError):
@@ -48,6 +53,16 @@ def _development_secret(instance: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _refuse_weak_secret(secret: str) -> None:
+    """Stop a production start with an obviously weak SECRET_KEY; the message never shows it."""
+    if len(secret) < SECRET_KEY_MIN_LENGTH or len(set(secret)) < SECRET_KEY_MIN_DISTINCT:
+        raise ConfigurationError(
+            f"SECRET_KEY is too weak for production: use at least {SECRET_KEY_MIN_LENGTH} "
+            f"random characters, at least {SECRET_KEY_MIN_DISTINCT} of them different "
+            '(python3 -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
 
 
 def _threshold(value: str) -> int:
@@ -88,6 +103,7 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
             raise ConfigurationError(
                 "PORTAL_ENV=production refuses to start without: " + ", ".join(missing)
             )
+        _refuse_weak_secret(environ["SECRET_KEY"])
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": environ.get("SECRET_KEY") or _development_secret(instance),

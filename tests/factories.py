@@ -1,4 +1,5 @@
-"""Plain factory functions for cases filled like an applicant would fill them."""
+"""Plain factory functions for cases filled like an applicant would fill them, and a
+watch list in force to screen them against."""
 
 from typing import Any
 
@@ -8,6 +9,8 @@ from portal.cases.custody import start_case
 from portal.cases.models import Case, Employment, Person
 from portal.cases.states import IdentityDocument, Programme, Relationship
 from portal.core.db import utcnow
+from portal.watchlist.csvfile import parse_watchlist
+from portal.watchlist.store import replace_list
 
 # Distinctive values: a raw scan of the database must never find them.
 PRINCIPAL = {
@@ -20,6 +23,18 @@ PRINCIPAL = {
     "place_of_stay": "Kabul Karte-Char Sarak-e-Dawazdah",
     "document_number": "P01Q7733XZ",
 }
+
+
+# Nobody the factory's cases are named like: screened against it, they come out clear.
+UNRELATED_WATCHLIST = """name,aliases,date_of_birth,reference
+Gulbuddin Zadran,,1961,BKA-7781
+"""
+
+
+def put_watchlist_in_force(session: Session, text: str = UNRELATED_WATCHLIST) -> None:
+    """A watch list in force, as in production: without one no screening comes out clear."""
+    replace_list(session, parse_watchlist(text.encode()))
+    session.commit()
 
 
 def make_case(

@@ -1,5 +1,5 @@
 from wtforms import PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.cases.labels import LABELS
@@ -13,10 +13,14 @@ REQUIRED = _ls("Required.")
 class SignInForm(PortalForm):
     username = StringField(_ls("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField(_ls("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    # Not required by the form: a new account has no code to give until its authenticator
+    # is set up, which the password alone leads to (``auth.needs_enrolment``). For every
+    # other account a missing code fails like a wrong one, saying nothing more.
     code = StringField(
         _ls("Code from your authenticator app"),
+        description=_ls("At your first sign-in, leave this empty: you set up the app next."),
         validators=[
-            DataRequired(REQUIRED),
+            Optional(),
             Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_ls("Six digits.")),
         ],
     )

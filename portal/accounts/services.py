@@ -13,11 +13,13 @@ from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from portal.accounts.models import StaffRole, StaffUser
 from portal.cases.custody import keyring
+from portal.cases.models import Case
 from portal.core.actors import ActorKind, Role
-from portal.core.audit import record_event
+from portal.core.audit import appending_together, record_event
 from portal.core.crypto import FieldCipher, field_context
 from portal.core.db import DbSession, utcnow
 from portal.core.permissions import Permission, authorize
@@ -86,13 +88,44 @@ def reseal_totp_secrets(session: DbSession) -> int:
 
 
 def deactivate_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None) -> None:
-    """Deactivate an account; every session of it ends at once."""
+    """Deactivate an account; every session of it ends at once, and its cases go back to
+    the unassigned queue."""
     from portal.accounts.auth import end_all_sessions
 
     _authorize(actor)
     user.active = False
     end_all_sessions(session, user.id)
-    record_event(session, "staff.deactivated", **_acting(actor), target=str(user.id))
+    returned = _return_cases(session, user, actor)
+    record_event(
+        session,
+        "staff.deactivated",
+        **_acting(actor),
+        target=str(user.id),
+        returned_cases=str(returned),
+    )
+
+
+def _return_cases(session: DbSession, user: StaffUser, actor: StaffUser | None) -> int:
+    """Unassign every case ``user`` holds, each with its audit event; return how many.
+
+    A caseworker sees only unassigned cases and their own, so a case left with an inactive
+    account would be out of every caseworker's sight, its visa or arrival never recorded.
+    Closed cases go too: a rejected case can be reopened.
+    """
+    cases = session.scalars(select(Case).where(Case.assignee_id == user.id)).all()
+    with appending_together(session):
+        for case in cases:
+            case.assignee_id = None
+            record_event(
+                session,
+                "case.assigned",
+                **_acting(actor),
+                case_id=case.id,
+                assignee="",
+                cause="staff_deactivated",
+            )
+    session.flush()
+    return len(cases)
 
 
 def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None) -> str:

@@ -17,7 +17,7 @@ from portal.accounts.models import StaffUser
 from portal.core.actors import Role
 from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.permissions import Permission, permitted
-from portal.extensions import db, limiter
+from portal.extensions import csrf, db, limiter
 
 ENROLMENT_SECONDS = 600
 # Where each person starts: the first page their permissions open (an administrator, who
@@ -86,7 +86,7 @@ def sign_in() -> Any:
         user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
         if user is not None and auth.needs_enrolment(user, form.password.data):
             return _enrol_page(user, _enrolment_signer().dumps(str(user.id)))
-        user = auth.authenticate(db.session, username, form.password.data, form.code.data)
+        user = auth.authenticate(db.session, username, form.password.data, form.code.data or "")
         if user is not None:
             return _signed_in(user)
         failed = True
@@ -114,10 +114,14 @@ def enrol() -> Any:
 
 
 @blueprint.post("/sign-out")
+@csrf.exempt
 @requires(Permission.OWN_ACCOUNT)
 def sign_out() -> Response:
-    if PortalForm().validate_on_submit():
-        auth.end_session(db.session, request.cookies.get(auth.COOKIE))
+    """Ends the session, whatever the form's token: a page left open until its token
+    expired must not keep anyone signed in. Without the token check, all a forged request
+    could do is sign someone out, and the cookie (SameSite=Strict) is not even sent with a
+    request from another site; everything else still needs a valid token."""
+    auth.end_session(db.session, request.cookies.get(auth.COOKIE))
     response = make_response(redirect(url_for("accounts.sign_in")))
     response.delete_cookie(auth.COOKIE, path="/staff")
     return response

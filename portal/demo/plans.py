@@ -170,7 +170,10 @@ def assessment(
     threat = THREAT_LEVELS[programme].draw(rng)
     minors = sum(1 for person in people if person.age < 18)
     priority = THREAT_POINTS[threat] + 3 * min(minors, 5) + rng.randint(0, 15)
-    return threat, SCREENING.draw(rng), priority
+    screening = SCREENING.draw(rng)
+    if S.ADMITTED in path:  # admitted only with a clear screening, as the portal allows
+        screening = ScreeningStatus.CLEAR
+    return threat, screening, priority
 
 
 def plan_case(rng: random.Random, now: datetime) -> CasePlan:

@@ -25,7 +25,7 @@ ELDERLY = "elderly_in_family"
 TIME_WAITING = "time_waiting"
 # Screening: the watch list and duplicates.
 WATCHLIST_HIT = "watchlist_hit"
-WATCHLIST_MISSING = "watchlist_missing"
+WATCHLIST_MISSING = "watchlist_missing"  # no list in force: not screened, never clear
 DUPLICATE_DOCUMENT = "duplicate_document_number"
 DUPLICATE_NAME = "duplicate_name_birth_year"
 DUPLICATE_NAME_TRANSLITERATED = "duplicate_name_transliterated"
@@ -61,7 +61,10 @@ TEXTS: dict[str, LazyString] = {
         "Possible watch-list match: score %(score)s, threshold %(threshold)s, list version "
         "%(version)s. Only security officers see the entry."
     ),
-    WATCHLIST_MISSING: _ls("No watch list was loaded when this case was screened."),
+    WATCHLIST_MISSING: _ls(
+        "Not screened against a watch list: none was in force when this case was screened. "
+        "A security officer must clear the screening before the case can be admitted."
+    ),
     DUPLICATE_DOCUMENT: _ls(
         "The principal applicant of %(cases)s other case(s) has the same document number."
     ),

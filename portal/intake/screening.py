@@ -1,7 +1,8 @@
 """Screening unlocked cases: checks, duplicates, watch list, priority, one assessment each.
 
 Nothing is decided here: the outcome is a status (clear, concern, hit), a threat level and
-a priority score, each with the reasons that produced them.
+a priority score, each with the reasons that produced them. Without a watch list in force a
+case is not screened against one, and so it is never clear: a security officer looks.
 """
 
 import uuid
@@ -102,9 +103,14 @@ def _assess(
     checks = run_checks(facts, today=now.date(), window=window)
     watch_reasons, details = _watchlist(facts, matcher)
     scored = priority.score(facts, now=now)
-    if any(reason.code == R.WATCHLIST_HIT for reason in watch_reasons):
+    codes = {reason.code for reason in watch_reasons}
+    if R.WATCHLIST_HIT in codes:
         status = ScreeningStatus.HIT
-    elif duplicates.concern or any(finding.concern for finding in checks.findings):
+    elif (
+        R.WATCHLIST_MISSING in codes  # not screened against a list: a security officer looks
+        or duplicates.concern
+        or any(finding.concern for finding in checks.findings)
+    ):
         status = ScreeningStatus.CONCERN
     else:
         status = ScreeningStatus.CLEAR

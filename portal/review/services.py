@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.accounts.models import StaffUser
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.labels import lazy_label
-from portal.cases.lifecycle import transition
+from portal.cases.lifecycle import can_move, transition
 from portal.cases.models import (
     Case,
     CaseExport,
@@ -288,12 +288,29 @@ def open_decision(session: DbSession, case: Case) -> Decision | None:
     )
 
 
+def _require_cleared_screening(case: Case) -> None:
+    """No admission and no visa while a hit, a concern, a failed or a pending screening
+    stands: a security officer clears it first, with a reason (``set_screening_status``).
+    Two people agreeing on an admission do not replace the security check. The database
+    refuses it too (a trigger, migration 0007)."""
+    if case.screening_status != ScreeningStatus.CLEAR:
+        raise ActionRefused(
+            _ls(
+                "Admission and a visa need a cleared screening (now: %(status)s): a security "
+                "officer must clear it first.",
+                status=lazy_label(case.screening_status),
+            )
+        )
+
+
 def propose_decision(
     session: DbSession, case: Case, actor: StaffUser, outcome: DecisionOutcome, reasons: str
 ) -> Decision:
     authorize(actor, P.DECISION_PROPOSE)
     if case.status != CaseStatus.IN_REVIEW:
         raise ActionRefused(_ls("Only a case under review can do this."))
+    if outcome == DecisionOutcome.ADMIT:  # a rejection needs no clearance
+        _require_cleared_screening(case)
     _unlock(session, case, actor)
     decision = Decision(case=case, outcome=outcome, proposed_by_id=actor.id)
     decision.reasons = reasons
@@ -321,6 +338,8 @@ def _settle(
         )
     if decision.proposed_by_id == actor.id:  # a second pair of eyes, never the same person
         raise ActionRefused(_ls("A proposal must be confirmed or returned by another person."))
+    if confirm and decision.outcome == DecisionOutcome.ADMIT:  # the screening may have changed
+        _require_cleared_screening(case)
     decision.decided_by_id, decision.decided_at = actor.id, utcnow()
     decision.state = DecisionState.CONFIRMED if confirm else DecisionState.RETURNED
     if not confirm:
@@ -350,6 +369,8 @@ def return_decision(
 def record_visa(session: DbSession, case: Case, actor: StaffUser) -> None:
     """The visa was issued: a fact recorded after the decision."""
     authorize(actor, P.VISA_RECORD)
+    if can_move(case, CaseStatus.VISA_ISSUED):  # else the state machine's own refusal
+        _require_cleared_screening(case)
     transition(session, case, CaseStatus.VISA_ISSUED, actor_kind=STAFF, actor_id=actor.id)
 
 

@@ -115,3 +115,13 @@ def test_nothing_typed_is_stored_in_clear(
     assert found == []
     for value in typed:  # _found_in looks for these too
         assert value not in str(found)
+
+
+@pytest.mark.parametrize("token", ["expired", ""])
+def test_signing_out_works_whatever_the_form_token(applicant: Applicant, token: str) -> None:
+    """On a shared phone, a sign-out that fails on a stale page leaves the case open."""
+    assert applicant.get("/application").status_code == 200
+    response = applicant.client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert applicant.get("/application").status_code == 302  # signed out
+    assert applicant.client.get("/sign-out").status_code == 405

@@ -1,3 +1,4 @@
+import secrets
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from portal.config import ConfigurationError, load_config
 
 PRODUCTION = {
     "PORTAL_ENV": "production",
-    "SECRET_KEY": "s" * 40,
+    "SECRET_KEY": "kX9vQ2mL7pR4tW8zB3nF6hJ1cD5gY0aE",
     "DATABASE_URL": "postgresql://db.internal/portal",
     "REDIS_URL": "redis://redis.internal:6379/0",
 }
@@ -74,3 +75,26 @@ def test_an_insider_budget_that_would_stop_all_work_is_refused(
 ) -> None:
     with pytest.raises(ConfigurationError, match=name):
         load_config(tmp_path, {name: value})
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x",
+        secrets.token_urlsafe(16),  # random, but 22 characters
+        "s" * 40,
+        "changeme" * 4,  # long enough, but 7 different characters
+    ],
+)
+def test_production_refuses_a_weak_secret_key(tmp_path: Path, secret: str) -> None:
+    """The key signs sessions and form tokens: a guessable one lets anyone forge them."""
+    environ = {**PRODUCTION, "PORTAL_KEYS_DIR": str(tmp_path), "SECRET_KEY": secret}
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
+        load_config(tmp_path, environ)
+    assert secret not in str(refused.value)  # error messages end up in logs
+
+
+@pytest.mark.parametrize("secret", [secrets.token_hex(16), secrets.token_urlsafe(48)])
+def test_production_accepts_a_random_secret_key(tmp_path: Path, secret: str) -> None:
+    environ = {**PRODUCTION, "PORTAL_KEYS_DIR": str(tmp_path), "SECRET_KEY": secret}
+    assert load_config(tmp_path, environ)["SECRET_KEY"] == secret

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from portal.extensions import db
 
@@ -103,3 +103,69 @@ def test_links_stored_from_both_sides_are_kept_once(app: Flask) -> None:
     with db.engine.connect() as connection:
         kept = connection.execute(sa.select(link.c.case_id, link.c.other_case_id)).all()
     assert sorted(kept) == [(low, middle), (low, high)]
+
+
+def test_0007_hands_unscreened_clear_cases_to_security_and_frees_inactive_accounts_cases(
+    app: Flask,
+) -> None:
+    """Cases called clear only for want of a watch list become a concern, unless a security
+    officer has set their screening since; cases held by deactivated accounts are
+    unassigned."""
+    from datetime import timedelta
+
+    from portal.accounts.services import create_staff
+    from portal.cases.models import Case, RiskAssessment
+    from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus, ThreatLevel
+    from portal.core.actors import Role
+    from portal.core.db import utcnow
+    from tests.factories import make_case
+
+    def assessed(case: Case, *codes: str, source: ActorKind, age: int) -> None:
+        db.session.add(
+            RiskAssessment(
+                case_id=case.id,
+                source=source,
+                threat_level=ThreatLevel.LOW,
+                screening_status=ScreeningStatus.CLEAR,
+                priority_score=0,
+                reasons=[{"code": code, "points": 0, "params": {}} for code in codes],
+                created_at=utcnow() - timedelta(minutes=age),
+            )
+        )
+
+    leaving, _p, _s = create_staff(db.session, "leaving", "Leaving", [Role.CASEWORKER])
+    staying, _p, _s = create_staff(db.session, "staying", "Staying", [Role.CASEWORKER])
+    leaving.active = False
+    cases = {name: make_case(db.session)[0] for name in ("unscreened", "cleared", "listed")}
+    for case in cases.values():
+        case.status, case.screening_status = CaseStatus.IN_REVIEW, ScreeningStatus.CLEAR
+    cases["unscreened"].assignee_id = leaving.id
+    cases["cleared"].assignee_id = staying.id
+    assessed(
+        cases["unscreened"], "risk_profile", "watchlist_missing", source=ActorKind.SYSTEM, age=9
+    )
+    assessed(cases["cleared"], "watchlist_missing", source=ActorKind.SYSTEM, age=9)
+    assessed(
+        cases["cleared"], "watchlist_missing", "staff_screening_status",
+        source=ActorKind.STAFF, age=1,
+    )  # fmt: skip
+    assessed(cases["listed"], "risk_profile", source=ActorKind.SYSTEM, age=9)
+    ids = {name: case.id for name, case in cases.items()}
+    staying_id = staying.id
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0006")
+    upgrade()
+
+    def stored(name: str) -> tuple:
+        case = db.session.get(Case, ids[name])
+        statuses = db.session.scalars(
+            select(RiskAssessment.screening_status)
+            .where(RiskAssessment.case_id == case.id)
+            .order_by(RiskAssessment.created_at)
+        ).all()
+        return case.screening_status, statuses, case.assignee_id
+
+    assert stored("unscreened") == (ScreeningStatus.CONCERN, [ScreeningStatus.CONCERN], None)
+    assert stored("cleared") == (ScreeningStatus.CLEAR, [ScreeningStatus.CLEAR] * 2, staying_id)
+    assert stored("listed") == (ScreeningStatus.CLEAR, [ScreeningStatus.CLEAR], None)

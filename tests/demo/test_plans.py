@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from portal.cases.states import CaseStatus, ThreatLevel
+from portal.cases.states import CaseStatus, ScreeningStatus, ThreatLevel
 from portal.demo.plans import CasePlan, plan_case
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -27,3 +27,13 @@ def test_plans_happen_before_now_and_only_reviewed_cases_are_assessed() -> None:
         assert len(plan.moments) == len(plan.path)
         assessed = CaseStatus.IN_REVIEW in plan.path
         assert (plan.threat_level != ThreatLevel.UNASSESSED) == assessed == (plan.priority > 0)
+
+
+def test_admitted_demo_cases_were_screened_clear_and_others_wait_for_staff() -> None:
+    """As the portal allows: no case is admitted while its screening is not clear."""
+    plans = _plans("7:3", 2000)
+    admitted = [plan for plan in plans if CaseStatus.ADMITTED in plan.path]
+    assert admitted and all(plan.screening == ScreeningStatus.CLEAR for plan in admitted)
+    # Cases staff can act on: some in review ready for a decision, some for an officer.
+    waiting = [plan.screening for plan in plans if plan.path[-1] == CaseStatus.IN_REVIEW]
+    assert ScreeningStatus.CLEAR in waiting and ScreeningStatus.HIT in waiting

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.intake.assessments import latest_assessment
 from portal.intake.duplicates import links_of
 from portal.intake.tasks import process_case
-from tests.factories import make_case
+from tests.factories import make_case, put_watchlist_in_force
 
 _numbers = itertools.count(1)
 
@@ -55,6 +55,12 @@ def import_watchlist(app: Flask, text: str, tmp_path: Any) -> Any:
     path = tmp_path / "watchlist.csv"
     path.write_text(text, encoding="utf-8")
     return app.test_cli_runner().invoke(args=["watchlist", "import", str(path)])
+
+
+@pytest.fixture
+def watchlist_in_force(app: Flask) -> None:
+    """A watch list in force, as in production: without one no case is screened clear."""
+    put_watchlist_in_force(db.session)
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from portal.intake.assessments import latest_assessment
 from portal.review.services import adjust_priority, set_screening_status, set_threat_level
 from tests.intake.conftest import distinct_case, screen
 
+# Screened against a list, as in production, so that the factory's case comes out clear.
+pytestmark = pytest.mark.usefixtures("watchlist_in_force")
+
 
 def staff(*roles: Role, name: str = "officer"):
     user, _password, _secret = create_staff(db.session, name, name.title(), roles)

@@ -1,5 +1,6 @@
 """Duplicates across cases, found through blind indexes and linked from both sides."""
 
+import pytest
 from flask import Flask
 
 from portal.cases.models import Case, DuplicateReason
@@ -8,6 +9,9 @@ from portal.extensions import db
 from portal.intake import reasons as R
 from portal.intake.tasks import process_case
 from tests.intake.conftest import distinct_case, links, screen
+
+# Screened against a list, as in production: what is not a concern comes out clear.
+pytestmark = pytest.mark.usefixtures("watchlist_in_force")
 
 AHMAD = {
     "given_names": "احمد",

@@ -19,7 +19,7 @@ from portal.intake.outbox import relay
 from portal.intake.queue import INTAKE_JOB, fetch
 from portal.intake.worker import make_worker
 from tests.conftest import AppFactory
-from tests.factories import PRINCIPAL
+from tests.factories import PRINCIPAL, put_watchlist_in_force
 from tests.intake.conftest import distinct_case
 
 SECRET = PRINCIPAL["given_names_latin"]
@@ -91,6 +91,7 @@ def test_what_rq_keeps_of_a_failure_carries_no_personal_data(
 def test_failed_work_is_listed_and_retried_from_the_command_line(
     one_attempt: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    put_watchlist_in_force(db.session)
     case_id = _submit_failing(one_attempt, monkeypatch)
     relay(db.session)
     runner = one_attempt.test_cli_runner()

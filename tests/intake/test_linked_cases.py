@@ -71,7 +71,7 @@ def _rescreen(case_id) -> None:
 
 
 def test_the_earlier_case_shows_a_later_case_with_its_document_number(
-    app: Flask, staff_reader
+    app: Flask, staff_reader, watchlist_in_force: None
 ) -> None:
     first = distinct_case(document_number="P-0123 4567", **AHMAD)
     first_id = first.id
@@ -110,7 +110,7 @@ def test_the_earlier_case_shows_a_later_case_with_its_document_number(
 
 
 def test_family_listed_in_a_later_case_is_shown_on_the_earlier_one_not_flagged(
-    app: Flask,
+    app: Flask, watchlist_in_force: None
 ) -> None:
     first = distinct_case(family=2, **AHMAD)
     first_id = first.id
@@ -127,7 +127,9 @@ def test_family_listed_in_a_later_case_is_shown_on_the_earlier_one_not_flagged(
     assert db.session.scalar(opened) == 1  # its own intake
 
 
-def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) -> None:
+def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(
+    app: Flask, watchlist_in_force: None
+) -> None:
     officer = staff(Role.SECURITY_OFFICER)
     first_id, second_id = _two_sharing("X-77")
     assert _in_force(first_id).screening_status == ScreeningStatus.CONCERN
@@ -159,7 +161,9 @@ def test_a_cleared_case_is_not_overruled_by_a_link_it_already_had(app: Flask) ->
     assert _updates(first_id)[-1]["linked_cases"] == str(third_id)
 
 
-def test_a_link_that_goes_away_goes_from_the_earlier_case_too(app: Flask) -> None:
+def test_a_link_that_goes_away_goes_from_the_earlier_case_too(
+    app: Flask, watchlist_in_force: None
+) -> None:
     first_id, second_id = _two_sharing("Q-1")
     assert R.DUPLICATE_DOCUMENT in _shown(first_id)
 

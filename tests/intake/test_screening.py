@@ -77,9 +77,18 @@ def test_a_different_person_is_clear(app: Flask, tmp_path: Path) -> None:
     assert R.WATCHLIST_MISSING not in codes(assessment)
 
 
-def test_without_a_watch_list_the_reasons_say_so(app: Flask) -> None:
+def test_without_a_watch_list_a_case_is_not_clear_and_the_reasons_say_why(app: Flask) -> None:
+    """No list in force means "not screened against a list", never "clear": a security
+    officer looks at the case before it can be admitted."""
     assessment = screen(distinct_case())
     assert R.WATCHLIST_MISSING in codes(assessment)
+    assert assessment.screening_status == ScreeningStatus.CONCERN
+    assert assessment.case.screening_status == ScreeningStatus.CONCERN
+    reason = next(r for r in assessment.reasons if r["code"] == R.WATCHLIST_MISSING)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        text = describe(reason)
+    assert text.startswith("Not screened against a watch list")
+    assert "security officer" in text
 
 
 def test_the_priority_points_add_up_to_the_stored_score(app: Flask) -> None:

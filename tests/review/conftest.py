@@ -19,7 +19,7 @@ from portal.cases.models import Case
 from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.extensions import db
-from tests.factories import make_case
+from tests.factories import make_case, put_watchlist_in_force
 
 PASSWORD = "correct horse battery staple"
 
@@ -97,6 +97,15 @@ def signed_in(staff_app: Flask, make_staff: Any, clock: Clock) -> Callable[..., 
         return client
 
     return factory
+
+
+@pytest.fixture
+def watchlist_in_force(staff_app: Flask) -> None:
+    """A watch list in force, as in production, so that a case nothing speaks against is
+    screened clear (without one, screening needs a security officer)."""
+    with staff_app.app_context():
+        put_watchlist_in_force(db.session)
+        db.session.remove()
 
 
 @pytest.fixture

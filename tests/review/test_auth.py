@@ -1,7 +1,10 @@
 """Staff sign-in: password and TOTP, codes used once, sessions that really end."""
 
+import re
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
@@ -128,7 +131,7 @@ def test_a_new_account_enrols_its_authenticator_at_first_sign_in(
         data={
             "username": "new.worker",
             "password": password,
-            "code": "000000",
+            "code": "",  # nothing to type yet: the authenticator is set up next
             "csrf_token": token,
         },
     ).get_data(as_text=True)
@@ -222,3 +225,83 @@ def test_staff_commands_deactivate_and_reset(staff_app: Flask, signed_in) -> Non
         result = runner.invoke(args=["staff", "reset", "amira"])
         assert result.exit_code == 0 and "new password" in result.output
         assert runner.invoke(args=["staff", "reset", "nobody"]).exit_code != 0
+
+
+def _copy_of(staff_app: Flask, client) -> Any:  # type: ignore[no-untyped-def]
+    copy = staff_app.test_client()
+    copy.set_cookie("staff", client.get_cookie("staff", path="/staff").value, path="/staff")
+    return copy
+
+
+@pytest.mark.parametrize("token", ["forged", "", None])
+def test_sign_out_ends_the_session_whatever_the_form_token(
+    staff_app: Flask, signed_in, token: str | None
+) -> None:
+    """An expired or broken token (a page left open overnight) must not keep anyone
+    signed in: ending one's own session is the one thing done without a valid token."""
+    client = signed_in("amira", Role.CASEWORKER)
+    copy = _copy_of(staff_app, client)
+    response = client.post("/staff/sign-out", data={} if token is None else {"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith("/staff/sign-in")
+    assert copy.get("/staff/").status_code == 302  # the session itself ended
+    assert client.get("/staff/").status_code == 302
+
+
+def test_an_expired_form_token_signs_out_too(staff_app: Flask, signed_in) -> None:
+    client = signed_in("amira", Role.CASEWORKER)
+    token = csrf(client.get("/staff/").get_data(as_text=True))
+    staff_app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is older than that
+    copy = _copy_of(staff_app, client)
+    assert client.post("/staff/sign-out", data={"csrf_token": token}).status_code == 302
+    assert copy.get("/staff/").status_code == 302
+
+
+def test_sign_out_is_a_post_and_other_actions_still_need_a_valid_token(
+    staff_app: Flask, signed_in
+) -> None:
+    worker = signed_in("amira", Role.CASEWORKER)
+    admin = signed_in("root", Role.ADMIN)
+    assert admin.get("/staff/sign-out").status_code == 405  # a link cannot sign anyone out
+    forged = admin.post(
+        f"/staff/admin/staff/{worker.user.id}/deactivate", data={"csrf_token": "forged"}
+    )
+    assert forged.status_code == 400
+    assert worker.get("/staff/").status_code == 200  # not deactivated
+    assert admin.get("/staff/admin/staff").status_code == 200  # and nobody signed out
+
+
+def _without_code(client, username: str, password: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
+    response = client.post(
+        "/staff/sign-in",
+        data={"username": username, "password": password, "code": "", "csrf_token": token},
+    )
+    page = re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+    return response.status_code, page.replace(f'value="{username}"', "")
+
+
+def test_without_a_code_only_a_new_account_with_its_password_gets_further(
+    staff_app: Flask, make_staff, clock: Clock
+) -> None:
+    enrolled, _secret = make_staff("amira", Role.CASEWORKER)
+    client = staff_app.test_client()
+    # An enrolled account still needs its code; the answer does not say which part was wrong.
+    right_password = _without_code(client, enrolled.username, PASSWORD)
+    wrong_password = _without_code(client, enrolled.username, "wrong")
+    unknown_name = _without_code(client, "nobody", PASSWORD)
+    assert right_password == wrong_password == unknown_name
+    assert right_password[0] == 400 and "not accepted" in right_password[1]
+    assert client.get("/staff/").status_code == 302
+
+    with staff_app.app_context():
+        from portal.accounts.models import StaffUser
+
+        db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == enrolled.id)
+            .values(totp_enrolled_at=None)  # as a new account, or one an admin reset
+        )
+        db.session.commit()
+    assert _without_code(client, enrolled.username, "wrong") == wrong_password
+    status, page = _without_code(client, enrolled.username, PASSWORD)
+    assert status == 200 and "<svg" in page

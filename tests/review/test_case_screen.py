@@ -190,7 +190,7 @@ def test_the_case_shows_who_opened_it(staff_app: Flask, signed_in) -> None:
 
 
 def test_an_earlier_case_counts_the_duplicates_later_cases_bring(
-    staff_app: Flask, signed_in, submitted_case
+    staff_app: Flask, signed_in, submitted_case, watchlist_in_force
 ) -> None:
     """The reasons shown count the case's links as they are now; only a raise in screening
     is a new assessment (the second case's document number), not each later namesake."""

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from portal.accounts.models import StaffUser
 from portal.cases.models import Case, CaseTally
 from portal.cases.models.tally import TALLIED_COLUMNS
-from portal.cases.states import CaseStatus, Programme, ThreatLevel
+from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
 from portal.cases.tally import compact
 from portal.core.actors import Role
 from portal.core.db import utcnow
@@ -149,6 +149,7 @@ def test_only_open_cases_wait(
         staff_app,
         decided,
         status=CaseStatus.ADMITTED,
+        screening_status=ScreeningStatus.CLEAR,  # admitted only so
         status_changed_at=utcnow() - timedelta(days=40),
     )
     filters = Filters.from_args(MultiDict([("status", "admitted"), ("waiting", "30")]))

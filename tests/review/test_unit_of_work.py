@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.cases.models import Case, Decision, Message, Note, RiskAssessment
-from portal.cases.states import CaseStatus
+from portal.cases.states import CaseStatus, ScreeningStatus
 from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.extensions import db
@@ -59,7 +59,8 @@ def test_a_failure_half_way_through_an_action_leaves_nothing_behind(
     form: dict[str, str],
 ) -> None:
     case = submitted_case()
-    update_case(staff_app, case, status=status)
+    # Cleared, so that a proposal to admit gets as far as its last step.
+    update_case(staff_app, case, status=status, screening_status=ScreeningStatus.CLEAR)
     decider = signed_in("bernd", Role.DECIDER)
     path = f"/staff/cases/{case.id}"
     token = csrf(decider.get(path).get_data(as_text=True))

@@ -42,7 +42,7 @@ def _applied(staff_app: Flask) -> Applicant:
     return applicant
 
 
-def test_from_question_to_visa(staff_app: Flask, signed_in) -> None:
+def test_from_question_to_visa(staff_app: Flask, signed_in, watchlist_in_force: None) -> None:
     applicant = _applied(staff_app)
     worker = signed_in("amira", Role.CASEWORKER)
     decider = signed_in("bernd", Role.DECIDER)
