@@ -97,6 +97,8 @@ def show_messages() -> Any:
         case=case,
         closed=case.status in CLOSED,
         rejected=rejected,
+        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
     )
     return page, 400 if rejected else status
 
