@@ -25,7 +25,9 @@ from portal.apply.uploads import (
     UploadRejected,
     check_upload,
 )
+from portal.cases.custody import open_with_intake_key
 from portal.cases.models import Case, Document, Message
+from portal.cases.states import ActorKind
 from portal.extensions import db
 from tests.apply.journey import Applicant
 from tests.conftest import AppFactory
@@ -488,3 +490,30 @@ def test_a_message_with_a_refused_file_is_kept_on_the_page_and_not_sent(
         assert db.session.scalar(select(func.count()).select_from(Message)) == 0
         db.session.remove()
     assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("photo\u202egpj.exe", "photogpj.exe"),  # would read "photoexe.jpg"
+        ("\u2067scan\u2069\u200f.jpg", "scan.jpg"),
+        ("../../../etc/passwd.jpg", "passwd.jpg"),
+        ("./../passport 1.jpg", "passport 1.jpg"),
+        ("scan\x00.exe.jpg", "scan.exe.jpg"),
+        ("tazkira\x1b[2J\x7f.jpg", "tazkira[2J.jpg"),
+        ("تذکره\u200cی من.jpg", "تذکره\u200cی من.jpg"),  # a Dari name keeps its joiner
+    ],
+)
+def test_a_file_name_is_kept_and_shown_without_controls_or_folders(
+    applicant: Applicant, make_app: AppFactory, sent: str, shown: str
+) -> None:
+    assert applicant.upload(jpeg(), sent).status_code == 302
+    page = applicant.get("/application/documents").text
+    assert f"<bdi>{escape(shown)}</bdi>" in page
+    assert not any(char in page for char in "\u202e\u2067\u2069\u200f\x00\x1b")
+    app = make_app()
+    with app.app_context():
+        document = db.session.scalars(select(Document)).one()
+        open_with_intake_key(db.session, document.case, actor_kind=ActorKind.SYSTEM, purpose="test")
+        assert document.filename == shown
+        db.session.remove()

@@ -1,6 +1,7 @@
 """Every rule of the applicant's forms: a clear message beside the field, a 400, nothing lost."""
 
 import pytest
+from markupsafe import escape
 
 from tests.apply.journey import Applicant
 
@@ -31,7 +32,7 @@ def _refused(applicant: Applicant, path: str, data: dict, message: str) -> str:
     ("changes", "message"),
     [
         ({"given_names_latin": "زرمینه"}, "Please write this in Latin letters"),
-        ({"family_name": "\u202eاحمدزی"}, "Please remove the invisible direction characters."),
+        ({"family_name": "\u202eاحمدزی"}, "There were invisible characters in this text."),
         ({"family_name": ""}, "Please answer this question."),
         ({"given_names": "x" * 101}, "Field cannot be longer than 100 characters."),
     ],
@@ -203,3 +204,104 @@ def test_solar_hijri_birth_dates_are_stored_as_gregorian(
         case = db.session.scalars(select(Case)).one()
         open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
         assert case.principal.birth_date == stored
+
+
+HIDDEN = (
+    "There were invisible characters in this text. We have removed them. "
+    "Please check the text and send it again."
+)
+ZWNJ = "\u200c"  # the Persian half space: a letter of the writing, never refused
+CONTROLS = ["\x00", "\x1b", "\x07", "\x7f", "\x85", "\u200b", "\ufeff", "\u2028"]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=repr)
+def test_control_characters_in_names_are_refused(applicant: Applicant, control: str) -> None:
+    changes = {"given_names": f"زر{control}مینه"}
+    html = _refused(applicant, "/application/names", NAMES | changes, HIDDEN)
+    assert control not in html  # never echoed back into the page either
+    assert 'value="زرمینه"' in html  # but the rest is, to be checked and sent again
+    assert applicant.post("/application/names", NAMES).status_code == 302
+
+
+MEMBER = NAMES | {
+    "relation": "child",
+    "birth_year": "2015",
+    "marital_status": "single",
+    "lives_with_principal": "yes",
+    "identity_document": "none",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/application/family/new", MEMBER | {"family_name": "احمد\x00زی"}),
+        ("/application/family/new", MEMBER | {"family_name_latin": "Ahmad\x1bzai"}),
+        ("/application/birth", BIRTH | {"place_of_birth": "Mazar\x00"}),
+        ("/application/stay", {"country_of_stay": "AF", "place_of_stay": "Kabul\x08"}),
+        ("/application/contact", {"email": "zarmina\x00@example.org"}),
+        ("/application/contact", {"messenger": "@zarmina\x00"}),
+        ("/application/employment/new", JOB | {"role": "Driver\x00"}),
+        ("/application/employment/new", JOB | {"staff_number": "4711\x00"}),
+        ("/application/employment/new", JOB | {"supervisor": "Major M\x1b[8m"}),
+        (
+            "/application/identity",
+            {
+                "identity_document": "none",
+                "sworn_declaration": "y",
+                "declaration_signature": "Zarmina\x00",
+            },
+        ),
+    ],
+)
+def test_control_characters_are_refused_in_every_field_kept(
+    applicant: Applicant, path: str, data: dict
+) -> None:
+    _refused(applicant, path, data, HIDDEN)
+
+
+def test_a_threat_description_keeps_its_lines_but_not_control_characters(client) -> None:  # type: ignore[no-untyped-def]
+    applicant = Applicant(client)
+    applicant.start("at_risk")
+    answers = {"risk_profile": ["journalist"]}
+    typed = "They came twice.\r\nA letter:\tat the gate\x00"
+    html = _refused(applicant, "/application/risk", answers | {"threat_description": typed}, HIDDEN)
+    assert escape(typed.replace("\x00", "")) in html  # what was typed, without the NUL
+    letter = f"They came twice.\r\nA letter:\tat the gate, we{ZWNJ}re told."
+    response = applicant.post("/application/risk", answers | {"threat_description": letter})
+    assert response.status_code == 302
+
+
+def test_persian_half_spaces_and_joiners_are_kept_in_names(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from portal.cases.custody import open_with_intake_key
+    from portal.cases.models import Case
+    from portal.cases.states import ActorKind
+    from portal.extensions import db
+
+    given = f"محمد{ZWNJ}علی"
+    response = applicant.post("/application/names", NAMES | {"given_names": given})
+    assert response.status_code == 302
+    with make_app().app_context():
+        case = db.session.scalars(select(Case)).one()
+        open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
+        assert case.principal.given_names == given
+
+
+def test_the_refusal_is_in_the_applicants_language(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.apply.test_languages import _translated
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fa-AF"
+    applicant = Applicant(client)
+    applicant.start()
+    html = _refused(
+        applicant,
+        "/application/names",
+        NAMES | {"family_name": "احمد\x00زی"},
+        _translated("fa_AF", HIDDEN),
+    )
+    assert '<html lang="fa-AF" dir="rtl">' in html
