@@ -120,6 +120,13 @@ class ApproximateDateMixin:
             field.data = part
 
 
+class ConfirmableMixin:
+    """A form whose answers may look unlikely (``apply.plausibility``): the person confirms
+    them to save anyway."""
+
+    confirmed = BooleanField(_l("I have checked: these answers are correct."))
+
+
 class EligibilityForm(PortalForm):
     programme = RadioField(
         _l("Which describes you?"),
@@ -235,7 +242,7 @@ class IdentityForm(PortalForm):
             raise ValidationError(_l("Please type your full name as your signature."))
 
 
-class EmploymentForm(PortalForm):
+class EmploymentForm(ConfirmableMixin, PortalForm):
     employer = SelectField(
         _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
     )
@@ -291,7 +298,7 @@ class RiskForm(PortalForm):
     )
 
 
-class FamilyMemberForm(ApproximateDateMixin, PortalForm):
+class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, PortalForm):
     relation = SelectField(
         _l("How is this person related to you?"),
         choices=options(choices.RELATIONSHIPS),

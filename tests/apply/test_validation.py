@@ -1,5 +1,8 @@
 """Every rule of the applicant's forms: a clear message beside the field, a 400, nothing lost."""
 
+import re
+from datetime import date
+
 import pytest
 from markupsafe import escape
 
@@ -305,3 +308,171 @@ def test_the_refusal_is_in_the_applicants_language(client) -> None:  # type: ign
         _translated("fa_AF", HIDDEN),
     )
     assert '<html lang="fa-AF" dir="rtl">' in html
+
+
+# Answers that can be true but are most likely a slip: warned about, saved once confirmed.
+
+THIS_YEAR = date.today().year
+CHECK = "Please check your answers"
+
+
+def _member(relation: str, year: int | str) -> dict:
+    return NAMES | {
+        "relation": relation,
+        "birth_year": str(year),
+        "marital_status": "married" if relation == "spouse" else "single",
+        "lives_with_principal": "yes",
+        "identity_document": "none",
+    }
+
+
+def _people(make_app) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from portal.cases.models import Person
+    from portal.extensions import db
+
+    with make_app().app_context():
+        return int(db.session.scalar(select(func.count()).select_from(Person)) or 0)
+
+
+def _warned_then_confirmed(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+    path: str,
+    data: dict,
+    warning: str,
+    check: str = CHECK,
+) -> str:
+    """Send ``data``: warned, nothing saved; then confirmed, saved. The warning page."""
+    before = _people(make_app)
+    warned = applicant.post(path, data)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and escape(check) in html and escape(warning) in html
+    assert 'name="confirmed"' in html and 'name="confirmed" type="checkbox" value="y">' in html
+    assert _people(make_app) == before  # nothing saved before the person confirms
+    assert 'value="Ahmadzai"' in html  # and nothing typed is lost
+    confirmed = applicant.post(path, data | {"confirmed": "y"})
+    assert confirmed.status_code == 302
+    return html
+
+
+@pytest.mark.parametrize(
+    ("relation", "year", "warning"),
+    [
+        ("child", 1980, "By these dates of birth, this child is older than you."),
+        (
+            "child",
+            1995,
+            "By these dates of birth, you were younger than 12 when this child was born.",
+        ),
+        ("parent", 1990, "By these dates of birth, this parent is younger than you."),
+        (
+            "parent",
+            1980,
+            "By these dates of birth, this parent was younger than 12 when you were born.",
+        ),
+        ("spouse", THIS_YEAR - 11, "By this date of birth, this person is younger than 16."),
+    ],
+)
+def test_an_unlikely_family_member_is_warned_about_and_saved_once_confirmed(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+    relation: str,
+    year: int,
+    warning: str,
+) -> None:
+    applicant.fill_principal()  # born in 1987
+    path = "/application/family/new"
+    _warned_then_confirmed(applicant, make_app, path, _member(relation, year), warning)
+    assert _people(make_app) == 2
+
+
+@pytest.mark.parametrize(
+    ("relation", "year"),
+    [("child", 2012), ("parent", 1960), ("spouse", THIS_YEAR - 17), ("sibling", 1950)],
+)
+def test_a_likely_family_member_is_saved_without_a_warning(
+    applicant: Applicant, relation: str, year: int
+) -> None:
+    applicant.fill_principal()
+    assert applicant.post("/application/family/new", _member(relation, year)).status_code == 302
+
+
+def test_a_child_is_not_warned_about_before_the_applicants_own_birth_is_known(
+    applicant: Applicant,
+) -> None:
+    assert applicant.post("/application/family/new", _member("child", 1950)).status_code == 302
+
+
+def test_changing_a_family_member_is_warned_about_too(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    applicant.fill_principal()
+    assert applicant.post("/application/family/new", _member("child", 2012)).status_code == 302
+    family = applicant.get("/application/family").get_data(as_text=True)
+    path = re.search(r'href="(/application/family/[0-9a-f-]{36})"', family)
+    assert path
+    warning = "By these dates of birth, this child is older than you."
+    _warned_then_confirmed(applicant, make_app, path[1], _member("child", 1960), warning)
+
+
+def test_work_that_starts_in_the_future_is_warned_about(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    job = JOB | {"started_year": str(THIS_YEAR + 1)}
+    warned = applicant.post("/application/employment/new", job)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and "The start date you gave is in the future." in html
+    assert "Driver" not in applicant.get("/application/employment").get_data(as_text=True)
+    confirmed = applicant.post("/application/employment/new", job | {"confirmed": "y"})
+    assert confirmed.status_code == 302
+    assert "Driver" in applicant.get("/application/employment").get_data(as_text=True)
+
+
+def test_a_warning_in_dari_reads_right_to_left_and_can_be_confirmed(
+    client,  # type: ignore[no-untyped-def]
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.apply.test_languages import _translated
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fa-AF"
+    applicant = Applicant(client)
+    applicant.start()
+    applicant.fill_principal()
+    warning = _translated("fa_AF", "By this date of birth, this person is younger than %(age)s.")
+    assert warning and "%(age)s" in warning
+    page = _warned_then_confirmed(
+        applicant,
+        make_app,
+        "/application/family/new",
+        _member("spouse", THIS_YEAR - 11),
+        warning % {"age": 16},
+        check=_translated("fa_AF", CHECK),
+    )
+    assert '<html lang="fa-AF" dir="rtl">' in page
+    assert escape(_translated("fa_AF", "I have checked: these answers are correct.")) in page
+
+
+def test_a_confirmed_unlikely_answer_still_reaches_staff_through_the_intake_checks(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from portal.cases.models import Case, RiskAssessment
+    from portal.extensions import db
+    from portal.intake.tasks import process_case
+
+    applicant.fill_principal()
+    applicant.add_job()
+    child = _member("child", 1980) | {"confirmed": "y"}
+    assert applicant.post("/application/family/new", child).status_code == 302
+    applicant.declare()
+    assert applicant.submit().status_code == 302
+    with make_app().app_context():
+        process_case(str(db.session.scalars(select(Case.id)).one()))
+        assessment = db.session.scalars(select(RiskAssessment)).one()
+        assert "child_older_than_parent" in {reason["code"] for reason in assessment.reasons}
