@@ -57,6 +57,11 @@ _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _STREAM_END = b"endstream"
 READ_BYTES = 64 * 1024
+# All the streams of one PDF may inflate to this much for the scan, about half a second's
+# work: a scanned page is JPEG data, not inflated, and 20 pages of 300 dpi greyscale
+# stored with Flate come to 175 MiB. A Flate bomb inflates a thousandfold: a 10 MiB file
+# would be 10 GiB and half a minute of one process's time.
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
 # Longer than any active name written wholly in #xx escapes, with the character after it.
 _NAME_OVERLAP = 64
 
@@ -167,11 +172,25 @@ class _Names:
         return any(last or m.end() < len(decoded) for m in ACTIVE_PDF.finditer(decoded))
 
 
+class _Budget:
+    """How many more inflated bytes the scan of one PDF may read."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise UploadRejected("damaged")
+
+
 class _Inflater:
     """One PDF stream's content, inflated as it arrives if it is Flate-compressed, with the
-    inflated bytes scanned for active names; a decompression bomb never sits in memory."""
+    inflated bytes scanned for active names; a decompression bomb never sits in memory,
+    and inflates no further than the budget of its file."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget) -> None:
+        self._budget = budget
         self._zlib = zlib.decompressobj()
         self._names = _Names()
         self._started = False
@@ -188,6 +207,7 @@ class _Inflater:
             except zlib.error:
                 self._failed = True  # not Flate-compressed: already scanned as part of the file
                 break
+            self._budget.spend(len(inflated))
             if self._names.found_in(inflated):
                 return True
             data = self._zlib.unconsumed_tail
@@ -199,6 +219,7 @@ class _PdfScan:
 
     def __init__(self) -> None:
         self._names = _Names()
+        self._budget = _Budget(MAX_INFLATED_BYTES)
         self._stream: _Inflater | None = None
         self._pending = b""  # may be the start of a "stream" or "endstream" keyword
 
@@ -213,7 +234,7 @@ class _PdfScan:
                     if not last:
                         self._pending = data[-len(b"stream\r") :]
                     return False
-                self._stream, data = _Inflater(), data[start.end() :]
+                self._stream, data = _Inflater(self._budget), data[start.end() :]
                 continue
             end = data.find(_STREAM_END)
             if end == -1:

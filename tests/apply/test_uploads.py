@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from portal.apply.uploads import (
     JPEG,
+    MAX_INFLATED_BYTES,
     MAX_PIXELS,
     PDF,
     PNG,
@@ -82,7 +83,10 @@ def drawing(size: int) -> bytes:
 
 
 def compressed_stream(content: bytes, newline: bytes = b"\r\n") -> bytes:
-    packed = zlib.compress(content)
+    return compressed_stream_of(zlib.compress(content), newline)
+
+
+def compressed_stream_of(packed: bytes, newline: bytes = b"\r\n") -> bytes:
     head = b"<< /Length %d /Filter /FlateDecode >>\nstream" % len(packed)
     return head + newline + packed + b"\r\nendstream\n"
 
@@ -319,6 +323,25 @@ def office_document() -> bytes:
     return output.getvalue()
 
 
+def flate_bomb(mebibytes: int) -> bytes:
+    """A zlib stream of ``mebibytes`` MiB of zeros, built without compressing them all:
+    after a full flush the compressor gives the same bytes for the same block."""
+    block = bytes(1024 * 1024)
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    end = compressor.flush()[:-4]  # the last block, without the checksum of two blocks
+    checksum = 1
+    for _ in range(mebibytes):
+        checksum = zlib.adler32(block, checksum)
+    return first + again * (mebibytes - 1) + end + struct.pack(">I", checksum)
+
+
+def test_the_flate_bomb_is_what_it_claims() -> None:
+    assert zlib.decompress(flate_bomb(3)) == bytes(3 * 1024 * 1024)
+
+
+MAX_INFLATED_MIB = MAX_INFLATED_BYTES // (1024 * 1024)
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 
 # (name, content, reason): each of these is refused whatever it is called.
@@ -335,6 +358,7 @@ REFUSED = [
     ("pdf-then-html", pdf() + HTML, "appended_data"),
     # A ZIP behind a PDF header whose comment fakes a PDF's last line: still a ZIP.
     ("zip-as-pdf", b"%PDF-1.7\n" + zip_archive(b"\nstartxref\n9\n%%EOF\n"), "appended_data"),
+    ("pdf-flate-bomb", pdf(compressed_stream_of(flate_bomb(MAX_INFLATED_MIB + 1))), "damaged"),
     ("pdf-cut-short", pdf_of(5000)[:4000], "damaged"),
     ("pdf-without-trailer", b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n%%EOF\n", "damaged"),
     ("pdf-pointing-past-its-end", pdf().replace(b"startxref\n", b"startxref\n9"), "damaged"),
