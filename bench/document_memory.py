@@ -92,7 +92,12 @@ def _scanned_pdf(size: int, seed: int) -> Iterator[bytes]:
         + page
         + b"\nendstream\nendobj\n5 0 obj\n<< /Subtype /Image /Filter /DCTDecode >>\nstream\n"
     )
-    tail = b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    objects_end = b"\nendstream\nendobj\n"
+    trailer = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Root 1 0 R /Size 1 >>\n"
+    # The offset of the cross-reference section, written with a fixed width.
+    xref_at = size - len(objects_end + trailer) - len(b"startxref\n0000000000\n%%EOF\n")
+    xref_at += len(objects_end)
+    tail = objects_end + trailer + b"startxref\n%010d\n%%%%EOF\n" % xref_at
     yield head
     left = size - len(head) - len(tail)
     generator = random.Random(seed)

@@ -27,8 +27,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
 from portal.core.dates import is_solar_hijri, to_gregorian
-from portal.core.forms import PortalForm, options
-from portal.core.normalise import has_bidi_controls, phone_key
+from portal.core.forms import PortalForm, options, refuse_control_characters
+from portal.core.normalise import phone_key
 
 NAME_MAX = 100
 LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
@@ -45,10 +45,13 @@ FIRST_EMPLOYMENT_YEAR = 1980
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
 
 
-def no_bidi_controls(_form: Any, field: Any) -> None:
-    # Invisible direction marks can make a name display as something it is not.
-    if field.data and has_bidi_controls(field.data):
-        raise ValidationError(_l("Please remove the invisible direction characters."))
+# Text as a keyboard types it: no invisible direction marks, which can make a name display
+# as something it is not, and no other control characters (NUL, escape sequences).
+plain_text = refuse_control_characters(
+    _l(
+        "There were invisible characters in this text. We have removed them. Please check the text and send it again."
+    )
+)
 
 
 def this_year() -> int:
@@ -71,7 +74,7 @@ def latin_letters(_form: Any, field: Any) -> None:
 
 
 def _name(label: Any, *, latin: bool = False) -> StringField:
-    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), no_bidi_controls]
+    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), plain_text]
     return StringField(label, validators=checks + ([latin_letters] if latin else []))
 
 
@@ -136,6 +139,13 @@ class ApproximateDateMixin:
             field.data = part
 
 
+class ConfirmableMixin:
+    """A form whose answers may look unlikely (``apply.plausibility``): the person confirms
+    them to save anyway."""
+
+    confirmed = BooleanField(_l("I have checked: these answers are correct."))
+
+
 class EligibilityForm(PortalForm):
     programme = RadioField(
         _l("Which describes you?"),
@@ -174,7 +184,7 @@ class NamesForm(PortalForm):
 
 class BirthForm(ApproximateDateMixin, PortalForm):
     place_of_birth = StringField(
-        _l("Place of birth"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+        _l("Place of birth"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
     )
     nationality = SelectField(_l("Nationality"), validators=[DataRequired(REQUIRED)])
     marital_status = RadioField(
@@ -190,16 +200,20 @@ class StayForm(PortalForm):
     )
     place_of_stay = StringField(
         _l("Town or city where you are now"),
-        validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls],
+        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
     )
 
 
 class ContactForm(PortalForm):
-    phone = StringField(_l("Phone number (optional)"), validators=[Optional(), Length(max=40)])
-    email = StringField(_l("E-mail address (optional)"), validators=[Optional(), Length(max=120)])
+    phone = StringField(
+        _l("Phone number (optional)"), validators=[Optional(), Length(max=40), plain_text]
+    )
+    email = StringField(
+        _l("E-mail address (optional)"), validators=[Optional(), Length(max=120), plain_text]
+    )
     messenger = StringField(
         _l("Messenger name or number (optional)"),
-        validators=[Optional(), Length(max=80), no_bidi_controls],
+        validators=[Optional(), Length(max=80), plain_text],
     )
 
     def validate_phone(self, field: Any) -> None:
@@ -227,7 +241,7 @@ class IdentityForm(PortalForm):
     )
     declaration_signature = StringField(
         _l("Type your full name as your signature"),
-        validators=[Length(max=NAME_MAX), no_bidi_controls],
+        validators=[Length(max=NAME_MAX), plain_text],
     )
 
     def validate_document_number(self, field: Any) -> None:
@@ -247,15 +261,15 @@ class IdentityForm(PortalForm):
             raise ValidationError(_l("Please type your full name as your signature."))
 
 
-class EmploymentForm(PortalForm):
+class EmploymentForm(ConfirmableMixin, PortalForm):
     employer = SelectField(
         _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
     )
     employer_other = StringField(
-        _l("Name of the employer, if another"), validators=[Length(max=120), no_bidi_controls]
+        _l("Name of the employer, if another"), validators=[Length(max=120), plain_text]
     )
     place = StringField(
-        _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+        _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
     )
     started_year = IntegerField(
         _l("Started: year"),
@@ -268,14 +282,14 @@ class EmploymentForm(PortalForm):
     )
     ended_month = IntegerField(_l("Ended: month"), validators=[Optional(), NumberRange(1, 12)])
     role = StringField(
-        _l("Your job"), validators=[DataRequired(REQUIRED), Length(max=120), no_bidi_controls]
+        _l("Your job"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
     )
     staff_number = StringField(
-        _l("Staff number (optional)"), validators=[Optional(), Length(max=40)]
+        _l("Staff number (optional)"), validators=[Optional(), Length(max=40), plain_text]
     )
     supervisor = StringField(
         _l("Supervisor's name (optional)"),
-        validators=[Optional(), Length(max=120), no_bidi_controls],
+        validators=[Optional(), Length(max=120), plain_text],
     )
 
     def validate_employer_other(self, field: Any) -> None:
@@ -301,11 +315,11 @@ class RiskForm(PortalForm):
     )
     threat_description = TextAreaField(
         _l("Describe the threat: who threatens you, how, and since when."),
-        validators=[DataRequired(REQUIRED), Length(max=5000), no_bidi_controls],
+        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
     )
 
 
-class FamilyMemberForm(ApproximateDateMixin, PortalForm):
+class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, PortalForm):
     relation = SelectField(
         _l("How is this person related to you?"),
         choices=options(choices.RELATIONSHIPS),
@@ -369,5 +383,5 @@ class ConfirmForm(PortalForm):
 
 class MessageForm(PortalForm):
     body = TextAreaField(
-        _l("Your answer"), validators=[DataRequired(REQUIRED), Length(max=5000), no_bidi_controls]
+        _l("Your answer"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
     )

@@ -18,6 +18,7 @@ from portal.cases.states import (
 )
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
+from portal.core.text import clean_filename
 from portal.core.unit_of_work import after_commit
 from portal.intake import outbox, queue
 
@@ -150,7 +151,8 @@ def add_document(
         uploaded_by=ActorKind.APPLICANT,
         message_id=message.id if message else None,
     )
-    document.filename = filename[:200]
+    # The name is only ever shown, never used as a path; it is kept as it can be shown.
+    document.filename = clean_filename(filename)
     # Encrypted chunk by chunk as it is read: the file is never whole in memory.
     store.put(case.sealed_cipher("case"), case.id, document.id, clean.source)
     session.add(document)
@@ -178,6 +180,8 @@ def reply_to_consulate(
     )
     message.body = body
     session.add(message)
+    # Flushed at once: a document sent with the message refers to its row.
+    session.flush()
     if case.status == CaseStatus.INFO_REQUESTED:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.APPLICANT)
     # Written now: documents sent with it refer to it by id, which orders no insert.

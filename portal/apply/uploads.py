@@ -2,8 +2,11 @@
 
 Only JPEG, PNG and PDF are accepted, recognised by their bytes, never by their name.
 Images are decoded and re-encoded, which drops every piece of metadata (a phone photo's
-GPS position above all) and anything hidden after the image data. PDFs that can run
-code or launch actions are refused.
+GPS position above all) and anything hidden after the image data; a file the decoder
+cannot read is refused, whatever it throws. PDFs are kept as they came, so they must be
+PDFs through and through: a header, a trailer that ends the file, nothing attached after
+it (an archive behind a PDF opens as that archive elsewhere), and nothing that can run
+code or launch actions.
 
 A file is read from its stream piece by piece, never whole: a PDF is scanned as it is read
 and kept in the upload's own spooled file; an image is decoded from that file (its pixels
@@ -12,14 +15,40 @@ are held, bounded by ``MAX_PIXELS``, not its bytes).
 
 import io
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import IO
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
 MAX_PIXELS = 40_000_000  # far above any phone camera, far below a decompression bomb
+# What Pillow raises for a file it cannot decode (the set its own fuzzing expects): each
+# is a damaged or hostile file, never a server error. Anything else is a bug to hear of.
+DECODER_ERRORS = (
+    OSError,  # truncated data, decoder errors; UnidentifiedImageError is one
+    SyntaxError,  # malformed chunks and markers
+    ValueError,  # "Decompressed data too large" from a PNG text chunk, bad parameters
+    EOFError,
+    struct.error,
+    NotImplementedError,
+    OverflowError,
+)
+# Images whose size alone is an attack; the warning is raised where warnings are errors.
+PIXEL_BOMBS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+
+PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
+# Whitespace as PDF counts it (NUL included): what may follow the final %%EOF.
+_PDF_BLANK = rb"[\x00\t\n\f\r ]"
+# Every PDF ends with the offset of its cross-reference section, then %%EOF.
+PDF_TRAILER_END = re.compile(rb"startxref" + _PDF_BLANK + rb"+([0-9]+)" + _PDF_BLANK + rb"+%%EOF")
+PDF_BLANK_TO_END = re.compile(_PDF_BLANK + rb"*\Z")
+# A ZIP (and so an Office file, a JAR or an APK) is found from the record that ends it,
+# within its last 64 KiB and 22 bytes: that record behind a PDF makes it a ZIP as well.
+ZIP_END_RECORD = b"PK\x05\x06"
+ZIP_TAIL_BYTES = 0xFFFF + 22
 # PDF features that run code or act on their own when a caseworker opens the file.
 ACTIVE_PDF = re.compile(
     rb"/(JavaScript|JS|OpenAction|AA|Launch|RichMedia|EmbeddedFiles?|XFA|SubmitForm|ImportData)\b"
@@ -28,6 +57,11 @@ _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _STREAM_END = b"endstream"
 READ_BYTES = 64 * 1024
+# All the streams of one PDF may inflate to this much for the scan, about half a second's
+# work: a scanned page is JPEG data, not inflated, and 20 pages of 300 dpi greyscale
+# stored with Flate come to 175 MiB. A Flate bomb inflates a thousandfold: a 10 MiB file
+# would be 10 GiB and half a minute of one process's time.
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
 # Longer than any active name written wholly in #xx escapes, with the character after it.
 _NAME_OVERLAP = 64
 
@@ -55,34 +89,53 @@ def sniff(head: bytes) -> str | None:
         return JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if head.lstrip()[:5] == b"%PDF-":
+    if PDF_HEADER.match(head.lstrip()):
         return PDF
     return None
+
+
+HEAD_BYTES = 8  # as long as the PNG signature and a PDF header ("%PDF-1.7")
+
+
+def _read_up_to(source: IO[bytes], size: int) -> bytes:
+    """``size`` bytes, or as many as are left (a read may return fewer than asked)."""
+    data = b""
+    while len(data) < size and (more := source.read(size - len(data))):
+        data += more
+    return data
 
 
 def _head(source: IO[bytes]) -> bytes:
     """Enough of a file's start to sniff it. Blank bytes before a PDF's ``%PDF-`` are
     skipped as they are read, however many there are, rather than kept."""
-    head = b""
-    while len(head) < 8 and (more := source.read(8 - len(head))):
-        head += more
+    head = _read_up_to(source, HEAD_BYTES)
     if not head[:1].isspace():
         return head
     rest = head.lstrip()
-    while len(rest) < 5 and (more := source.read(READ_BYTES)):
+    while len(rest) < HEAD_BYTES and (more := source.read(READ_BYTES)):
         rest = (rest + more).lstrip()
     return b" " + rest
 
 
+def _decode(source: IO[bytes], content_type: str) -> Image.Image:
+    """The pixels of an image, upright: re-encoding drops the EXIF orientation a phone
+    camera records instead of turning the picture, so the turn is made here."""
+    # Only the decoder of the type the bytes claim: no other of Pillow's plugins is tried.
+    with Image.open(source, formats=[PILLOW_FORMATS[content_type]]) as image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise UploadRejected("too_many_pixels")
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        return upright.convert("RGB" if content_type == JPEG else "RGBA")
+
+
 def _clean_image(source: IO[bytes], content_type: str) -> CleanFile:
     try:
-        with Image.open(source) as image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise UploadRejected("too_many_pixels")
-            image.load()
-            pixels = image.convert("RGB" if content_type == JPEG else "RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        pixels = _decode(source, content_type)
+    except PIXEL_BOMBS:
+        raise UploadRejected("too_many_pixels") from None
+    except DECODER_ERRORS:
         raise UploadRejected("damaged") from None
     # Kept in memory, not spooled to disk: it is plaintext, and no larger than the pixels.
     output = io.BytesIO()
@@ -119,11 +172,25 @@ class _Names:
         return any(last or m.end() < len(decoded) for m in ACTIVE_PDF.finditer(decoded))
 
 
+class _Budget:
+    """How many more inflated bytes the scan of one PDF may read."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise UploadRejected("damaged")
+
+
 class _Inflater:
     """One PDF stream's content, inflated as it arrives if it is Flate-compressed, with the
-    inflated bytes scanned for active names; a decompression bomb never sits in memory."""
+    inflated bytes scanned for active names; a decompression bomb never sits in memory,
+    and inflates no further than the budget of its file."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget) -> None:
+        self._budget = budget
         self._zlib = zlib.decompressobj()
         self._names = _Names()
         self._started = False
@@ -140,6 +207,7 @@ class _Inflater:
             except zlib.error:
                 self._failed = True  # not Flate-compressed: already scanned as part of the file
                 break
+            self._budget.spend(len(inflated))
             if self._names.found_in(inflated):
                 return True
             data = self._zlib.unconsumed_tail
@@ -151,6 +219,7 @@ class _PdfScan:
 
     def __init__(self) -> None:
         self._names = _Names()
+        self._budget = _Budget(MAX_INFLATED_BYTES)
         self._stream: _Inflater | None = None
         self._pending = b""  # may be the start of a "stream" or "endstream" keyword
 
@@ -165,7 +234,7 @@ class _PdfScan:
                     if not last:
                         self._pending = data[-len(b"stream\r") :]
                     return False
-                self._stream, data = _Inflater(), data[start.end() :]
+                self._stream, data = _Inflater(self._budget), data[start.end() :]
                 continue
             end = data.find(_STREAM_END)
             if end == -1:
@@ -186,6 +255,25 @@ def _active_pdf(source: IO[bytes]) -> bool:
     return scan.found_in(b"", last=True)
 
 
+def _pdf_end_problem(source: IO[bytes], size: int) -> str | None:
+    """What is wrong with the end of a PDF, read from its last bytes only: ``damaged``
+    (cut short, or no trailer), ``appended_data`` (something after the PDF), or None."""
+    source.seek(max(0, size - ZIP_TAIL_BYTES))
+    tail = _read_up_to(source, ZIP_TAIL_BYTES)
+    if ZIP_END_RECORD in tail:
+        return "appended_data"
+    end = tail.rfind(b"%%EOF")
+    if end == -1:
+        return "damaged"
+    if not PDF_BLANK_TO_END.match(tail, end + len(b"%%EOF")):
+        return "appended_data"
+    trailers = list(PDF_TRAILER_END.finditer(tail))
+    last = trailers[-1] if trailers else None
+    if last is None or last.end() != end + len(b"%%EOF") or int(last[1]) >= size:
+        return "damaged"
+    return None
+
+
 def check_upload(source: IO[bytes], *, max_bytes: int) -> CleanFile:
     """Check an upload read from ``source`` (seekable, as werkzeug's spooled upload is,
     and read from its start) and return what may be stored: a PDF as it came, an image
@@ -203,6 +291,8 @@ def check_upload(source: IO[bytes], *, max_bytes: int) -> CleanFile:
     if content_type == PDF:
         if _active_pdf(source):
             raise UploadRejected("active_pdf")
+        if problem := _pdf_end_problem(source, size):
+            raise UploadRejected(problem)
         source.seek(0)
         return CleanFile(source, PDF, size)
     return _clean_image(source, content_type)

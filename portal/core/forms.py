@@ -5,18 +5,43 @@ of an error page that throws the answers away, the page is shown again with ever
 was typed, a fresh token and a note to send it again. Nothing is saved from such a request.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from wtforms import SelectChoice
+from wtforms import SelectChoice, TextAreaField
+from wtforms.validators import ValidationError
+
+from portal.core.text import has_control_characters, without_control_characters
 
 
 def options(pairs: Any) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def refuse_control_characters(message: Any) -> Callable[[Any, Any], None]:
+    """A validator that refuses control and invisible format characters (direction marks
+    included) with ``message``, in the page's language. A text area keeps its line breaks
+    and tabs; a line is judged as it is kept, without the blanks around it.
+
+    The refused text is shown again without those characters: nobody can find and delete
+    an invisible character, but anyone can check what remains and send it again.
+    """
+
+    def validator(_form: Any, field: Any) -> None:
+        if not field.data:
+            return
+        multiline = isinstance(field, TextAreaField)
+        text = field.data if multiline else field.data.strip()
+        if has_control_characters(text, multiline=multiline):
+            field.data = without_control_characters(field.data, multiline=multiline)
+            raise ValidationError(message)
+
+    return validator
 
 
 class PortalForm(FlaskForm):

@@ -3,20 +3,30 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.cases.labels import LABELS
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
-from portal.core.forms import PortalForm, options
+from portal.core.forms import PortalForm, options, refuse_control_characters
 from portal.core.i18n import _ls
 
 REQUIRED = _ls("Required.")
+# Notes, questions and reasons are read by colleagues and the applicant: line breaks and
+# tabs, but no NUL, escape sequences or invisible direction marks pasted in with them.
+plain_text = refuse_control_characters(
+    _ls(
+        "The text contains control characters or invisible direction marks. Please type it again without them."
+    )
+)
 MAX_PRIORITY_ADJUSTMENT = 50
 
 
 class NoteForm(PortalForm):
-    body = TextAreaField(_ls("Note"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    body = TextAreaField(
+        _ls("Note"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
+    )
 
 
 class QuestionForm(PortalForm):
     question = TextAreaField(
-        _ls("Question for the applicant"), validators=[DataRequired(REQUIRED), Length(max=5000)]
+        _ls("Question for the applicant"),
+        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
     )
 
 
@@ -28,7 +38,9 @@ class ThreatForm(PortalForm):
     level = SelectField(
         _ls("Threat level"), choices=options((t.value, LABELS[ThreatLevel][t]) for t in ThreatLevel)
     )
-    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+    )
 
 
 class ScreeningForm(PortalForm):
@@ -39,7 +51,9 @@ class ScreeningForm(PortalForm):
             for s in (ScreeningStatus.CLEAR, ScreeningStatus.CONCERN, ScreeningStatus.HIT)
         ),
     )
-    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+    )
 
 
 class PriorityForm(PortalForm):
@@ -51,7 +65,9 @@ class PriorityForm(PortalForm):
             NumberRange(min=-MAX_PRIORITY_ADJUSTMENT, max=MAX_PRIORITY_ADJUSTMENT),
         ],
     )
-    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+    )
 
 
 class ProposeForm(PortalForm):
@@ -62,11 +78,15 @@ class ProposeForm(PortalForm):
         ),
         validators=[DataRequired(REQUIRED)],
     )
-    reasons = TextAreaField(_ls("Reasons"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    reasons = TextAreaField(
+        _ls("Reasons"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
+    )
 
 
 class ReasonForm(PortalForm):
-    reason = TextAreaField(_ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+    )
 
 
 class ExportForm(PortalForm):

@@ -144,7 +144,8 @@ def test_a_document_sent_with_a_message_is_kept_byte_for_byte(
     _submitted(applicant)
     too_large = {"body": "Anbei.", "file": (io.BytesIO(pdf_of(10 * MEGABYTE + 1)), "a.pdf")}
     refused = applicant.post("/case/messages", too_large)
-    assert refused.status_code == 400 and "up to the size limit" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "The file is larger than 10 MB." in html
     content = pdf_of(3 * MEGABYTE // 2)
     sent = {"body": "Der Vertrag ist angehängt.", "file": (io.BytesIO(content), "vertrag.pdf")}
     assert applicant.post("/case/messages", sent).status_code == 302

@@ -3,13 +3,21 @@ metadata."""
 
 import io
 import random
+import struct
+import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
-from PIL import Image
+from babel.messages.pofile import read_po
+from flask import Flask
+from markupsafe import escape
+from PIL import Image, PngImagePlugin
+from sqlalchemy import func, select
 
 from portal.apply.uploads import (
     JPEG,
+    MAX_INFLATED_BYTES,
     MAX_PIXELS,
     PDF,
     PNG,
@@ -18,6 +26,12 @@ from portal.apply.uploads import (
     UploadRejected,
     check_upload,
 )
+from portal.cases.custody import open_with_intake_key
+from portal.cases.models import Case, Document, Message
+from portal.cases.states import ActorKind
+from portal.extensions import db
+from tests.apply.journey import Applicant
+from tests.conftest import AppFactory
 
 LIMIT = 10 * 1024 * 1024
 KABUL = (34.0, 31.0, 0.0)  # 34 degrees 31 minutes north
@@ -41,7 +55,10 @@ def png(width: int = 20, height: int = 20) -> bytes:
 
 
 def pdf(body: bytes = b"") -> bytes:
-    return b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog " + body + b" >>\nendobj\ntrailer\n%%EOF\n"
+    """The smallest PDF that ends as a real one does: a trailer, ``startxref``, ``%%EOF``."""
+    objects = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog " + body + b" >>\nendobj\n"
+    xref = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Root 1 0 R /Size 1 >>\n"
+    return objects + xref + b"startxref\n%d\n%%%%EOF\n" % len(objects)
 
 
 def filler(size: int, seed: int = 7) -> bytes:
@@ -51,7 +68,10 @@ def filler(size: int, seed: int = 7) -> bytes:
 
 def pdf_of(size: int) -> bytes:
     """A plain PDF of exactly ``size`` bytes (many encryption chunks for a large size)."""
-    return pdf(filler(size - len(pdf())))
+    body_size = size - len(pdf())
+    while len(content := pdf(filler(body_size))) != size:  # the offset grew a digit or two
+        body_size -= len(content) - size
+    return content
 
 
 def drawing(size: int) -> bytes:
@@ -63,7 +83,10 @@ def drawing(size: int) -> bytes:
 
 
 def compressed_stream(content: bytes, newline: bytes = b"\r\n") -> bytes:
-    packed = zlib.compress(content)
+    return compressed_stream_of(zlib.compress(content), newline)
+
+
+def compressed_stream_of(packed: bytes, newline: bytes = b"\r\n") -> bytes:
     head = b"<< /Length %d /Filter /FlateDecode >>\nstream" % len(packed)
     return head + newline + packed + b"\r\nendstream\n"
 
@@ -236,3 +259,285 @@ def test_blank_lines_before_a_pdf_header_are_skipped_however_long() -> None:
     content = b"\r\n" * READ_BYTES + pdf()
     assert check(content).content_type == PDF
     assert stored(check(content)) == content
+
+
+# The corpus below is what an attacker (or a broken phone) sends instead of a document.
+
+
+def jpeg(width: int = 64, height: int = 48) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 120, 200)).save(output, format="JPEG")
+    return output.getvalue()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_with(chunk: bytes, *, after_pixels: bool = False) -> bytes:
+    """A small PNG with ``chunk`` before its pixel data, or after it (just before IEND)."""
+    content = png()
+    at = len(content) - 12 if after_pixels else 33  # IEND is 12 bytes; IHDR ends at 33
+    return content[:at] + chunk + content[at:]
+
+
+def text_bomb(kind: bytes = b"zTXt") -> bytes:
+    """A compressed text chunk of about a kilobyte that inflates past Pillow's limit."""
+    text = zlib.compress(b"A" * (PngImagePlugin.MAX_TEXT_CHUNK + 1), 9)
+    header = b"Comment\x00\x00" if kind == b"zTXt" else b"Comment\x00\x01\x00\x00\x00"
+    return png_chunk(kind, header + text)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims a size its few bytes of pixel data never fill."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header is changed to claim ``width`` x ``height``."""
+    content = bytearray(jpeg())
+    frame = content.index(b"\xff\xc0")  # SOF0: marker, length, precision, height, width
+    content[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    return bytes(content)
+
+
+def zip_archive(comment: bytes = b"") -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("index.html", "<script>alert(1)</script>")
+        archive.comment = comment
+    return output.getvalue()
+
+
+def office_document() -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", "<w:document/>")
+    return output.getvalue()
+
+
+def flate_bomb(mebibytes: int) -> bytes:
+    """A zlib stream of ``mebibytes`` MiB of zeros, built without compressing them all:
+    after a full flush the compressor gives the same bytes for the same block."""
+    block = bytes(1024 * 1024)
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    end = compressor.flush()[:-4]  # the last block, without the checksum of two blocks
+    checksum = 1
+    for _ in range(mebibytes):
+        checksum = zlib.adler32(block, checksum)
+    return first + again * (mebibytes - 1) + end + struct.pack(">I", checksum)
+
+
+def test_the_flate_bomb_is_what_it_claims() -> None:
+    assert zlib.decompress(flate_bomb(3)) == bytes(3 * 1024 * 1024)
+
+
+MAX_INFLATED_MIB = MAX_INFLATED_BYTES // (1024 * 1024)
+HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
+
+# (name, content, reason): each of these is refused whatever it is called.
+REFUSED = [
+    ("empty", b"", "empty"),
+    ("zip", zip_archive(), "wrong_type"),
+    ("office", office_document(), "wrong_type"),
+    ("old-office", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "wrong_type"),
+    ("exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(64) + b"PE\x00\x00", "wrong_type"),
+    ("html", HTML, "wrong_type"),
+    ("html-then-pdf", HTML + pdf(), "wrong_type"),
+    ("pdf-without-version", b"%PDF-x\n" + pdf()[9:], "wrong_type"),
+    ("pdf-then-zip", pdf() + zip_archive(), "appended_data"),
+    ("pdf-then-html", pdf() + HTML, "appended_data"),
+    # A ZIP behind a PDF header whose comment fakes a PDF's last line: still a ZIP.
+    ("zip-as-pdf", b"%PDF-1.7\n" + zip_archive(b"\nstartxref\n9\n%%EOF\n"), "appended_data"),
+    ("pdf-flate-bomb", pdf(compressed_stream_of(flate_bomb(MAX_INFLATED_MIB + 1))), "damaged"),
+    ("pdf-cut-short", pdf_of(5000)[:4000], "damaged"),
+    ("pdf-without-trailer", b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n%%EOF\n", "damaged"),
+    ("pdf-pointing-past-its-end", pdf().replace(b"startxref\n", b"startxref\n9"), "damaged"),
+    ("jpeg-cut-short", jpeg()[: len(jpeg()) // 2], "damaged"),
+    ("png-cut-short", png()[: len(png()) // 2], "damaged"),
+    ("png-text-bomb", png_with(text_bomb()), "damaged"),
+    ("png-text-bomb-after-pixels", png_with(text_bomb(), after_pixels=True), "damaged"),
+    ("png-international-text-bomb", png_with(text_bomb(b"iTXt")), "damaged"),
+    ("png-pixel-bomb", png_claiming(30_000, 30_000), "too_many_pixels"),
+    ("png-pixel-bomb-below-pillows-limit", png_claiming(10_000, 10_000), "too_many_pixels"),
+    ("jpeg-pixel-bomb", jpeg_claiming(60_000, 60_000), "too_many_pixels"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED]
+)
+def test_hostile_and_broken_files_are_refused_for_a_reason(content: bytes, reason: str) -> None:
+    assert len(content) < LIMIT
+    with pytest.raises(UploadRejected) as rejected:
+        check(content)
+    assert rejected.value.reason == reason
+
+
+def test_a_zip_behind_a_pdf_header_really_opens_as_a_zip() -> None:
+    """The corpus's polyglot is what it claims: an archive tool opens it."""
+    content = next(content for name, content, _ in REFUSED if name == "zip-as-pdf")
+    assert zipfile.ZipFile(io.BytesIO(content)).namelist() == ["index.html"]
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (jpeg() + HTML, JPEG),
+        (jpeg_with_gps() + zip_archive(), JPEG),
+        (png() + zip_archive(), PNG),
+        (png() + HTML, PNG),
+    ],
+    ids=["jpeg-then-html", "jpeg-then-zip", "png-then-zip", "png-then-html"],
+)
+def test_whatever_hides_behind_an_image_is_dropped_by_re_encoding(
+    content: bytes, kind: str
+) -> None:
+    clean = check(content)
+    kept = stored(clean)
+    assert clean.content_type == kind
+    assert b"<script" not in kept and b"PK\x05\x06" not in kept and b"PK\x03\x04" not in kept
+    assert Image.open(io.BytesIO(kept)).size in {(64, 48), (20, 20)}
+
+
+def test_a_pdf_may_end_with_blank_lines_or_padding() -> None:
+    for ending in (b"", b"\r\n", b"\n\n\n", b"\x00" * 100):
+        assert check(pdf() + ending).content_type == PDF
+
+
+def test_a_pdf_updated_incrementally_is_accepted() -> None:
+    """Later revisions append objects and a second trailer; the last one counts."""
+    content = pdf()
+    update = b"2 0 obj\n<< >>\nendobj\nstartxref\n%d\n%%%%EOF\n" % len(content)
+    assert check(content + update).content_type == PDF
+
+
+def test_a_photo_is_turned_upright_before_its_metadata_is_dropped() -> None:
+    """A phone stores a photo taken upright as landscape pixels and an EXIF orientation;
+    dropping the EXIF without turning the pixels would show a passport on its side."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to view
+    output = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(output, format="JPEG", exif=exif.tobytes())
+    cleaned = Image.open(io.BytesIO(stored(check(output.getvalue()))))
+    assert cleaned.size == (48, 64)
+    assert dict(cleaned.getexif()) == {}
+
+
+# Through the pages: a refusal is a 400 with its reason in the applicant's language, and
+# nothing of the file is kept.
+
+MEGABYTE = 1024 * 1024
+EXPLANATIONS = {
+    "empty": "The file is empty.",
+    "too_large": "The file is larger than %(size)s MB.",
+    "wrong_type": "Only JPEG and PNG photos and PDF files can be uploaded.",
+    "damaged": "The file seems to be damaged. Please try another one.",
+    "too_many_pixels": "The picture is too large. Please send a smaller photo.",
+    "appended_data": "This PDF has other data attached to it and cannot be accepted. "
+    "Please save it again as a plain PDF, or send a photo of it.",
+}
+
+
+def explanation(language: str, reason: str) -> str:
+    with open(f"translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
+        translated = str(read_po(handle)[EXPLANATIONS[reason]].string)
+    assert translated, f"{reason} is not translated into {language}"
+    return escape(translated % {"size": 1} if "%(size)s" in translated else translated)
+
+
+def _applicant_speaking(app: Flask, language: str) -> Applicant:
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language.replace("_", "-")
+    applicant = Applicant(client)
+    applicant.start()
+    return applicant
+
+
+def _nothing_stored(app: Flask) -> bool:
+    with app.app_context():
+        case = db.session.scalars(select(Case)).one()
+        documents = db.session.scalar(select(func.count()).select_from(Document))
+        folder = Path(app.config["PORTAL_BLOB_DIR"]) / str(case.id)
+        db.session.remove()
+    return documents == 0 and not (folder.exists() and any(folder.iterdir()))
+
+
+@pytest.mark.parametrize("language", ["en", "fa_AF"])
+def test_every_refused_file_is_explained_in_the_applicants_language_and_nothing_is_kept(
+    make_app: AppFactory, language: str
+) -> None:
+    app = make_app(PORTAL_UPLOAD_MAX_BYTES=MEGABYTE)
+    applicant = _applicant_speaking(app, language)
+    corpus = [*REFUSED, ("one-byte-too-many", pdf_of(MEGABYTE + 1), "too_large")]
+    unexplained = []
+    for name, content, reason in corpus:
+        response = applicant.upload(content, f"{name}.pdf")
+        if response.status_code != 400 or explanation(language, reason) not in response.text:
+            unexplained.append((name, response.status_code))
+    assert unexplained == []
+    assert _nothing_stored(app)
+
+
+def _submit(applicant: Applicant) -> None:
+    applicant.fill_principal()
+    applicant.add_job()
+    applicant.declare()
+    assert applicant.submit().status_code == 302
+
+
+@pytest.mark.parametrize("name", ["pdf-then-zip", "png-text-bomb", "jpeg-pixel-bomb"])
+def test_a_message_with_a_refused_file_is_kept_on_the_page_and_not_sent(
+    make_app: AppFactory, name: str
+) -> None:
+    app = make_app()
+    applicant = _applicant_speaking(app, "fa_AF")
+    _submit(applicant)
+    content, reason = next((content, reason) for n, content, reason in REFUSED if n == name)
+    typed = "قرارداد کاری‌ام ضمیمه است."  # with a zero-width non-joiner, as Dari is typed
+    response = applicant.post(
+        "/case/messages", {"body": typed, "file": (io.BytesIO(content), "x.pdf")}
+    )
+    assert response.status_code == 400
+    assert explanation("fa_AF", reason) in response.text
+    assert escape(typed) in response.text  # what was typed is still there
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+        db.session.remove()
+    assert _nothing_stored(app)
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("photo\u202egpj.exe", "photogpj.exe"),  # would read "photoexe.jpg"
+        ("\u2067scan\u2069\u200f.jpg", "scan.jpg"),
+        ("../../../etc/passwd.jpg", "passwd.jpg"),
+        ("./../passport 1.jpg", "passport 1.jpg"),
+        ("scan\x00.exe.jpg", "scan.exe.jpg"),
+        ("tazkira\x1b[2J\x7f.jpg", "tazkira[2J.jpg"),
+        ("تذکره\u200cی من.jpg", "تذکره\u200cی من.jpg"),  # a Dari name keeps its joiner
+    ],
+)
+def test_a_file_name_is_kept_and_shown_without_controls_or_folders(
+    applicant: Applicant, make_app: AppFactory, sent: str, shown: str
+) -> None:
+    assert applicant.upload(jpeg(), sent).status_code == 302
+    page = applicant.get("/application/documents").text
+    assert f"<bdi>{escape(shown)}</bdi>" in page
+    assert not any(char in page for char in "\u202e\u2067\u2069\u200f\x00\x1b")
+    app = make_app()
+    with app.app_context():
+        document = db.session.scalars(select(Document)).one()
+        open_with_intake_key(db.session, document.case, actor_kind=ActorKind.SYSTEM, purpose="test")
+        assert document.filename == shown
+        db.session.remove()

@@ -1,10 +1,13 @@
 """Every rule of the applicant's forms: a clear message beside the field, a 400, nothing lost."""
 
+import re
 from datetime import date
 
 import pytest
+from markupsafe import escape
 
 from portal.apply import forms
+from portal.apply.views import family as family_views
 from tests.apply.journey import Applicant
 
 NAMES = {
@@ -34,7 +37,7 @@ def _refused(applicant: Applicant, path: str, data: dict, message: str) -> str:
     ("changes", "message"),
     [
         ({"given_names_latin": "زرمینه"}, "Please write this in Latin letters"),
-        ({"family_name": "\u202eاحمدزی"}, "Please remove the invisible direction characters."),
+        ({"family_name": "\u202eاحمدزی"}, "There were invisible characters in this text."),
         ({"family_name": ""}, "Please answer this question."),
         ({"given_names": "x" * 101}, "Field cannot be longer than 100 characters."),
     ],
@@ -132,6 +135,7 @@ def test_years_run_up_to_the_year_of_the_day_the_form_is_sent(
     applicant: Applicant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(forms, "date", _In2031)
+    monkeypatch.setattr(family_views, "date", _In2031)  # its warnings ask the same calendar
     _refused(
         applicant,
         "/application/employment/new",
@@ -233,3 +237,275 @@ def test_solar_hijri_birth_dates_are_stored_as_gregorian(
         case = db.session.scalars(select(Case)).one()
         open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
         assert case.principal.birth_date == stored
+
+
+HIDDEN = (
+    "There were invisible characters in this text. We have removed them. "
+    "Please check the text and send it again."
+)
+ZWNJ = "\u200c"  # the Persian half space: a letter of the writing, never refused
+CONTROLS = ["\x00", "\x1b", "\x07", "\x7f", "\x85", "\u200b", "\ufeff", "\u2028"]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=repr)
+def test_control_characters_in_names_are_refused(applicant: Applicant, control: str) -> None:
+    changes = {"given_names": f"زر{control}مینه"}
+    html = _refused(applicant, "/application/names", NAMES | changes, HIDDEN)
+    assert control not in html  # never echoed back into the page either
+    assert 'value="زرمینه"' in html  # but the rest is, to be checked and sent again
+    assert applicant.post("/application/names", NAMES).status_code == 302
+
+
+MEMBER = NAMES | {
+    "relation": "child",
+    "birth_year": "2015",
+    "marital_status": "single",
+    "lives_with_principal": "yes",
+    "identity_document": "none",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/application/family/new", MEMBER | {"family_name": "احمد\x00زی"}),
+        ("/application/family/new", MEMBER | {"family_name_latin": "Ahmad\x1bzai"}),
+        ("/application/birth", BIRTH | {"place_of_birth": "Mazar\x00"}),
+        ("/application/stay", {"country_of_stay": "AF", "place_of_stay": "Kabul\x08"}),
+        ("/application/contact", {"email": "zarmina\x00@example.org"}),
+        ("/application/contact", {"messenger": "@zarmina\x00"}),
+        ("/application/employment/new", JOB | {"role": "Driver\x00"}),
+        ("/application/employment/new", JOB | {"staff_number": "4711\x00"}),
+        ("/application/employment/new", JOB | {"supervisor": "Major M\x1b[8m"}),
+        (
+            "/application/identity",
+            {
+                "identity_document": "none",
+                "sworn_declaration": "y",
+                "declaration_signature": "Zarmina\x00",
+            },
+        ),
+    ],
+)
+def test_control_characters_are_refused_in_every_field_kept(
+    applicant: Applicant, path: str, data: dict
+) -> None:
+    _refused(applicant, path, data, HIDDEN)
+
+
+def test_a_threat_description_keeps_its_lines_but_not_control_characters(client) -> None:  # type: ignore[no-untyped-def]
+    applicant = Applicant(client)
+    applicant.start("at_risk")
+    answers = {"risk_profile": ["journalist"]}
+    typed = "They came twice.\r\nA letter:\tat the gate\x00"
+    html = _refused(applicant, "/application/risk", answers | {"threat_description": typed}, HIDDEN)
+    assert escape(typed.replace("\x00", "")) in html  # what was typed, without the NUL
+    letter = f"They came twice.\r\nA letter:\tat the gate, we{ZWNJ}re told."
+    response = applicant.post("/application/risk", answers | {"threat_description": letter})
+    assert response.status_code == 302
+
+
+def test_persian_half_spaces_and_joiners_are_kept_in_names(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from portal.cases.custody import open_with_intake_key
+    from portal.cases.models import Case
+    from portal.cases.states import ActorKind
+    from portal.extensions import db
+
+    given = f"محمد{ZWNJ}علی"
+    response = applicant.post("/application/names", NAMES | {"given_names": given})
+    assert response.status_code == 302
+    with make_app().app_context():
+        case = db.session.scalars(select(Case)).one()
+        open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
+        assert case.principal.given_names == given
+
+
+def test_the_refusal_is_in_the_applicants_language(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.apply.test_languages import _translated
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fa-AF"
+    applicant = Applicant(client)
+    applicant.start()
+    html = _refused(
+        applicant,
+        "/application/names",
+        NAMES | {"family_name": "احمد\x00زی"},
+        _translated("fa_AF", HIDDEN),
+    )
+    assert '<html lang="fa-AF" dir="rtl">' in html
+
+
+# Answers that can be true but are most likely a slip: warned about, saved once confirmed.
+
+THIS_YEAR = date.today().year
+CHECK = "Please check your answers"
+
+
+def _member(relation: str, year: int | str) -> dict:
+    return NAMES | {
+        "relation": relation,
+        "birth_year": str(year),
+        "marital_status": "married" if relation == "spouse" else "single",
+        "lives_with_principal": "yes",
+        "identity_document": "none",
+    }
+
+
+def _people(make_app) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from portal.cases.models import Person
+    from portal.extensions import db
+
+    with make_app().app_context():
+        return int(db.session.scalar(select(func.count()).select_from(Person)) or 0)
+
+
+def _warned_then_confirmed(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+    path: str,
+    data: dict,
+    warning: str,
+    check: str = CHECK,
+) -> str:
+    """Send ``data``: warned, nothing saved; then confirmed, saved. The warning page."""
+    before = _people(make_app)
+    warned = applicant.post(path, data)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and escape(check) in html and escape(warning) in html
+    assert 'name="confirmed"' in html and 'name="confirmed" type="checkbox" value="y">' in html
+    assert _people(make_app) == before  # nothing saved before the person confirms
+    assert 'value="Ahmadzai"' in html  # and nothing typed is lost
+    confirmed = applicant.post(path, data | {"confirmed": "y"})
+    assert confirmed.status_code == 302
+    return html
+
+
+@pytest.mark.parametrize(
+    ("relation", "year", "warning"),
+    [
+        ("child", 1980, "By these dates of birth, this child is older than you."),
+        (
+            "child",
+            1995,
+            "By these dates of birth, you were younger than 12 when this child was born.",
+        ),
+        ("parent", 1990, "By these dates of birth, this parent is younger than you."),
+        (
+            "parent",
+            1980,
+            "By these dates of birth, this parent was younger than 12 when you were born.",
+        ),
+        ("spouse", THIS_YEAR - 11, "By this date of birth, this person is younger than 16."),
+    ],
+)
+def test_an_unlikely_family_member_is_warned_about_and_saved_once_confirmed(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+    relation: str,
+    year: int,
+    warning: str,
+) -> None:
+    applicant.fill_principal()  # born in 1987
+    path = "/application/family/new"
+    _warned_then_confirmed(applicant, make_app, path, _member(relation, year), warning)
+    assert _people(make_app) == 2
+
+
+@pytest.mark.parametrize(
+    ("relation", "year"),
+    [("child", 2012), ("parent", 1960), ("spouse", THIS_YEAR - 17), ("sibling", 1950)],
+)
+def test_a_likely_family_member_is_saved_without_a_warning(
+    applicant: Applicant, relation: str, year: int
+) -> None:
+    applicant.fill_principal()
+    assert applicant.post("/application/family/new", _member(relation, year)).status_code == 302
+
+
+def test_a_child_is_not_warned_about_before_the_applicants_own_birth_is_known(
+    applicant: Applicant,
+) -> None:
+    assert applicant.post("/application/family/new", _member("child", 1950)).status_code == 302
+
+
+def test_changing_a_family_member_is_warned_about_too(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    applicant.fill_principal()
+    assert applicant.post("/application/family/new", _member("child", 2012)).status_code == 302
+    family = applicant.get("/application/family").get_data(as_text=True)
+    path = re.search(r'href="(/application/family/[0-9a-f-]{36})"', family)
+    assert path
+    warning = "By these dates of birth, this child is older than you."
+    _warned_then_confirmed(applicant, make_app, path[1], _member("child", 1960), warning)
+
+
+def test_work_that_starts_in_the_future_is_warned_about(
+    applicant: Applicant,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Years run up to this one (a later year is refused outright): a later month of it.
+    monkeypatch.setattr(forms, "date", _In2031)
+    monkeypatch.setattr(family_views, "date", _In2031)
+    job = JOB | {"started_year": "2031", "started_month": "6"}
+    warned = applicant.post("/application/employment/new", job)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and "The start date you gave is in the future." in html
+    assert "Driver" not in applicant.get("/application/employment").get_data(as_text=True)
+    confirmed = applicant.post("/application/employment/new", job | {"confirmed": "y"})
+    assert confirmed.status_code == 302
+    assert "Driver" in applicant.get("/application/employment").get_data(as_text=True)
+
+
+def test_a_warning_in_dari_reads_right_to_left_and_can_be_confirmed(
+    client,  # type: ignore[no-untyped-def]
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.apply.test_languages import _translated
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fa-AF"
+    applicant = Applicant(client)
+    applicant.start()
+    applicant.fill_principal()
+    warning = _translated("fa_AF", "By this date of birth, this person is younger than %(age)s.")
+    assert warning and "%(age)s" in warning
+    page = _warned_then_confirmed(
+        applicant,
+        make_app,
+        "/application/family/new",
+        _member("spouse", THIS_YEAR - 11),
+        warning % {"age": 16},
+        check=_translated("fa_AF", CHECK),
+    )
+    assert '<html lang="fa-AF" dir="rtl">' in page
+    assert escape(_translated("fa_AF", "I have checked: these answers are correct.")) in page
+
+
+def test_a_confirmed_unlikely_answer_still_reaches_staff_through_the_intake_checks(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from portal.cases.models import Case, RiskAssessment
+    from portal.extensions import db
+    from portal.intake.tasks import process_case
+
+    applicant.fill_principal()
+    applicant.add_job()
+    child = _member("child", 1980) | {"confirmed": "y"}
+    assert applicant.post("/application/family/new", child).status_code == 302
+    applicant.declare()
+    assert applicant.submit().status_code == 302
+    with make_app().app_context():
+        process_case(str(db.session.scalars(select(Case.id)).one()))
+        assessment = db.session.scalars(select(RiskAssessment)).one()
+        assert "child_older_than_parent" in {reason["code"] for reason in assessment.reasons}

@@ -10,6 +10,7 @@ from portal.apply import blueprint, choices, services
 from portal.apply.access import applicant_case, draft_required
 from portal.apply.forms import ConfirmForm, EmploymentForm, FamilyMemberForm
 from portal.apply.pages import form_page
+from portal.apply.plausibility import employment_warnings, family_member_warnings, to_confirm
 from portal.cases.family import Member, judge
 from portal.cases.models import Case, Employment, Person
 from portal.cases.states import IdentityDocument, Relationship
@@ -59,6 +60,13 @@ def list_family() -> str:
     )
 
 
+def member_warnings(case: Case, values: dict[str, Any]) -> list[Any]:
+    """What looks unlikely about a family member and is not yet confirmed."""
+    principal = case.principal
+    born = principal.birth_date if principal else None
+    return family_member_warnings(values["relation"], values["birth_date"], born, date.today())
+
+
 def member_values(form: FamilyMemberForm) -> dict[str, Any]:
     without = form.identity_document.data == IdentityDocument.NONE
     return {
@@ -79,11 +87,16 @@ def member_values(form: FamilyMemberForm) -> dict[str, Any]:
 @keeps_typed_answers
 @draft_required
 def add_family_member() -> Any:
+    case = applicant_case()
     form = FamilyMemberForm()
+    warnings: list[Any] = []
     if form.validate_on_submit():
-        services.add_family_member(db.session, applicant_case(), **member_values(form))
-        return redirect(url_for("apply.list_family"))
-    return form_page("apply/family_member.html", form)
+        values = member_values(form)
+        warnings = to_confirm(form, member_warnings(case, values))
+        if not warnings:
+            services.add_family_member(db.session, case, **values)
+            return redirect(url_for("apply.list_family"))
+    return form_page("apply/family_member.html", form, warnings=warnings)
 
 
 @blueprint.route("/application/family/<person_id>", methods=["GET", "POST"])
@@ -96,10 +109,14 @@ def edit_family_member(person_id: str) -> Any:
     if request.method == "GET":
         form.fill_date(person.birth_date)
         form.lives_with_principal.data = "yes" if person.lives_with_principal else "no"
+    warnings: list[Any] = []
     if form.validate_on_submit():
-        services.update_family_member(db.session, case, person, **member_values(form))
-        return redirect(url_for("apply.list_family"))
-    return form_page("apply/family_member.html", form, person=person)
+        values = member_values(form)
+        warnings = to_confirm(form, member_warnings(case, values))
+        if not warnings:
+            services.update_family_member(db.session, case, person, **values)
+            return redirect(url_for("apply.list_family"))
+    return form_page("apply/family_member.html", form, person=person, warnings=warnings)
 
 
 @blueprint.post("/application/family/<person_id>/remove")
@@ -150,15 +167,24 @@ def _fill_job(form: EmploymentForm, job: Employment) -> None:
         form[f"{prefix}_month"].data = parts[1] if len(parts) > 1 else None
 
 
+def _job_warnings(form: EmploymentForm, values: dict[str, Any]) -> list[Any]:
+    """What looks unlikely about a period of employment and is not yet confirmed."""
+    return to_confirm(form, employment_warnings(values["started_on"], date.today()))
+
+
 @blueprint.route("/application/employment/new", methods=["GET", "POST"])
 @keeps_typed_answers
 @draft_required
 def add_employment() -> Any:
     form = EmploymentForm()
+    warnings: list[Any] = []
     if form.validate_on_submit():
-        services.add_employment(db.session, applicant_case(), **_job_values(form))
-        return redirect(url_for("apply.list_employment"))
-    return form_page("apply/employment_job.html", form)
+        values = _job_values(form)
+        warnings = _job_warnings(form, values)
+        if not warnings:
+            services.add_employment(db.session, applicant_case(), **values)
+            return redirect(url_for("apply.list_employment"))
+    return form_page("apply/employment_job.html", form, warnings=warnings)
 
 
 @blueprint.route("/application/employment/<job_id>", methods=["GET", "POST"])
@@ -170,10 +196,14 @@ def edit_employment(job_id: str) -> Any:
     form = EmploymentForm(obj=job)
     if request.method == "GET":
         _fill_job(form, job)
+    warnings: list[Any] = []
     if form.validate_on_submit():
-        services.update_employment(db.session, case, job, **_job_values(form))
-        return redirect(url_for("apply.list_employment"))
-    return form_page("apply/employment_job.html", form, job=job)
+        values = _job_values(form)
+        warnings = _job_warnings(form, values)
+        if not warnings:
+            services.update_employment(db.session, case, job, **values)
+            return redirect(url_for("apply.list_employment"))
+    return form_page("apply/employment_job.html", form, job=job, warnings=warnings)
 
 
 @blueprint.post("/application/employment/<job_id>/remove")

@@ -10,8 +10,9 @@ from portal.apply import blueprint, choices, services
 from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, options
 from portal.apply.pages import form_page
+from portal.apply.plausibility import to_confirm
 from portal.apply.uploads import UploadRejected, check_upload
-from portal.apply.views.family import member_values
+from portal.apply.views.family import member_values, member_warnings
 from portal.cases.custody import blob_store
 from portal.cases.lifecycle import CLOSED, can_move
 from portal.cases.models import Message
@@ -97,6 +98,8 @@ def show_messages() -> Any:
         case=case,
         closed=case.status in CLOSED,
         rejected=rejected,
+        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
     )
     return page, 400 if rejected else status
 
@@ -115,10 +118,14 @@ def add_family_since() -> Any:
     form.relation.choices = options(
         [pair for pair in choices.RELATIONSHIPS if pair[0] in NEW_SINCE_SUBMISSION]
     )
+    warnings: list[Any] = []
     if form.validate_on_submit():
-        services.add_family_member(db.session, case, **member_values(form))
-        return redirect(url_for("apply.show_status"))
-    return form_page("apply/family_member.html", form, back="apply.show_status")
+        values = member_values(form)
+        warnings = to_confirm(form, member_warnings(case, values))
+        if not warnings:
+            services.add_family_member(db.session, case, **values)
+            return redirect(url_for("apply.show_status"))
+    return form_page("apply/family_member.html", form, back="apply.show_status", warnings=warnings)
 
 
 @blueprint.route("/case/withdraw", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from portal.cases.models.case import CaseOwned
 from portal.cases.states import ActorKind, DocumentKind, MessageDirection
 from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
 from portal.core.sealed import TEXT, Sealed
+from portal.core.text import clean_filename
 
 if TYPE_CHECKING:
     from portal.cases.models.case import Case
@@ -39,6 +40,11 @@ class Document(CaseOwned, Base):
     filename = Sealed(TEXT)  # shown to people, never used as a path
 
     case: Mapped["Case"] = relationship()
+
+    @property
+    def shown_filename(self) -> str:
+        """The name to show: cleaned on upload, and again here for files kept before."""
+        return clean_filename(self.filename or "")
 
 
 class Message(CaseOwned, Base):

@@ -24,17 +24,29 @@ from portal.review.visibility import load_case
 NOT_A_CASEWORKER = _ls("Cases are assigned to active caseworkers or deciders only.")
 
 
+def _form_problem(form: PortalForm) -> str:
+    """What is wrong with a form, in words: the first field's problem, by its label."""
+    for field in form:
+        if field.errors and field.name != "csrf_token":
+            return _s(
+                "%(field)s: %(problem)s Nothing was changed.",
+                field=field.label.text,
+                problem=field.errors[0],
+            )
+    return _s("The form was incomplete; nothing was changed.")
+
+
 def _act(
     case_id: uuid.UUID,
     form: PortalForm,
     action: Callable[[Case, Any, StaffUser], object],
 ) -> Response:
     """Load the case (404 if not visible), validate, act. A refusal rolls the request back
-    as a whole and becomes a message; so does an incomplete form."""
+    as a whole and becomes a message; so does a form with a problem."""
     user = current_staff()
     case = load_case(user, case_id)
     if not form.validate_on_submit():
-        flash(_s("The form was incomplete; nothing was changed."), "error")
+        flash(_form_problem(form), "error")
     else:
         try:
             action(case, form, user)
