@@ -5,10 +5,10 @@ deactivating an account or an idle or absolute timeout ends it everywhere at onc
 copied cookie stops working the moment the session ends.
 """
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from portal.accounts.models import StaffSession, StaffUser
 from portal.accounts.services import password_hasher, totp_secret
+from portal.accounts.tokens import keyed_digest, new_token, token_hash
 from portal.core.actors import ActorKind
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
@@ -26,10 +27,6 @@ COOKIE = "staff"
 _DECOY_HASH = password_hasher.hash("decoy password, never valid")
 # Writing last_seen on every request would make every page a write; once a minute will do.
 _TOUCH_EVERY = timedelta(minutes=1)
-
-
-def _hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
 
 
 def password_matches(user: StaffUser | None, password: str) -> bool:
@@ -49,30 +46,51 @@ def _totp_counter(user: StaffUser, code: str, now: datetime) -> int | None:
     return None
 
 
-def authenticate(session: DbSession, username: str, password: str, code: str) -> StaffUser | None:
+def authenticate(
+    session: DbSession, username: str, password: str, code: str, *, address: str
+) -> StaffUser | None:
     """The account, if all three match and the code was not used before; else None.
 
-    Every attempt is audited; the answer never says which of the three was wrong.
+    Every failure is audited; the answer never says which of the three was wrong.
     """
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    name = username.strip()
+    user = session.scalar(select(StaffUser).where(StaffUser.username == name))
     password_ok = password_matches(user, password)
     now = utcnow()
     step = _totp_counter(user, code, now) if user is not None and password_ok else None
     fresh = step is not None and user is not None and step > (user.totp_last_counter or -1)
     if user is None or not user.active or not password_ok or not fresh:
-        record_event(
-            session,
-            "staff.sign_in_failed",
-            actor_kind=ActorKind.STAFF,
-            actor_id=user.id if user else None,
-            reason="replayed_code" if step is not None and not fresh else "mismatch",
-        )
+        reason = "replayed_code" if step is not None and not fresh else "mismatch"
+        _record_failure(session, user, name, address, reason)
         return None
     user.totp_last_counter = step
     user.last_sign_in_at = now
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
     return user
+
+
+def _record_failure(
+    session: DbSession, user: StaffUser | None, name: str, address: str, reason: str
+) -> None:
+    """Who was tried, from where. Staff usernames and the addresses of their computers are
+    not applicant data; they show an attack and whom it aims at. A name that matches no
+    account is kept only as a keyed digest (repeats still show): people type their password
+    into the username field, and the audit log must not teach its readers a password."""
+    tried: dict[str, Any] = (
+        {"username": user.username}
+        if user is not None
+        else {"username_digest": keyed_digest("audited username", name)[:16]}
+    )
+    record_event(
+        session,
+        "staff.sign_in_failed",
+        actor_kind=ActorKind.STAFF,
+        actor_id=user.id if user else None,
+        reason=reason,
+        address=address,
+        **tried,
+    )
 
 
 def needs_enrolment(user: StaffUser | None, password: str) -> bool:
@@ -95,11 +113,13 @@ def confirm_enrolment(session: DbSession, user: StaffUser, code: str) -> bool:
     return True
 
 
-def open_session(session: DbSession, user: StaffUser) -> str:
+def open_session(session: DbSession, user: StaffUser, *, address: str) -> str:
     """Start a session for a user who just signed in; return the cookie's token."""
-    token = secrets.token_urlsafe(32)
-    session.add(StaffSession(token_hash=_hash(token), user_id=user.id, last_seen_at=utcnow()))
-    record_event(session, "staff.signed_in", actor_kind=ActorKind.STAFF, actor_id=user.id)
+    token = new_token()
+    session.add(StaffSession(token_hash=token_hash(token), user_id=user.id, last_seen_at=utcnow()))
+    record_event(
+        session, "staff.signed_in", actor_kind=ActorKind.STAFF, actor_id=user.id, address=address
+    )
     return token
 
 
@@ -116,7 +136,7 @@ def session_user(session: DbSession, token: str | None) -> StaffUser | None:
         return None
     row = session.scalar(
         select(StaffSession).where(
-            StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None)
+            StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None)
         )
     )
     if row is None:
@@ -134,7 +154,7 @@ def end_session(session: DbSession, token: str | None) -> None:
     if token:
         session.execute(
             update(StaffSession)
-            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+            .where(StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
 

@@ -1,5 +1,6 @@
 """Signing in and out, TOTP enrolment, and the administration of staff accounts."""
 
+import math
 import uuid
 from typing import Any
 
@@ -10,10 +11,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal.accounts import auth, blueprint, services
+from portal.accounts import auth, blueprint, services, throttle
 from portal.accounts.access import current_staff, public, requires
 from portal.accounts.forms import NewStaffForm, SignInForm
 from portal.accounts.models import StaffUser
+from portal.core import unit_of_work
 from portal.core.actors import Role
 from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.permissions import Permission
@@ -27,10 +29,15 @@ def _enrolment_signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="totp enrolment")
 
 
+def client_address() -> str:
+    """The client's address (behind trusted proxies, what they report: PORTAL_TRUSTED_PROXIES)."""
+    return request.remote_addr or "unknown"
+
+
 def _signed_in(user: StaffUser) -> Response:
     home = url_for(HOME) if HOME.split(".")[0] in current_app.blueprints else "/staff/"
     response = make_response(redirect(home))
-    token = auth.open_session(db.session, user)
+    token = auth.open_session(db.session, user, address=client_address())
     response.set_cookie(
         auth.COOKIE,
         token,
@@ -57,29 +64,36 @@ def _enrol_page(user: StaffUser, token: str, failed: bool = False) -> tuple[str,
     return page, 400 if failed else 200
 
 
-def _username_key() -> str:
-    return "staff-sign-in:" + request.form.get("username", "").strip().lower()[:64]
+def _sign_in_page(
+    form: SignInForm, *, failed: bool = False, wait: int = 0, status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "accounts/sign_in.html", form=form, failed=failed, wait_minutes=math.ceil(wait / 60)
+    )
+    return page, status
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @public
 @keeps_typed_answers
-@limiter.limit("20 per 15 minutes", methods=["POST"])  # per client address
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_username_key)
 def sign_in() -> Any:
     form = SignInForm()
-    failed = False
-    if form.validate_on_submit():
-        username = form.username.data.strip()
-        user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
-        if user is not None and auth.needs_enrolment(user, form.password.data):
-            return _enrol_page(user, _enrolment_signer().dumps(str(user.id)))
-        user = auth.authenticate(db.session, username, form.password.data, form.code.data)
-        if user is not None:
-            return _signed_in(user)
-        failed = True
-    status = 400 if failed or form.errors else 200
-    return render_template("accounts/sign_in.html", form=form, failed=failed), status
+    if not form.validate_on_submit():
+        return _sign_in_page(form, status=400 if form.errors else 200)
+    username, address = form.username.data, client_address()
+    wait = throttle.reserve(username, address)
+    if wait:
+        return _sign_in_page(form, wait=wait, status=429)
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if user is not None and auth.needs_enrolment(user, form.password.data):
+        return _enrol_page(user, _enrolment_signer().dumps(str(user.id)))
+    user = auth.authenticate(
+        db.session, username, form.password.data, form.code.data, address=address
+    )
+    if user is None:
+        return _sign_in_page(form, failed=True, status=400)
+    unit_of_work.after_commit(db.session, lambda: throttle.forgive(username, address))
+    return _signed_in(user)
 
 
 @blueprint.post("/enrol")

@@ -44,7 +44,11 @@ def test_a_code_cannot_be_used_twice(staff_app: Flask, make_staff, clock: Clock)
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")
         ).one()
-        assert event.details == {"reason": "replayed_code"}
+        assert event.details == {
+            "reason": "replayed_code",
+            "username": "amira",
+            "address": "127.0.0.1",
+        }
 
 
 def test_a_wrong_password_or_an_unknown_name_get_the_same_answer(
@@ -167,48 +171,6 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(
         )
         db.session.commit()
     assert client.get("/staff/").status_code == 302
-
-
-def test_sign_in_is_limited_per_client(staff_app: Flask, make_staff, clock: Clock) -> None:
-    """One address trying many names is stopped, though no single name hits its limit."""
-    client = staff_app.test_client()
-    client.environ_base["REMOTE_ADDR"] = "10.2.0.1"
-    statuses = []
-    for attempt in range(21):
-        token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
-        statuses.append(
-            client.post(
-                "/staff/sign-in",
-                data={
-                    "username": f"guess-{attempt}",
-                    "password": "guess",
-                    "code": "123456",
-                    "csrf_token": token,
-                },
-            ).status_code
-        )
-    assert statuses == [400] * 20 + [429]
-
-
-def test_sign_in_is_limited_per_account(staff_app: Flask, make_staff, clock: Clock) -> None:
-    user, _secret = make_staff("amira", Role.CASEWORKER)
-    statuses = []
-    for attempt in range(11):
-        client = staff_app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.1.0.{attempt}"
-        token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
-        statuses.append(
-            client.post(
-                "/staff/sign-in",
-                data={
-                    "username": user.username,
-                    "password": "guess",
-                    "code": "123456",
-                    "csrf_token": token,
-                },
-            ).status_code
-        )
-    assert statuses == [400] * 10 + [429]
 
 
 def test_staff_commands_deactivate_and_reset(staff_app: Flask, signed_in) -> None:
