@@ -1,4 +1,5 @@
-"""Staff sign-in: argon2id password, TOTP code used once, server-side sessions.
+"""Staff sign-in: argon2id password, TOTP code used once, server-side sessions; and the
+enrolment through which a new or reset account gets its password and authenticator.
 
 A session is a random token in a cookie and its hash in the database, so signing out,
 deactivating an account or an idle or absolute timeout ends it everywhere at once, and a
@@ -11,29 +12,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffSession, StaffUser
-from portal.accounts.services import password_hasher, totp_secret
+from portal.accounts.services import (
+    check_new_password,
+    password_hasher,
+    password_matches,
+    totp_secret,
+)
 from portal.accounts.tokens import keyed_digest, new_token, token_hash
 from portal.core.actors import ActorKind
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
+from portal.core.i18n import _ls
+from portal.core.refusal import ActionRefused
 
 COOKIE = "staff"
-# Verified against when the username is unknown, so both cases take the same time.
-_DECOY_HASH = password_hasher.hash("decoy password, never valid")
 # Writing last_seen on every request would make every page a write; once a minute will do.
 _TOUCH_EVERY = timedelta(minutes=1)
-
-
-def password_matches(user: StaffUser | None, password: str) -> bool:
-    try:
-        return password_hasher.verify(user.password_hash if user else _DECOY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
+_LONGEST_TOKEN = 100  # enrolment tokens are 43 characters; anything longer is not one
 
 
 def _totp_counter(user: StaffUser, code: str, now: datetime) -> int | None:
@@ -51,13 +50,15 @@ def authenticate(
 ) -> StaffUser | None:
     """The account, if all three match and the code was not used before; else None.
 
-    Every failure is audited; the answer never says which of the three was wrong.
+    Every failure is audited; the answer never says which of the three was wrong. An
+    account still waiting for its enrolment never signs in, whatever is typed.
     """
     name = username.strip()
     user = session.scalar(select(StaffUser).where(StaffUser.username == name))
     password_ok = password_matches(user, password)
     now = utcnow()
-    step = _totp_counter(user, code, now) if user is not None and password_ok else None
+    enrolled = user is not None and user.totp_enrolled_at is not None
+    step = _totp_counter(user, code, now) if user is not None and enrolled and password_ok else None
     fresh = step is not None and user is not None and step > (user.totp_last_counter or -1)
     if user is None or not user.active or not password_ok or not fresh:
         reason = "replayed_code" if step is not None and not fresh else "mismatch"
@@ -65,7 +66,7 @@ def authenticate(
         return None
     user.totp_last_counter = step
     user.last_sign_in_at = now
-    if password_hasher.check_needs_rehash(user.password_hash):
+    if user.password_hash and password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
     return user
 
@@ -93,23 +94,46 @@ def _record_failure(
     )
 
 
-def needs_enrolment(user: StaffUser | None, password: str) -> bool:
-    """A new account whose TOTP is not set up yet: the password alone leads to enrolment."""
-    return (
-        user is not None
-        and user.active
-        and user.totp_enrolled_at is None
-        and password_matches(user, password)
+def pending_enrolment(session: DbSession, token: str) -> StaffUser | None:
+    """The account an enrolment link belongs to, while the link is unused and unexpired."""
+    if not token or len(token) > _LONGEST_TOKEN:
+        return None
+    user = session.scalar(
+        select(StaffUser).where(StaffUser.enrolment_token_hash == token_hash(token))
     )
+    if user is None or not user.active or user.enrolment_expires_at is None:
+        return None
+    return user if utcnow() < user.enrolment_expires_at else None
 
 
-def confirm_enrolment(session: DbSession, user: StaffUser, code: str) -> bool:
-    """The first code from the authenticator app proves the QR code was scanned."""
+def complete_enrolment(
+    session: DbSession, user: StaffUser, token: str, password: str, code: str, *, address: str
+) -> bool:
+    """Set the password the person chose and the authenticator whose first code they typed;
+    the link is used up. False (nothing changed) when the code does not match.
+
+    The link is claimed with a conditional update, so that two requests racing with one
+    link cannot both enrol: the second finds it used and is refused.
+    """
+    check_new_password(password)
     step = _totp_counter(user, code, utcnow())
     if step is None:
         return False
+    claimed = session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id, StaffUser.enrolment_token_hash == token_hash(token))
+        .values(enrolment_token_hash=None, enrolment_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ActionRefused(_ls("This link is no longer valid."))
+    user.enrolment_token_hash = user.enrolment_expires_at = None
+    user.password_hash = password_hasher.hash(password)
     user.totp_enrolled_at, user.totp_last_counter = utcnow(), step
-    record_event(session, "staff.totp_enrolled", actor_kind=ActorKind.STAFF, actor_id=user.id)
+    end_all_sessions(session, user.id)
+    record_event(
+        session, "staff.enrolled", actor_kind=ActorKind.STAFF, actor_id=user.id, address=address
+    )
     return True
 
 

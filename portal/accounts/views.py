@@ -1,4 +1,5 @@
-"""Signing in and out, TOTP enrolment, and the administration of staff accounts."""
+"""Signing in and out, enrolment through a link, and the administration of staff
+accounts."""
 
 import math
 import uuid
@@ -6,27 +7,38 @@ from typing import Any
 
 import pyotp
 import segno
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.accounts import auth, blueprint, services, throttle
 from portal.accounts.access import current_staff, public, requires
-from portal.accounts.forms import NewStaffForm, SignInForm
+from portal.accounts.forms import EnrolmentForm, NewStaffForm, SignInForm
 from portal.accounts.models import StaffUser
 from portal.core import unit_of_work
 from portal.core.actors import Role
+from portal.core.db import utcnow
 from portal.core.forms import PortalForm, keeps_typed_answers
-from portal.core.permissions import Permission
+from portal.core.i18n import _s
+from portal.core.permissions import Permission, permitted
+from portal.core.refusal import ActionRefused
 from portal.extensions import db, limiter
 
-ENROLMENT_SECONDS = 600
-HOME = "review.show_queue"
-
-
-def _enrolment_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="totp enrolment")
+# Where a member of staff lands after signing in: the first of these they may use (an
+# administrator has no queue to see).
+LANDING = (
+    (Permission.CASE_READ, "review.show_queue"),
+    (Permission.STAFF_MANAGE, "accounts.list_staff"),
+)
 
 
 def client_address() -> str:
@@ -34,9 +46,15 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _landing(user: StaffUser) -> str:
+    for permission, endpoint in LANDING:
+        if permitted(user, permission) and endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return "/staff/"
+
+
 def _signed_in(user: StaffUser) -> Response:
-    home = url_for(HOME) if HOME.split(".")[0] in current_app.blueprints else "/staff/"
-    response = make_response(redirect(home))
+    response = make_response(redirect(_landing(user)))
     token = auth.open_session(db.session, user, address=client_address())
     response.set_cookie(
         auth.COOKIE,
@@ -47,21 +65,6 @@ def _signed_in(user: StaffUser) -> Response:
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
-
-
-def _qr(user: StaffUser) -> str:
-    uri = pyotp.TOTP(services.totp_secret(user)).provisioning_uri(
-        name=user.username, issuer_name="Portal"
-    )
-    # Drawn here, as inline SVG: the secret never leaves for a QR service elsewhere.
-    return str(segno.make(uri, error="m").svg_inline(scale=4))
-
-
-def _enrol_page(user: StaffUser, token: str, failed: bool = False) -> tuple[str, int]:
-    page = render_template(
-        "accounts/enrol.html", token=token, qr=_qr(user), form=PortalForm(), failed=failed
-    )
-    return page, 400 if failed else 200
 
 
 def _sign_in_page(
@@ -84,9 +87,6 @@ def sign_in() -> Any:
     wait = throttle.reserve(username, address)
     if wait:
         return _sign_in_page(form, wait=wait, status=429)
-    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
-    if user is not None and auth.needs_enrolment(user, form.password.data):
-        return _enrol_page(user, _enrolment_signer().dumps(str(user.id)))
     user = auth.authenticate(
         db.session, username, form.password.data, form.code.data, address=address
     )
@@ -96,23 +96,45 @@ def sign_in() -> Any:
     return _signed_in(user)
 
 
-@blueprint.post("/enrol")
+def _enrol_page(user: StaffUser, form: EnrolmentForm) -> tuple[str, int]:
+    secret = services.totp_secret(user)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Portal")
+    # Drawn here, as inline SVG: the secret never leaves for a QR service elsewhere.
+    qr = str(segno.make(uri, error="m").svg_inline(scale=4))
+    # Also written out, for anyone who cannot scan it (a screen reader, a desktop app).
+    key = " ".join(secret[start : start + 4] for start in range(0, len(secret), 4))
+    page = render_template("accounts/enrol.html", user=user, form=form, qr=qr, key=key)
+    return page, 400 if form.errors else 200
+
+
+@blueprint.route("/enrol/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per 15 minutes")
-def enrol() -> Any:
-    token = request.form.get("token", "")
-    try:
-        user_id = uuid.UUID(_enrolment_signer().loads(token, max_age=ENROLMENT_SECONDS))
-    except (BadSignature, ValueError):
-        return redirect(url_for("accounts.sign_in"))
-    user = db.session.get(StaffUser, user_id)
-    if user is None or not user.active or user.totp_enrolled_at is not None:
-        return redirect(url_for("accounts.sign_in"))
-    if not PortalForm().validate_on_submit():
-        return redirect(url_for("accounts.sign_in"))
-    if not auth.confirm_enrolment(db.session, user, request.form.get("code", "")):
-        return _enrol_page(user, token, failed=True)
-    return _signed_in(user)
+@keeps_typed_answers
+@limiter.limit("10 per 15 minutes", methods=["POST"])  # per client address
+def enrol(token: str) -> Any:
+    """A new or reset account's link: the person chooses a password and sets up their
+    authenticator, and is signed in. The link works once, and only for a while."""
+    user = auth.pending_enrolment(db.session, token)
+    if user is None:
+        return render_template("accounts/enrol_invalid.html"), 404
+    form = EnrolmentForm()
+    if form.validate_on_submit():
+        password, code = form.new_password.data, form.code.data
+        try:
+            enrolled = auth.complete_enrolment(
+                db.session, user, token, password, code, address=client_address()
+            )
+        except ActionRefused as refusal:  # the link was used in the meantime
+            unit_of_work.discard(db.session)
+            flash(str(refusal), "error")
+            return redirect(url_for("accounts.enrol", token=token))
+        if enrolled:
+            return _signed_in(user)
+        form.code.errors = [
+            *form.code.errors,
+            _s("That code did not match. Scan the code again and enter the current six digits."),
+        ]
+    return _enrol_page(user, form)
 
 
 @blueprint.post("/sign-out")
@@ -125,10 +147,26 @@ def sign_out() -> Response:
     return response
 
 
-def _staff_page(new: NewStaffForm, status: int = 200) -> tuple[str, int]:
+def _staff_page(
+    new: NewStaffForm, status: int = 200, refusal: str | None = None
+) -> tuple[str, int]:
     users = db.session.scalars(select(StaffUser).order_by(StaffUser.username)).all()
-    page = render_template("accounts/staff_list.html", users=users, form=PortalForm(), new=new)
+    page = render_template(
+        "accounts/staff_list.html",
+        users=users,
+        form=PortalForm(),
+        new=new,
+        refusal=refusal,
+        now=utcnow(),
+    )
     return page, status
+
+
+def _link_page(user: StaffUser, token: str) -> str:
+    """The enrolment link, shown once to the administrator to hand over: no secret of the
+    account itself."""
+    link = url_for("accounts.enrol", token=token, _external=True)
+    return render_template("accounts/staff_link.html", user=user, link=link)
 
 
 @blueprint.get("/admin/staff")
@@ -143,44 +181,41 @@ def create_staff() -> Any:
     form = NewStaffForm()
     if not form.validate_on_submit():
         return _staff_page(form, 400)
-    if db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data)):
-        form.username.errors = [*form.username.errors, "exists"]
-        return _staff_page(form, 400)
-    user, password, _secret = services.create_staff(
-        db.session,
-        form.username.data,
-        form.display_name.data,
-        [Role(role) for role in form.roles.data],
-        actor=current_staff(),
-        enrolled=False,
-    )
-    return render_template("accounts/staff_password.html", user=user, password=password)
-
-
-def _other_user(user_id: str) -> StaffUser:
     try:
-        user = db.session.get(StaffUser, uuid.UUID(user_id))
-    except ValueError:
-        user = None
+        user, token = services.invite_staff(
+            db.session,
+            form.username.data,
+            form.display_name.data,
+            [Role(role) for role in form.roles.data],
+            actor=current_staff(),
+        )
+    except ActionRefused as refusal:
+        unit_of_work.discard(db.session)
+        return _staff_page(form, 400, refusal=str(refusal))
+    return _link_page(user, token)
+
+
+def _other_user(user_id: uuid.UUID) -> StaffUser:
+    user = db.session.get(StaffUser, user_id)
     if user is None or user.id == current_staff().id:  # nobody locks themselves out
         abort(404)
     return user
 
 
-@blueprint.post("/admin/staff/<user_id>/deactivate")
+@blueprint.post("/admin/staff/<uuid:user_id>/deactivate")
 @requires(Permission.STAFF_MANAGE)
-def deactivate_staff(user_id: str) -> Response:
+def deactivate_staff(user_id: uuid.UUID) -> Response:
     user = _other_user(user_id)
     if PortalForm().validate_on_submit():
         services.deactivate_staff(db.session, user, actor=current_staff())
     return redirect(url_for("accounts.list_staff"))
 
 
-@blueprint.post("/admin/staff/<user_id>/reset")
+@blueprint.post("/admin/staff/<uuid:user_id>/reset")
 @requires(Permission.STAFF_MANAGE)
-def reset_staff(user_id: str) -> Any:
+def reset_staff(user_id: uuid.UUID) -> Any:
     user = _other_user(user_id)
     if not PortalForm().validate_on_submit():
         return redirect(url_for("accounts.list_staff"))
-    password = services.reset_staff(db.session, user, actor=current_staff())
-    return render_template("accounts/staff_password.html", user=user, password=password)
+    token = services.reset_staff(db.session, user, actor=current_staff())
+    return _link_page(user, token)
