@@ -183,9 +183,11 @@ def end_session(session: DbSession, token: str | None) -> None:
         )
 
 
-def end_all_sessions(session: DbSession, user_id: uuid.UUID) -> None:
-    session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+def end_all_sessions(session: DbSession, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+    """End every session of an account, but the one whose cookie token is ``keep``."""
+    ending = update(StaffSession).where(
+        StaffSession.user_id == user_id, StaffSession.ended_at.is_(None)
     )
+    if keep:
+        ending = ending.where(StaffSession.token_hash != token_hash(keep))
+    session.execute(ending.values(ended_at=utcnow()))

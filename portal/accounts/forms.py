@@ -56,6 +56,13 @@ class EnrolmentForm(PortalForm):
     code = _code_field()
 
 
+class PasswordChangeForm(PortalForm):
+    current_password = PasswordField(
+        _ls("Current password"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    new_password, new_password_again = _new_password_fields()
+
+
 class NewStaffForm(PortalForm):
     username = StringField(
         _ls("Username"),

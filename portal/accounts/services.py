@@ -1,5 +1,5 @@
-"""Staff administration (creating, resetting and deactivating accounts) and the accounts'
-secrets.
+"""Staff administration (creating, resetting and deactivating accounts, changing one's own
+password) and the accounts' secrets.
 
 Each change takes the acting member of staff and checks its permission first; ``actor``
 None is the operator at the command line, who holds the keys anyway. None of them commits:
@@ -160,6 +160,27 @@ def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None)
     end_all_sessions(session, user.id)
     record_event(session, "staff.reset", **_acting(actor), target=str(user.id))
     return token
+
+
+def change_own_password(
+    session: DbSession,
+    actor: StaffUser,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session: str | None,
+) -> None:
+    """A member of staff changes their password; their other sessions end (a browser left
+    signed in elsewhere, or a session someone took over, is signed out)."""
+    from portal.accounts.auth import end_all_sessions
+
+    authorize(actor, Permission.OWN_ACCOUNT)
+    if not password_matches(actor, current_password):
+        raise ActionRefused(_ls("Your current password was not accepted."))
+    check_new_password(new_password)
+    actor.password_hash = password_hasher.hash(new_password)
+    end_all_sessions(session, actor.id, keep=keep_session)
+    record_event(session, "staff.password_changed", **_acting(actor), target=str(actor.id))
 
 
 def _checked_roles(roles: Iterable[Role]) -> list[Role]:

@@ -1,5 +1,5 @@
-"""Signing in and out, enrolment through a link, and the administration of staff
-accounts."""
+"""Signing in and out, enrolment through a link, one's own password, and the
+administration of staff accounts."""
 
 import math
 import uuid
@@ -22,8 +22,9 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import auth, blueprint, services, throttle
 from portal.accounts.access import current_staff, public, requires
-from portal.accounts.forms import EnrolmentForm, NewStaffForm, SignInForm
+from portal.accounts.forms import EnrolmentForm, NewStaffForm, PasswordChangeForm, SignInForm
 from portal.accounts.models import StaffUser
+from portal.accounts.tokens import keyed_digest
 from portal.core import unit_of_work
 from portal.core.actors import Role
 from portal.core.db import utcnow
@@ -34,7 +35,7 @@ from portal.core.refusal import ActionRefused
 from portal.extensions import db, limiter
 
 # Where a member of staff lands after signing in: the first of these they may use (an
-# administrator has no queue to see).
+# administrator has no queue to see), else their own account.
 LANDING = (
     (Permission.CASE_READ, "review.show_queue"),
     (Permission.STAFF_MANAGE, "accounts.list_staff"),
@@ -50,7 +51,7 @@ def _landing(user: StaffUser) -> str:
     for permission, endpoint in LANDING:
         if permitted(user, permission) and endpoint in current_app.view_functions:
             return url_for(endpoint)
-    return "/staff/"
+    return url_for("accounts.change_password")
 
 
 def _signed_in(user: StaffUser) -> Response:
@@ -145,6 +146,38 @@ def sign_out() -> Response:
     response = make_response(redirect(url_for("accounts.sign_in")))
     response.delete_cookie(auth.COOKIE, path="/staff")
     return response
+
+
+def _this_session_key() -> str:
+    """Tries at the current password, counted per session (its token, hashed)."""
+    cookie = request.cookies.get(auth.COOKIE, "")
+    return "staff-password:" + keyed_digest("password change limit", cookie)
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.OWN_ACCOUNT)
+@keeps_typed_answers
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_this_session_key)
+def change_password() -> Any:
+    form = PasswordChangeForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(
+                db.session,
+                current_staff(),
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=request.cookies.get(auth.COOKIE),
+            )
+        except ActionRefused as refused:
+            unit_of_work.discard(db.session)
+            refusal = str(refused)
+        else:
+            flash(_s("Your password was changed. Everywhere else you were signed out."), "notice")
+            return redirect(url_for("accounts.change_password"))
+    page = render_template("accounts/password.html", form=form, refusal=refusal)
+    return page, 400 if form.errors or refusal else 200
 
 
 def _staff_page(

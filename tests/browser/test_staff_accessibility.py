@@ -46,6 +46,7 @@ def test_staff_screens_have_no_serious_violations(
         "/staff/?threat=high&waiting=30",
         f"/staff/cases/{case_id}",
         f"/staff/cases/{case_id}/export",
+        "/staff/account/password",
     ):
         response = page.goto(base + path)
         assert response is not None and response.status == 200, path
