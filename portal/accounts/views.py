@@ -86,7 +86,7 @@ def sign_in() -> Any:
         return _sign_in_page(form, status=400 if form.errors else 200)
     username, address = form.username.data, client_address()
     wait = throttle.reserve(username, address)
-    if wait:
+    if wait:  # not audited: nothing was checked, and a flood must not flood the audit chain
         return _sign_in_page(form, wait=wait, status=429)
     user = auth.authenticate(
         db.session, username, form.password.data, form.code.data, address=address
