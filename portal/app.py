@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, load_config
 from portal.core import unit_of_work
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["portal.keyring"] = keyring
 
     init_extensions(app)
+    trust_proxies(app)
     register_faces(app)
     register_commands(app)
     return app
@@ -140,6 +142,14 @@ def _staff_can(permission: str) -> bool:
     from portal.accounts.access import can
 
     return can(Permission(permission))
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the headers of as many proxies as
+    configured, and from nobody else: a client could write them itself."""
+    proxies = app.config["PORTAL_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def register_faces(app: Flask) -> None:

@@ -151,6 +151,12 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "MAX_CONTENT_LENGTH": int(environ.get("PORTAL_MAX_REQUEST_BYTES", 12 * 1024 * 1024)),
         "STAFF_SESSION_IDLE_MINUTES": int(environ.get("STAFF_SESSION_IDLE_MINUTES", 30)),
         "STAFF_SESSION_ABSOLUTE_HOURS": int(environ.get("STAFF_SESSION_ABSOLUTE_HOURS", 10)),
+        # Failed staff sign-ins one address may make in an hour, across all usernames (a
+        # whole office may share one address: generous). portal/accounts/throttle.py
+        "STAFF_SIGN_IN_ADDRESS_FAILURES": int(environ.get("STAFF_SIGN_IN_ADDRESS_FAILURES", 100)),
+        # How many reverse proxies (load balancers) in front of the web processes append to
+        # X-Forwarded-For; 0 trusts no such header. Sign-in limits need the real address.
+        "PORTAL_TRUSTED_PROXIES": int(environ.get("PORTAL_TRUSTED_PROXIES", 0)),
         "PORTAL_UPLOAD_MAX_BYTES": int(environ.get("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "PORTAL_UPLOAD_MAX_FILES": int(environ.get("PORTAL_UPLOAD_MAX_FILES", 20)),
         "BABEL_DEFAULT_LOCALE": "en",

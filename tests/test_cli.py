@@ -30,7 +30,10 @@ def test_a_staff_account_made_on_the_command_line_is_stored(app: Flask) -> None:
         args=["staff", "create", "amira", "--name", "Amira K.", "--role", "caseworker"]
     )
     assert result.exit_code == 0, result.output
-    assert "amira" in result.output and "TOTP secret" in result.output
+    # An enrolment link, never a secret: the person chooses their own.
+    assert "amira" in result.output and "/staff/enrol/" in result.output
+    assert "password" not in result.output.split("chooses a password")[0]
+    assert "TOTP secret" not in result.output
     db.session.remove()
     user = db.session.scalars(select(StaffUser)).one()
     assert (user.username, user.display_name, user.role_names) == (

@@ -1,42 +1,38 @@
-"""Staff sign-in: argon2id password, TOTP code used once, server-side sessions.
+"""Staff sign-in: argon2id password, TOTP code used once, server-side sessions; and the
+enrolment through which a new or reset account gets its password and authenticator.
 
 A session is a random token in a cookie and its hash in the database, so signing out,
 deactivating an account or an idle or absolute timeout ends it everywhere at once, and a
 copied cookie stops working the moment the session ends.
 """
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffSession, StaffUser
-from portal.accounts.services import password_hasher, totp_secret
+from portal.accounts.services import (
+    check_new_password,
+    password_hasher,
+    password_matches,
+    totp_secret,
+)
+from portal.accounts.tokens import keyed_digest, new_token, token_hash
 from portal.core.actors import ActorKind
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
+from portal.core.i18n import _ls
+from portal.core.refusal import ActionRefused
 
 COOKIE = "staff"
-# Verified against when the username is unknown, so both cases take the same time.
-_DECOY_HASH = password_hasher.hash("decoy password, never valid")
 # Writing last_seen on every request would make every page a write; once a minute will do.
 _TOUCH_EVERY = timedelta(minutes=1)
-
-
-def _hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
-def password_matches(user: StaffUser | None, password: str) -> bool:
-    try:
-        return password_hasher.verify(user.password_hash if user else _DECOY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
+_LONGEST_TOKEN = 100  # enrolment tokens are 43 characters; anything longer is not one
 
 
 def _totp_counter(user: StaffUser, code: str, now: datetime) -> int | None:
@@ -49,57 +45,105 @@ def _totp_counter(user: StaffUser, code: str, now: datetime) -> int | None:
     return None
 
 
-def authenticate(session: DbSession, username: str, password: str, code: str) -> StaffUser | None:
+def authenticate(
+    session: DbSession, username: str, password: str, code: str, *, address: str
+) -> StaffUser | None:
     """The account, if all three match and the code was not used before; else None.
 
-    Every attempt is audited; the answer never says which of the three was wrong.
+    Every failure is audited; the answer never says which of the three was wrong. An
+    account still waiting for its enrolment never signs in, whatever is typed.
     """
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    name = username.strip()
+    user = session.scalar(select(StaffUser).where(StaffUser.username == name))
     password_ok = password_matches(user, password)
     now = utcnow()
-    step = _totp_counter(user, code, now) if user is not None and password_ok else None
+    enrolled = user is not None and user.totp_enrolled_at is not None
+    step = _totp_counter(user, code, now) if user is not None and enrolled and password_ok else None
     fresh = step is not None and user is not None and step > (user.totp_last_counter or -1)
     if user is None or not user.active or not password_ok or not fresh:
-        record_event(
-            session,
-            "staff.sign_in_failed",
-            actor_kind=ActorKind.STAFF,
-            actor_id=user.id if user else None,
-            reason="replayed_code" if step is not None and not fresh else "mismatch",
-        )
+        reason = "replayed_code" if step is not None and not fresh else "mismatch"
+        _record_failure(session, user, name, address, reason)
         return None
     user.totp_last_counter = step
     user.last_sign_in_at = now
-    if password_hasher.check_needs_rehash(user.password_hash):
+    if user.password_hash and password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
     return user
 
 
-def needs_enrolment(user: StaffUser | None, password: str) -> bool:
-    """A new account whose TOTP is not set up yet: the password alone leads to enrolment."""
-    return (
-        user is not None
-        and user.active
-        and user.totp_enrolled_at is None
-        and password_matches(user, password)
+def _record_failure(
+    session: DbSession, user: StaffUser | None, name: str, address: str, reason: str
+) -> None:
+    """Who was tried, from where. Staff usernames and the addresses of their computers are
+    not applicant data; they show an attack and whom it aims at. A name that matches no
+    account is kept only as a keyed digest (repeats still show): people type their password
+    into the username field, and the audit log must not teach its readers a password."""
+    tried: dict[str, Any] = (
+        {"username": user.username}
+        if user is not None
+        else {"username_digest": keyed_digest("audited username", name)[:16]}
+    )
+    record_event(
+        session,
+        "staff.sign_in_failed",
+        actor_kind=ActorKind.STAFF,
+        actor_id=user.id if user else None,
+        reason=reason,
+        address=address,
+        **tried,
     )
 
 
-def confirm_enrolment(session: DbSession, user: StaffUser, code: str) -> bool:
-    """The first code from the authenticator app proves the QR code was scanned."""
+def pending_enrolment(session: DbSession, token: str) -> StaffUser | None:
+    """The account an enrolment link belongs to, while the link is unused and unexpired."""
+    if not token or len(token) > _LONGEST_TOKEN:
+        return None
+    user = session.scalar(
+        select(StaffUser).where(StaffUser.enrolment_token_hash == token_hash(token))
+    )
+    if user is None or not user.active or user.enrolment_expires_at is None:
+        return None
+    return user if utcnow() < user.enrolment_expires_at else None
+
+
+def complete_enrolment(
+    session: DbSession, user: StaffUser, token: str, password: str, code: str, *, address: str
+) -> bool:
+    """Set the password the person chose and the authenticator whose first code they typed;
+    the link is used up. False (nothing changed) when the code does not match.
+
+    The link is claimed with a conditional update, so that two requests racing with one
+    link cannot both enrol: the second finds it used and is refused.
+    """
+    check_new_password(password)
     step = _totp_counter(user, code, utcnow())
     if step is None:
         return False
+    claimed = session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id, StaffUser.enrolment_token_hash == token_hash(token))
+        .values(enrolment_token_hash=None, enrolment_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ActionRefused(_ls("This link is no longer valid."))
+    user.enrolment_token_hash = user.enrolment_expires_at = None
+    user.password_hash = password_hasher.hash(password)
     user.totp_enrolled_at, user.totp_last_counter = utcnow(), step
-    record_event(session, "staff.totp_enrolled", actor_kind=ActorKind.STAFF, actor_id=user.id)
+    end_all_sessions(session, user.id)
+    record_event(
+        session, "staff.enrolled", actor_kind=ActorKind.STAFF, actor_id=user.id, address=address
+    )
     return True
 
 
-def open_session(session: DbSession, user: StaffUser) -> str:
+def open_session(session: DbSession, user: StaffUser, *, address: str) -> str:
     """Start a session for a user who just signed in; return the cookie's token."""
-    token = secrets.token_urlsafe(32)
-    session.add(StaffSession(token_hash=_hash(token), user_id=user.id, last_seen_at=utcnow()))
-    record_event(session, "staff.signed_in", actor_kind=ActorKind.STAFF, actor_id=user.id)
+    token = new_token()
+    session.add(StaffSession(token_hash=token_hash(token), user_id=user.id, last_seen_at=utcnow()))
+    record_event(
+        session, "staff.signed_in", actor_kind=ActorKind.STAFF, actor_id=user.id, address=address
+    )
     return token
 
 
@@ -116,7 +160,7 @@ def session_user(session: DbSession, token: str | None) -> StaffUser | None:
         return None
     row = session.scalar(
         select(StaffSession).where(
-            StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None)
+            StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None)
         )
     )
     if row is None:
@@ -134,14 +178,16 @@ def end_session(session: DbSession, token: str | None) -> None:
     if token:
         session.execute(
             update(StaffSession)
-            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+            .where(StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
 
 
-def end_all_sessions(session: DbSession, user_id: uuid.UUID) -> None:
-    session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+def end_all_sessions(session: DbSession, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+    """End every session of an account, but the one whose cookie token is ``keep``."""
+    ending = update(StaffSession).where(
+        StaffSession.user_id == user_id, StaffSession.ended_at.is_(None)
     )
+    if keep:
+        ending = ending.where(StaffSession.token_hash != token_hash(keep))
+    session.execute(ending.values(ended_at=utcnow()))

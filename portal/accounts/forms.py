@@ -1,29 +1,66 @@
-from wtforms import PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from typing import Any
+
+from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.accounts.services import MIN_PASSWORD_LENGTH
 from portal.cases.labels import LABELS
 from portal.core.actors import Role
 from portal.core.forms import PortalForm, options
 from portal.core.i18n import _ls
+from portal.core.permissions import roles_compatible
 
 REQUIRED = _ls("Required.")
+SIX_DIGITS = Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_ls("Six digits."))
+
+
+def _code_field() -> Any:
+    return StringField(
+        _ls("Code from your authenticator app"), validators=[DataRequired(REQUIRED), SIX_DIGITS]
+    )
+
+
+def _new_password_fields() -> tuple[Any, Any]:
+    """A password the person chooses, typed twice so a slip of the finger is caught."""
+    chosen = PasswordField(
+        _ls("New password"),
+        description=_ls("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_ls("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    again = PasswordField(
+        _ls("New password again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", message=_ls("The two passwords are not the same.")),
+        ],
+    )
+    return chosen, again
 
 
 class SignInForm(PortalForm):
     username = StringField(_ls("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField(_ls("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    # Not required by the form: a new account has no code to give until its authenticator
-    # is set up, which the password alone leads to (``auth.needs_enrolment``). For every
-    # other account a missing code fails like a wrong one, saying nothing more.
-    code = StringField(
-        _ls("Code from your authenticator app"),
-        description=_ls("At your first sign-in, leave this empty: you set up the app next."),
-        validators=[
-            Optional(),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_ls("Six digits.")),
-        ],
+    code = _code_field()
+
+
+class EnrolmentForm(PortalForm):
+    new_password, new_password_again = _new_password_fields()
+    code = _code_field()
+
+
+class PasswordChangeForm(PortalForm):
+    current_password = PasswordField(
+        _ls("Current password"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
+    new_password, new_password_again = _new_password_fields()
 
 
 class NewStaffForm(PortalForm):
@@ -45,3 +82,12 @@ class NewStaffForm(PortalForm):
         widget=ListWidget(prefix_label=False),
         validators=[DataRequired(_ls("At least one role."))],
     )
+
+    def validate_roles(self, field: SelectMultipleField) -> None:
+        known = {role.value: role for role in Role}  # unknown values: the choices say so
+        if not roles_compatible(known[value] for value in field.data or [] if value in known):
+            raise ValidationError(
+                _ls(
+                    "An administrator holds no other role. Create a separate account for that work."
+                )
+            )

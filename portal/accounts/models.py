@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.actors import Role
 from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_column, uuid_pk
 
+# Not an argon2 hash, so no password matches it: an account waiting for its enrolment.
+NO_PASSWORD = ""
+
 
 class StaffUser(Base):
     """A member of consular staff. Signs in with a password and a TOTP code."""
@@ -16,12 +19,20 @@ class StaffUser(Base):
     id: Mapped[uuid_pk]
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
-    password_hash: Mapped[str] = mapped_column(String(256))  # argon2id
+    # argon2id; NO_PASSWORD until the person sets their own through their enrolment link.
+    password_hash: Mapped[str] = mapped_column(String(256))
     # The TOTP seed, encrypted under internal key ``totp_key_version``.
     totp_secret_ct: Mapped[ciphertext] = mapped_column("totp_secret")
     totp_key_version: Mapped[int]
     totp_last_counter: Mapped[int | None]  # a code is accepted once only
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A new or reset account's enrolment link: a random token of which only the hash is
+    # kept, usable once, until it expires. The administrator hands the link over and never
+    # learns the password or the authenticator the person sets up with it.
+    enrolment_token_hash: Mapped[bytes | None] = mapped_column(
+        LargeBinary(32), unique=True, index=True
+    )
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

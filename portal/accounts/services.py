@@ -1,31 +1,45 @@
-"""Staff administration (creating, deactivating and resetting accounts) and the accounts'
-secrets.
+"""Staff administration (creating, resetting and deactivating accounts, changing one's own
+password) and the accounts' secrets.
 
-Each change takes the acting administrator and checks ``STAFF_MANAGE`` first; ``actor``
+Each change takes the acting member of staff and checks its permission first; ``actor``
 None is the operator at the command line, who holds the keys anyway. None of them commits:
 the request, or the command, commits once.
+
+Administrators never learn a usable secret: a new or reset account gets an enrolment link,
+used once and valid for a limited time, through which the person sets their own password
+and authenticator. Until then the account cannot sign in at all.
 """
 
 import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import select
 
-from portal.accounts.models import StaffRole, StaffUser
+from portal.accounts.models import NO_PASSWORD, StaffRole, StaffUser
+from portal.accounts.tokens import new_token, token_hash
 from portal.cases.custody import keyring
 from portal.cases.models import Case
 from portal.core.actors import ActorKind, Role
 from portal.core.audit import appending_together, record_event
 from portal.core.crypto import FieldCipher, field_context
 from portal.core.db import DbSession, utcnow
-from portal.core.permissions import Permission, authorize
+from portal.core.i18n import _ls
+from portal.core.permissions import Permission, authorize, roles_compatible
+from portal.core.refusal import ActionRefused
 
 # argon2id with the library's defaults (RFC 9106 "second recommended" profile).
 password_hasher = PasswordHasher()
+# Verified against when there is no password to check, so every case takes the same time.
+_DECOY_HASH = password_hasher.hash("decoy password, never valid")
+ENROLMENT_VALID = timedelta(hours=72)
+MIN_PASSWORD_LENGTH = 12
 
 
 def _totp_context(user_id: uuid.UUID) -> bytes:
@@ -43,6 +57,50 @@ def totp_secret(user: StaffUser) -> str:
     return FieldCipher(key).decrypt(user.totp_secret_ct, context=_totp_context(user.id)).decode()
 
 
+def password_matches(user: StaffUser | None, password: str) -> bool:
+    """Does ``password`` open ``user``? An account without a password (waiting for its
+    enrolment) or no account at all is checked against a decoy: the same time, never yes."""
+    stored = user.password_hash if user is not None else NO_PASSWORD
+    try:
+        return password_hasher.verify(stored or _DECOY_HASH, password) and bool(stored)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_password(password: str) -> None:
+    """The one rule for a password a person chooses: long enough to withstand guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ActionRefused(
+            _ls("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+        )
+
+
+def invite_staff(
+    session: DbSession,
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    *,
+    actor: StaffUser | None,
+) -> tuple[StaffUser, str]:
+    """Create an account; return it with the token of its enrolment link.
+
+    The account signs in only once its owner has followed the link, chosen a password and
+    set up an authenticator: whoever hands the link over learns no secret of the account.
+    """
+    _authorize(actor)
+    held = _checked_roles(roles)
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
+        raise ActionRefused(_ls("This username is taken."))
+    user = _new_account(username, display_name, held)
+    token = _issue_enrolment(user)
+    session.add(user)
+    record_event(
+        session, "staff.created", **_acting(actor), target=str(user.id), roles=_named(held)
+    )
+    return user, token
+
+
 def create_staff(
     session: DbSession,
     username: str,
@@ -50,31 +108,21 @@ def create_staff(
     roles: Iterable[Role],
     *,
     password: str | None = None,
-    actor: StaffUser | None = None,
-    enrolled: bool = True,
 ) -> tuple[StaffUser, str, str]:
-    """Create an account; return it with its password and TOTP secret (shown once)."""
-    _authorize(actor)
+    """An enrolled account whose password and TOTP secret the caller learns (returned with
+    it): development demo accounts and tests only. Production refuses, so that no real
+    account's secrets are ever known to anyone but their owner; staff get ``invite_staff``.
+    """
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise RuntimeError("accounts with known secrets are never created in production")
+    held = _checked_roles(roles)
     password = password or secrets.token_urlsafe(12)
-    secret = pyotp.random_base32()
-    user = StaffUser(
-        id=uuid.uuid4(),
-        username=username,
-        display_name=display_name,
-        password_hash=password_hasher.hash(password),
-        roles=[StaffRole(role=role) for role in roles],
-    )
-    seal_totp_secret(user, secret)
-    if enrolled:  # the secret was handed over already (printed for a demo account)
-        user.totp_enrolled_at = utcnow()
+    user = _new_account(username, display_name, held)
+    user.password_hash = password_hasher.hash(password)
+    secret = totp_secret(user)
+    user.totp_enrolled_at = utcnow()
     session.add(user)
-    record_event(
-        session,
-        "staff.created",
-        **_acting(actor),
-        target=str(user.id),
-        roles=",".join(sorted(str(role) for role in roles)),
-    )
+    record_event(session, "staff.created", **_acting(None), target=str(user.id), roles=_named(held))
     return user, password, secret
 
 
@@ -129,17 +177,78 @@ def _return_cases(session: DbSession, user: StaffUser, actor: StaffUser | None) 
 
 
 def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None) -> str:
-    """A new password and a new TOTP secret to enrol; every session of the account ends."""
+    """Take away the account's password and authenticator and end its sessions; return the
+    token of a new enrolment link, through which the owner sets up new ones.
+
+    An earlier link stops working. The account is active again once enrolled.
+    """
     from portal.accounts.auth import end_all_sessions
 
     _authorize(actor)
-    password = secrets.token_urlsafe(12)
-    user.password_hash = password_hasher.hash(password)
+    user.password_hash = NO_PASSWORD
     seal_totp_secret(user, pyotp.random_base32())
     user.totp_enrolled_at, user.totp_last_counter, user.active = None, None, True
+    token = _issue_enrolment(user)
     end_all_sessions(session, user.id)
     record_event(session, "staff.reset", **_acting(actor), target=str(user.id))
-    return password
+    return token
+
+
+def change_own_password(
+    session: DbSession,
+    actor: StaffUser,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session: str | None,
+) -> None:
+    """A member of staff changes their password; their other sessions end (a browser left
+    signed in elsewhere, or a session someone took over, is signed out)."""
+    from portal.accounts.auth import end_all_sessions
+
+    authorize(actor, Permission.OWN_ACCOUNT)
+    if not password_matches(actor, current_password):
+        raise ActionRefused(_ls("Your current password was not accepted."))
+    check_new_password(new_password)
+    actor.password_hash = password_hasher.hash(new_password)
+    end_all_sessions(session, actor.id, keep=keep_session)
+    record_event(session, "staff.password_changed", **_acting(actor), target=str(actor.id))
+
+
+def _checked_roles(roles: Iterable[Role]) -> list[Role]:
+    held = sorted(set(roles))
+    if not held:
+        raise ActionRefused(_ls("At least one role."))
+    if not roles_compatible(held):
+        raise ActionRefused(
+            _ls("An administrator holds no other role. Create a separate account for that work.")
+        )
+    return held
+
+
+def _new_account(username: str, display_name: str, roles: list[Role]) -> StaffUser:
+    """An account with no password, and an authenticator secret nobody has seen yet."""
+    user = StaffUser(
+        id=uuid.uuid4(),
+        username=username,
+        display_name=display_name,
+        password_hash=NO_PASSWORD,
+        roles=[StaffRole(role=role) for role in roles],
+    )
+    seal_totp_secret(user, pyotp.random_base32())
+    return user
+
+
+def _issue_enrolment(user: StaffUser) -> str:
+    """A new enrolment link for the account; an earlier one stops working."""
+    token = new_token()
+    user.enrolment_token_hash = token_hash(token)
+    user.enrolment_expires_at = utcnow() + ENROLMENT_VALID
+    return token
+
+
+def _named(roles: list[Role]) -> str:
+    return ",".join(str(role) for role in roles)
 
 
 def _authorize(actor: StaffUser | None) -> None:

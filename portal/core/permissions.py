@@ -81,6 +81,19 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# Administrators make and reset accounts. One who could also work on cases could give
+# themselves a colleague's part in a decision, so the role is held alone: no case role, and
+# no reports either, so that the account is used for administration only and exposed as
+# little as possible. The database holds the same rule (migration 0009).
+HELD_ALONE = frozenset({Role.ADMIN})
+
+
+def roles_compatible(roles: Iterable[Role]) -> bool:
+    """May one account hold all of ``roles`` at once?"""
+    held = set(roles)
+    return len(held) <= 1 or not held & HELD_ALONE
+
+
 class Actor(Protocol):
     """A member of staff as far as access goes (``portal.accounts.models.StaffUser``)."""
 

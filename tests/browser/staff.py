@@ -22,10 +22,13 @@ def make_account(app: Flask, name: str, *roles: Role) -> str:
     return secret
 
 
-def staff_sign_in(page: Any, base: str, name: str, secret: str) -> None:
+def staff_sign_in(
+    page: Any, base: str, name: str, secret: str, lands_on: str = "form.filters"
+) -> None:
+    """Sign in; the page landed on shows ``lands_on`` (the queue's filters by default)."""
     page.goto(base + "/staff/sign-in")
     page.fill("[name=username]", name)
     page.fill("[name=password]", PASSWORD)
     page.fill("[name=code]", pyotp.TOTP(secret).now())
     page.locator("main form button[type=submit]").click()
-    assert page.locator("form.filters").count() == 1, "not on the queue after signing in"
+    assert page.locator(lands_on).count() == 1, f"no {lands_on} after signing in"

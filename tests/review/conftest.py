@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from portal.accounts import auth
+from portal.accounts import auth, throttle
 from portal.accounts.models import StaffUser
 from portal.accounts.services import create_staff
 from portal.apply.services import submit_case
@@ -25,14 +25,16 @@ PASSWORD = "correct horse battery staple"
 
 
 class Clock:
-    """Moves the sign-in clock on by one TOTP step per sign-in, so no code repeats."""
+    """Moves the sign-in clock on by one TOTP step per sign-in, so no code repeats; the
+    sign-in limits and enrolment links follow the same clock."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = utcnow()
-        monkeypatch.setattr(auth, "utcnow", lambda: self.now)
+        for module in (auth, throttle):
+            monkeypatch.setattr(module, "utcnow", lambda: self.now)
 
-    def tick(self) -> None:
-        self.now += timedelta(seconds=30)
+    def tick(self, seconds: float = 30) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -70,18 +72,27 @@ def code_for(secret: str, clock: Clock) -> str:
     return pyotp.TOTP(secret).at(clock.now)
 
 
-def sign_in(client: FlaskClient, user: StaffUser, secret: str, clock: Clock) -> Any:
+def sign_in(
+    client: FlaskClient, user: StaffUser, secret: str, clock: Clock, password: str = PASSWORD
+) -> Any:
     clock.tick()
+    return attempt_sign_in(client, user.username, password, code_for(secret, clock))
+
+
+def attempt_sign_in(client: FlaskClient, username: str, password: str, code: str) -> Any:
+    """One try at the sign-in form, with whatever was typed."""
     token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
     return client.post(
         "/staff/sign-in",
-        data={
-            "username": user.username,
-            "password": PASSWORD,
-            "code": code_for(secret, clock),
-            "csrf_token": token,
-        },
+        data={"username": username, "password": password, "code": code, "csrf_token": token},
     )
+
+
+def from_address(app: Flask, address: str) -> FlaskClient:
+    """A browser on another computer."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 @pytest.fixture
