@@ -56,6 +56,13 @@ def _threshold(value: str) -> int:
     return int(value)
 
 
+def _positive_whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, str(default))
+    if not value.isdecimal() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1")
+    return int(value)
+
+
 def _iso_date(environ: Mapping[str, str], name: str, default: str) -> str:
     value = environ.get(name, default)
     try:
@@ -116,6 +123,12 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.
         "PERMANENT_SESSION_LIFETIME": int(environ.get("PORTAL_SESSION_MINUTES", 30)) * 60,
+        # Applicant sign-in attempts one client address may make in 15 minutes, whatever
+        # the reference: generous, because behind a mobile carrier's NAT thousands of
+        # applicants share one address. Each reference has its own, strict limit.
+        "PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS": _positive_whole_number(
+            environ, "PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS", 300
+        ),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 3600 * 4,
