@@ -110,3 +110,15 @@ def test_no_reference_or_address_is_stored_in_redis(
 def test_a_ceiling_that_is_no_count_stops_the_start(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigurationError, match="PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS"):
         load_config(tmp_path, {"PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS": value})
+
+
+def test_applicants_can_sign_in_while_redis_is_down(make_app: AppFactory) -> None:
+    """The counters fall back to the process's memory: still limited, never a 500."""
+    unreachable = "redis://127.0.0.1:1/0"
+    app = make_app(RATELIMIT_STORAGE_URI=unreachable, PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS=3)
+    applicant = _started(app)
+    phone = Applicant(_client_from(app, CARRIER_NAT))
+    assert phone.sign_in(applicant.reference, WRONG_CODE).status_code == 400
+    assert phone.sign_in(applicant.reference, applicant.access_code).status_code == 302
+    assert phone.sign_in("9999-AAAA-BBBB", WRONG_CODE).status_code == 400
+    assert phone.sign_in("9999-AAAA-BBBC", WRONG_CODE).status_code == 429
