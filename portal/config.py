@@ -78,12 +78,12 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
     if env not in ("development", "production"):
         raise ConfigurationError("PORTAL_ENV must be 'development' or 'production'")
     production = env == "production"
+    faces = _faces(environ.get("PORTAL_FACES", "public,internal"))
     if production:
-        missing = [
-            name
-            for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORTAL_KEYS_DIR")
-            if not environ.get(name)
-        ]
+        required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORTAL_KEYS_DIR"]
+        if "internal" in faces:  # where audit checkpoints are written and verified
+            required.append("PORTAL_AUDIT_CHECKPOINT_PATH")
+        missing = [name for name in required if not environ.get(name)]
         if missing:
             raise ConfigurationError(
                 "PORTAL_ENV=production refuses to start without: " + ", ".join(missing)
@@ -98,9 +98,18 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         # None means: start the embedded Redis server (development only).
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_FILE": str(instance / "redis.db"),
-        "PORTAL_FACES": _faces(environ.get("PORTAL_FACES", "public,internal")),
+        "PORTAL_FACES": faces,
         "PORTAL_KEYS_DIR": Path(environ.get("PORTAL_KEYS_DIR", instance / "keys")),
         "PORTAL_BLOB_DIR": Path(environ.get("PORTAL_BLOB_DIR", instance / "blobs")),
+        # Signed checkpoints of the audit chain, one JSON line each, appended to a file the
+        # operator keeps apart from the database (docs/operations.md, "Audit checkpoints").
+        "PORTAL_AUDIT_CHECKPOINT_PATH": Path(
+            environ.get("PORTAL_AUDIT_CHECKPOINT_PATH", instance / "audit-checkpoints.jsonl")
+        ),
+        # How often each worker writes a checkpoint, if the chain grew since the last one.
+        "PORTAL_AUDIT_CHECKPOINT_SECONDS": _positive_whole_number(
+            environ, "PORTAL_AUDIT_CHECKPOINT_SECONDS", 60
+        ),
         # scrypt cost for access codes: 2**15 in production; tests lower it.
         "PORTAL_SCRYPT_N": int(environ.get("PORTAL_SCRYPT_N", 2**15)),
         "PORTAL_QUEUE_NAME": environ.get("PORTAL_QUEUE_NAME", "intake"),

@@ -10,6 +10,7 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 40,
     "DATABASE_URL": "postgresql://db.internal/portal",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "PORTAL_AUDIT_CHECKPOINT_PATH": "/var/log/portal-audit/checkpoints.jsonl",
 }
 
 
