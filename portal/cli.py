@@ -52,11 +52,7 @@ def verify_audit(checkpoints: Path | None) -> None:
     for problem in problems:
         click.echo(problem)
     if comparison.latest is not None:
-        seen = comparison.latest.state
-        click.echo(
-            f"compared with {comparison.latest.name}: "
-            f"event {seen.last_event_id}, {seen.count} events"
-        )
+        click.echo(f"compared with {comparison.latest.name}: {comparison.latest.reach}")
     if problems:
         raise click.ClickException(f"the audit chain is broken in {len(problems)} places")
     click.echo("the audit chain is intact")
@@ -90,10 +86,7 @@ def checkpoint_audit(start_file: bool) -> None:
         raise click.ClickException("no checkpoint written") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write to {path}: {exc.strerror}") from None
-    seen = checkpoint.state
-    click.echo(
-        f"{checkpoint.name} written to {path}: event {seen.last_event_id}, {seen.count} events"
-    )
+    click.echo(f"{checkpoint.name} written to {path}: {checkpoint.reach}")
 
 
 @keys_cli.command("rotate")

@@ -66,6 +66,12 @@ class Checkpoint:
     def name(self) -> str:
         return f"checkpoint {self.sequence} of {self.at}"
 
+    @property
+    def reach(self) -> str:
+        """How far the chain reached, in words."""
+        count = self.state.count
+        return f"event {self.state.last_event_id}, {count} event{'' if count == 1 else 's'} in all"
+
     def _fields(self) -> dict[str, Any]:
         return {
             "sequence": self.sequence,
@@ -347,6 +353,6 @@ def compare_with_checkpoints(session: DbSession, path: Path, public_key: bytes) 
     elif session.scalar(select(func.count()).select_from(AuditEvent)):
         problems.append(
             f"no checkpoint in {path}: a wipe or a rollback could not be noticed "
-            "(write one with `flask --app wsgi audit checkpoint`)"
+            "(start a checkpoint file with `flask --app wsgi audit checkpoint --start-file`)"
         )
     return Comparison(found.latest, problems)

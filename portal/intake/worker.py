@@ -140,7 +140,7 @@ def _checkpoint_if_grown(session: DbSession) -> object:
     )
     if not written:
         return None
-    return f"{checkpoint.name}: event {checkpoint.state.last_event_id}, {checkpoint.state.count} events"
+    return f"{checkpoint.name}: {checkpoint.reach}"
 
 
 def run_audit_checkpoints_forever(app: Flask, stop: threading.Event) -> None:
