@@ -8,8 +8,8 @@ Layout of a key directory (``PORTAL_KEYS_DIR``, ``instance/keys`` in development
     blind-index.key       master key of the blind indexes (internal face only)
     audit.key             MAC key of the audit hash chain
     audit-checkpoint.key  Ed25519 key that signs checkpoints of that chain (internal face
-                          only: the public face holds audit.key, and whoever holds a key
-                          could vouch for a chain rolled back behind it)
+                          only: the more exposed public face must not be able to vouch
+                          for a chain that was rolled back)
 
 Versions only grow; rotation adds a version and re-wraps data keys, so older versions
 can be deleted once ``keys rotate`` has finished.
