@@ -108,6 +108,9 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # While Redis is down each process counts in its own memory: sign-in stays limited
+    # instead of failing for everyone.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     unit_of_work.init_app(app, db.session)
     app.jinja_env.globals.update(

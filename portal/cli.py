@@ -2,32 +2,91 @@
 
 Each area's ``cli.py`` defines its command group (``staff``, ``queue`` and ``worker``,
 ``watchlist``, ``demo``); the groups here span areas: ``keys`` re-wraps case keys, staff
-secrets and the watch list's key, ``audit`` checks the whole trail. Each command commits
-once, at its end; one that works in batches commits each batch, and says why.
+secrets and the watch list's key, ``audit`` checks the whole trail and writes its signed
+checkpoints. Each command commits once, at its end; one that works in batches commits each
+batch, and says why.
 """
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.core.keyring import KeyRing
 from portal.extensions import db
 
 keys_cli = AppGroup("keys", help="Generate and rotate keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 
 
-@audit_cli.command("verify")
-def verify_audit() -> None:
-    """Check the audit hash chain; exit non-zero on any edited, deleted or cut-off event."""
-    from portal.core.audit import verify_chain
+def _internal_keyring() -> KeyRing:
+    """The keys of an internal face, which alone holds the audit checkpoint key."""
+    ring: KeyRing = current_app.extensions["portal.keyring"]
+    if ring.audit_checkpoint is None:
+        raise click.ClickException(
+            "this process holds no audit checkpoint key: run audit commands on the internal face"
+        )
+    return ring
 
-    key = current_app.extensions["portal.keyring"].audit_key()
-    problems = verify_chain(db.session, key)
+
+@audit_cli.command("verify")
+@click.option(
+    "--checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint file to compare with (default: PORTAL_AUDIT_CHECKPOINT_PATH), such "
+    "as a copy fetched from where the checkpoints are kept.",
+)
+def verify_audit(checkpoints: Path | None) -> None:
+    """Check the audit hash chain and compare it with the newest signed checkpoint; exit
+    non-zero on any edited, deleted or cut-off event, on a chain wiped or rolled back
+    behind its checkpoint, and on a checkpoint file that was edited."""
+    from portal.core.audit import verify_chain
+    from portal.core.audit_checkpoints import compare_with_checkpoints
+
+    ring = _internal_keyring()
+    path = checkpoints or current_app.config["PORTAL_AUDIT_CHECKPOINT_PATH"]
+    problems = verify_chain(db.session, ring.audit_key())
+    comparison = compare_with_checkpoints(db.session, path, ring.audit_checkpoint_public_key())
+    problems += comparison.problems
     for problem in problems:
         click.echo(problem)
+    if comparison.latest is not None:
+        click.echo(f"compared with {comparison.latest.name}: {comparison.latest.reach}")
     if problems:
         raise click.ClickException(f"the audit chain is broken in {len(problems)} places")
     click.echo("the audit chain is intact")
+
+
+@audit_cli.command("checkpoint")
+@click.option(
+    "--start-file",
+    is_flag=True,
+    help="Start the file if it does not exist: when setting up, and after moving a full "
+    "file away (verify against it first).",
+)
+def checkpoint_audit(start_file: bool) -> None:
+    """Append a signed checkpoint of the audit chain to PORTAL_AUDIT_CHECKPOINT_PATH.
+
+    Refused if the chain falls short of the newest checkpoint there (wiped or rolled back),
+    if the file's last line is not a signed checkpoint, and if there is no file and
+    --start-file was not given.
+    """
+    from portal.core.audit_checkpoints import CheckpointRefused, write_checkpoint
+
+    ring = _internal_keyring()
+    path = current_app.config["PORTAL_AUDIT_CHECKPOINT_PATH"]
+    try:
+        checkpoint, _ = write_checkpoint(
+            db.session, path, ring.audit_checkpoint_key(), start_file=start_file
+        )
+    except CheckpointRefused as refused:
+        for problem in refused.problems:
+            click.echo(problem)
+        raise click.ClickException("no checkpoint written") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {path}: {exc.strerror}") from None
+    click.echo(f"{checkpoint.name} written to {path}: {checkpoint.reach}")
 
 
 @keys_cli.command("rotate")

@@ -71,7 +71,7 @@ def _threshold(value: str) -> int:
     return int(value)
 
 
-def _per_hour(environ: Mapping[str, str], name: str, default: int) -> int:
+def _positive_whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     value = environ.get(name, str(default))
     if not value.isdecimal() or int(value) < 1:
         raise ConfigurationError(f"{name} must be a whole number of at least 1")
@@ -93,12 +93,12 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
     if env not in ("development", "production"):
         raise ConfigurationError("PORTAL_ENV must be 'development' or 'production'")
     production = env == "production"
+    faces = _faces(environ.get("PORTAL_FACES", "public,internal"))
     if production:
-        missing = [
-            name
-            for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORTAL_KEYS_DIR")
-            if not environ.get(name)
-        ]
+        required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORTAL_KEYS_DIR"]
+        if "internal" in faces:  # where audit checkpoints are written and verified
+            required.append("PORTAL_AUDIT_CHECKPOINT_PATH")
+        missing = [name for name in required if not environ.get(name)]
         if missing:
             raise ConfigurationError(
                 "PORTAL_ENV=production refuses to start without: " + ", ".join(missing)
@@ -114,9 +114,18 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         # None means: start the embedded Redis server (development only).
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_FILE": str(instance / "redis.db"),
-        "PORTAL_FACES": _faces(environ.get("PORTAL_FACES", "public,internal")),
+        "PORTAL_FACES": faces,
         "PORTAL_KEYS_DIR": Path(environ.get("PORTAL_KEYS_DIR", instance / "keys")),
         "PORTAL_BLOB_DIR": Path(environ.get("PORTAL_BLOB_DIR", instance / "blobs")),
+        # Signed checkpoints of the audit chain, one JSON line each, appended to a file the
+        # operator keeps apart from the database (docs/operations.md, "Audit checkpoints").
+        "PORTAL_AUDIT_CHECKPOINT_PATH": Path(
+            environ.get("PORTAL_AUDIT_CHECKPOINT_PATH", instance / "audit-checkpoints.jsonl")
+        ),
+        # How often each worker writes a checkpoint, if the chain grew since the last one.
+        "PORTAL_AUDIT_CHECKPOINT_SECONDS": _positive_whole_number(
+            environ, "PORTAL_AUDIT_CHECKPOINT_SECONDS", 60
+        ),
         # scrypt cost for access codes: 2**15 in production; tests lower it.
         "PORTAL_SCRYPT_N": int(environ.get("PORTAL_SCRYPT_N", 2**15)),
         "PORTAL_QUEUE_NAME": environ.get("PORTAL_QUEUE_NAME", "intake"),
@@ -139,12 +148,22 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         # may open, and how many exports make, in an hour, before the portal refuses and
         # tells administrators and security officers. Reviewing a case takes minutes and
         # triage opens one a minute at most; a case opened again costs nothing.
-        "PORTAL_BUDGET_CASES_PER_HOUR": _per_hour(environ, "PORTAL_BUDGET_CASES_PER_HOUR", 60),
-        "PORTAL_BUDGET_EXPORTS_PER_HOUR": _per_hour(environ, "PORTAL_BUDGET_EXPORTS_PER_HOUR", 10),
+        "PORTAL_BUDGET_CASES_PER_HOUR": _positive_whole_number(
+            environ, "PORTAL_BUDGET_CASES_PER_HOUR", 60
+        ),
+        "PORTAL_BUDGET_EXPORTS_PER_HOUR": _positive_whole_number(
+            environ, "PORTAL_BUDGET_EXPORTS_PER_HOUR", 10
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.
         "PERMANENT_SESSION_LIFETIME": int(environ.get("PORTAL_SESSION_MINUTES", 30)) * 60,
+        # Applicant sign-in attempts one client address may make in 15 minutes, whatever
+        # the reference: generous, because behind a mobile carrier's NAT thousands of
+        # applicants share one address. Each reference has its own, strict limit.
+        "PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS": _positive_whole_number(
+            environ, "PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS", 300
+        ),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 3600 * 4,

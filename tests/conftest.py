@@ -106,12 +106,15 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def make_app(base_config: dict[str, Any], _schema: None) -> Iterator[AppFactory]:
-    """Build apps sharing the test database, Redis and keys; clean up after the test."""
+def make_app(base_config: dict[str, Any], _schema: None, tmp_path: Path) -> Iterator[AppFactory]:
+    """Build apps sharing the test database, Redis and keys; clean up after the test.
+
+    Each test has its own audit checkpoint file, as it has its own audit chain."""
     built: list[Flask] = []
+    checkpoints = {"PORTAL_AUDIT_CHECKPOINT_PATH": tmp_path / "audit-checkpoints.jsonl"}
 
     def factory(**overrides: Any) -> Flask:
-        app = create_app({**base_config, **overrides})
+        app = create_app({**base_config, **checkpoints, **overrides})
         built.append(app)
         return app
 

@@ -8,7 +8,7 @@ from portal.extensions import db
 
 GROUPS = {
     "keys": {"rotate", "retire"},
-    "audit": {"verify"},
+    "audit": {"verify", "checkpoint"},
     "staff": {"create", "deactivate", "reset", "seed-dev"},
     "queue": {"relay", "failed", "retry", "rescore", "reindex"},
     "watchlist": {"import"},

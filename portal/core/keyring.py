@@ -7,6 +7,9 @@ Layout of a key directory (``PORTAL_KEYS_DIR``, ``instance/keys`` in development
     internal/0001.key     AES key for staff-only data (notes, decisions, watch list)
     blind-index.key       master key of the blind indexes (internal face only)
     audit.key             MAC key of the audit hash chain
+    audit-checkpoint.key  Ed25519 key that signs checkpoints of that chain (internal face
+                          only: the more exposed public face must not be able to vouch
+                          for a chain that was rolled back)
 
 Versions only grow; rotation adds a version and re-wraps data keys, so older versions
 can be deleted once ``keys rotate`` has finished.
@@ -24,13 +27,14 @@ INTAKE_DIR = "intake"
 INTERNAL_DIR = "internal"
 BLIND_INDEX_FILE = "blind-index.key"
 AUDIT_FILE = "audit.key"
+AUDIT_CHECKPOINT_FILE = "audit-checkpoint.key"
 
 
 class MissingKeyError(RuntimeError):
     """This process does not hold the key it was asked for (by design, or misconfigured)."""
 
 
-KEY_BYTES = 32  # every key file holds 32 bytes: X25519 keys, AES-256 and HMAC keys
+KEY_BYTES = 32  # every key file holds 32 bytes: X25519 and Ed25519 keys, AES-256 and HMAC keys
 
 
 def _read(path: Path) -> bytes:
@@ -69,6 +73,7 @@ class KeyRing:
     internal: dict[int, bytes] = field(default_factory=dict, repr=False)
     blind_index_master: bytes | None = field(default=None, repr=False)
     audit: bytes | None = field(default=None, repr=False)
+    audit_checkpoint: bytes | None = field(default=None, repr=False)
     # Loaded private keys and derived index keys, built on first use from the raw keys
     # above, so a ring that holds no private key never holds one of these either.
     _unsealers: dict[tuple[int, bytes], crypto.IntakeUnsealer] = field(
@@ -92,6 +97,8 @@ class KeyRing:
             }
             blind_path = directory / BLIND_INDEX_FILE
             ring.blind_index_master = _read(blind_path) if blind_path.exists() else None
+            checkpoint_path = directory / AUDIT_CHECKPOINT_FILE
+            ring.audit_checkpoint = _read(checkpoint_path) if checkpoint_path.exists() else None
         return ring
 
     def missing(self, *, internal: bool) -> list[str]:
@@ -105,6 +112,7 @@ class KeyRing:
                 "intake private key": bool(self.intake_private),
                 "internal key": bool(self.internal),
                 "blind index key": self.blind_index_master is not None,
+                "audit checkpoint key": self.audit_checkpoint is not None,
             }
         return [name for name, present in needed.items() if not present]
 
@@ -158,6 +166,16 @@ class KeyRing:
             raise MissingKeyError("no audit key configured")
         return self.audit
 
+    def audit_checkpoint_key(self) -> bytes:
+        """The private key that signs audit checkpoints."""
+        if self.audit_checkpoint is None:
+            raise MissingKeyError("no audit checkpoint key held here")
+        return self.audit_checkpoint
+
+    def audit_checkpoint_public_key(self) -> bytes:
+        """What checks a checkpoint's signature."""
+        return crypto.signing_public_key_of(self.audit_checkpoint_key())
+
 
 def add_intake_key_pair(directory: Path) -> int:
     """Write a new intake key pair as the next version and return that version."""
@@ -203,8 +221,12 @@ def ensure_development_keys(directory: Path) -> list[str]:
     if not _versions(directory / INTERNAL_DIR, ".key"):
         add_internal_key(directory)
         created.append("internal key")
-    for name, filename in (("blind index key", BLIND_INDEX_FILE), ("audit key", AUDIT_FILE)):
+    for name, filename, new_key in (
+        ("blind index key", BLIND_INDEX_FILE, crypto.new_data_key),
+        ("audit key", AUDIT_FILE, crypto.new_data_key),
+        ("audit checkpoint key", AUDIT_CHECKPOINT_FILE, crypto.new_signing_key),
+    ):
         if not (directory / filename).exists():
-            _write_secret(directory / filename, crypto.new_data_key())
+            _write_secret(directory / filename, new_key())
             created.append(name)
     return created

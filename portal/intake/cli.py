@@ -84,7 +84,7 @@ def reindex_queue(batch_size: int) -> None:
 @click.option(
     "--no-timers",
     is_flag=True,
-    help="Run no timers beside it (outbox relay, re-scoring, folding the case tally).",
+    help="Run no timers beside it (outbox relay, re-scoring, folding the case tally, audit checkpoints).",
 )
 @with_appcontext
 def worker_command(burst: bool, no_timers: bool) -> None:

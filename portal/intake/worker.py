@@ -1,5 +1,6 @@
 """The RQ worker process: one app, jobs run in its context; on timers beside it, the relay,
-the re-scoring of time waited and the folding of the queue's case tally."""
+the re-scoring of time waited, the folding of the queue's case tally and the signed
+checkpoints of the audit chain."""
 
 import gc
 import logging
@@ -7,11 +8,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from portal.cases.tally import compact
+from portal.core.audit_checkpoints import write_checkpoint
 from portal.core.db import DbSession
 from portal.core.redis import get_redis
 from portal.extensions import db
@@ -126,6 +128,29 @@ def run_tally_compaction_forever(app: Flask, stop: threading.Event) -> None:
     _every(app, stop, app.config["PORTAL_TALLY_COMPACT_SECONDS"], "case tally", fold)
 
 
+def _checkpoint_if_grown(session: DbSession) -> object:
+    checkpoint, written = write_checkpoint(
+        session,
+        current_app.config["PORTAL_AUDIT_CHECKPOINT_PATH"],
+        current_app.extensions["portal.keyring"].audit_checkpoint_key(),
+        only_if_grown=True,
+        # In production a missing file is a warning sign (deleted, or a volume not
+        # mounted): only an operator starts one (`audit checkpoint --start-file`).
+        start_file=current_app.config["PORTAL_ENV"] == "development",
+    )
+    if not written:
+        return None
+    return f"{checkpoint.name}: {checkpoint.reach}"
+
+
+def run_audit_checkpoints_forever(app: Flask, stop: threading.Event) -> None:
+    """Anchor the audit chain outside the database at start and then every interval
+    (``PORTAL_AUDIT_CHECKPOINT_SECONDS``), whenever it grew. A chain that falls short of the
+    last checkpoint (wiped or rolled back) gets none: the failure is logged each time."""
+    interval = app.config["PORTAL_AUDIT_CHECKPOINT_SECONDS"]
+    _every(app, stop, interval, "audit checkpoint", _checkpoint_if_grown, at_start=True)
+
+
 def make_worker(app: Flask) -> AppWorker:
     with app.app_context():
         worker = AppWorker([intake_queue()], connection=get_redis(app), serializer=JSONSerializer)
@@ -145,7 +170,12 @@ def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:
     worker = make_worker(app)
     stop = threading.Event()
     if timers and not burst:
-        for timer in (run_relay_forever, run_rescoring_forever, run_tally_compaction_forever):
+        for timer in (
+            run_relay_forever,
+            run_rescoring_forever,
+            run_tally_compaction_forever,
+            run_audit_checkpoints_forever,
+        ):
             threading.Thread(target=timer, args=(app, stop), daemon=True).start()
     try:
         worker.work(burst=burst, logging_level="INFO")

@@ -39,14 +39,6 @@ def test_sign_in_is_limited_per_reference_whoever_tries(make_app: AppFactory) ->
     assert "Too many attempts" in late.get_data(as_text=True)
 
 
-def test_sign_in_is_limited_per_client(client: FlaskClient) -> None:
-    person = Applicant(client)
-    for number in range(10):
-        reference = f"{number:04d}-AAAA-BBBB"
-        assert person.sign_in(reference, "0000-0000-0000-0000").status_code == 400
-    assert person.sign_in("9999-AAAA-BBBB", "0000-0000-0000-0000").status_code == 429
-
-
 def test_an_unknown_reference_and_a_wrong_code_get_the_same_answer(applicant: Applicant) -> None:
     applicant.sign_out()
     wrong_code = applicant.sign_in(applicant.reference, "0000-0000-0000-0000")

@@ -11,6 +11,7 @@ PRODUCTION = {
     "SECRET_KEY": "kX9vQ2mL7pR4tW8zB3nF6hJ1cD5gY0aE",
     "DATABASE_URL": "postgresql://db.internal/portal",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "PORTAL_AUDIT_CHECKPOINT_PATH": "/var/log/portal-audit/checkpoints.jsonl",
 }
 
 

@@ -15,13 +15,20 @@ from portal.core.keyring import (
     retire_keys_before,
 )
 
-ALL_CREATED = ["intake key pair", "internal key", "blind index key", "audit key"]
+ALL_CREATED = [
+    "intake key pair",
+    "internal key",
+    "blind index key",
+    "audit key",
+    "audit checkpoint key",
+]
 DEVELOPMENT_FILES = {
     "intake/0001.public",
     "intake/0001.private",
     "internal/0001.key",
     "blind-index.key",
     "audit.key",
+    "audit-checkpoint.key",
 }
 
 
@@ -58,6 +65,7 @@ def test_ensure_development_keys_is_idempotent(keys_dir: Path) -> None:
     ("removed", "recreated"),
     [
         (["audit.key"], ["audit key"]),
+        (["audit-checkpoint.key"], ["audit checkpoint key"]),
         (["blind-index.key"], ["blind index key"]),
         (["internal/0001.key"], ["internal key"]),
         (["intake/0001.public", "intake/0001.private"], ["intake key pair"]),
@@ -100,8 +108,17 @@ def test_development_keys_have_the_right_sizes_and_match(keys_dir: Path) -> None
     assert len(ring.internal[1]) == 32
     assert ring.blind_index_master is not None and len(ring.blind_index_master) == 32
     assert len(ring.audit_key()) == 32
-    distinct = {private, public, ring.internal[1], ring.blind_index_master, ring.audit_key()}
-    assert len(distinct) == 5
+    checkpoint = ring.audit_checkpoint_key()
+    assert len(checkpoint) == len(ring.audit_checkpoint_public_key()) == 32
+    distinct = {
+        private,
+        public,
+        ring.internal[1],
+        ring.blind_index_master,
+        ring.audit_key(),
+        checkpoint,
+    }
+    assert len(distinct) == 6
 
 
 # --- what each face holds --------------------------------------------------------------
@@ -121,6 +138,8 @@ def test_public_face_holds_no_private_internal_or_blind_index_key(keys_dir: Path
         ring.internal_key(1)
     with pytest.raises(MissingKeyError):
         ring.blind_index_key("document_number")
+    with pytest.raises(MissingKeyError):  # the public face writes no audit checkpoints
+        ring.audit_checkpoint_key()
 
     # What it does need: seal new cases to the intake key and write audit events.
     assert ring.current_intake_public()[0] == 1
@@ -164,7 +183,13 @@ def test_unknown_versions_raise_missing_key_error(keys_dir: Path) -> None:
 def test_repr_shows_no_secret_key(keys_dir: Path) -> None:
     ring = KeyRing.load(keys_dir, internal=True)
     text = repr(ring)
-    secrets = [ring.intake_private[1], ring.internal[1], ring.blind_index_master, ring.audit]
+    secrets = [
+        ring.intake_private[1],
+        ring.internal[1],
+        ring.blind_index_master,
+        ring.audit,
+        ring.audit_checkpoint,
+    ]
     for secret in secrets:
         assert secret is not None
         assert repr(secret) not in text
@@ -180,6 +205,7 @@ def test_empty_directory_names_every_missing_key(tmp_path: Path) -> None:
         "intake private key",
         "internal key",
         "blind index key",
+        "audit checkpoint key",
     ]
     with pytest.raises(MissingKeyError):
         ring.current_intake_public()
@@ -193,6 +219,8 @@ def test_empty_directory_names_every_missing_key(tmp_path: Path) -> None:
         ("audit.key", False, ["audit key"]),
         ("blind-index.key", True, ["blind index key"]),
         ("blind-index.key", False, []),
+        ("audit-checkpoint.key", True, ["audit checkpoint key"]),
+        ("audit-checkpoint.key", False, []),
         ("internal/0001.key", True, ["internal key"]),
         ("intake/0001.private", True, ["intake private key"]),
         ("intake/0001.private", False, []),

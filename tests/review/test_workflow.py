@@ -87,7 +87,9 @@ def test_from_question_to_visa(staff_app: Flask, signed_in, watchlist_in_force: 
         "case.assigned",
         "case.status_changed",
     } <= actions
-    verified = staff_app.test_cli_runner().invoke(args=["audit", "verify"])
+    runner = staff_app.test_cli_runner()
+    assert runner.invoke(args=["audit", "checkpoint", "--start-file"]).exit_code == 0
+    verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
 
 

@@ -1,6 +1,7 @@
 """Language, eligibility, the reference and access code, signing in and out."""
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from portal.apply import blueprint
@@ -9,7 +10,7 @@ from portal.apply.pages import form_page
 from portal.apply.session import sign_in, sign_out
 from portal.cases.custody import open_with_access_code, start_case
 from portal.cases.states import Programme
-from portal.core import codes
+from portal.core import codes, ratelimit
 from portal.core.forms import keeps_typed_answers
 from portal.core.i18n import BY_CODE, SESSION_KEY, current_language, offered_languages
 from portal.extensions import csrf, db, limiter
@@ -62,16 +63,39 @@ def start_application() -> str | Response:
     )
 
 
+def _typed_reference() -> str | None:
+    return codes.normalise_reference(request.form.get("reference", ""))
+
+
 def _reference_key() -> str:
-    """Rate-limit sign-in per reference (normalised), whoever tries it."""
-    typed = request.form.get("reference", "")
-    return "sign-in:" + (codes.normalise_reference(typed) or "invalid")
+    """One counter per reference (normalised), whoever tries it, from wherever."""
+    return ratelimit.hashed_key("applicant-sign-in-reference", _typed_reference() or "")
 
 
+def _cannot_be_a_reference() -> bool:
+    """What cannot be a reference opens nothing, so it needs no counter of its own (one
+    shared by all such typing would refuse everyone who mistypes after a few others did);
+    the ceiling per address still counts it."""
+    return _typed_reference() is None
+
+
+def _address_key() -> str:
+    return ratelimit.hashed_key("applicant-sign-in-address", get_remote_address())
+
+
+def _address_ceiling() -> str:
+    return f"{current_app.config['PORTAL_APPLICANT_SIGN_IN_PER_ADDRESS']} per 15 minutes"
+
+
+# Guessing is limited per reference, however many addresses an attacker has; per address
+# only generously, since thousands of applicants share one behind a carrier's NAT. The keys
+# are keyed hashes (portal.core.ratelimit): Redis never holds a reference or an address.
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @keeps_typed_answers
-@limiter.limit("10 per 15 minutes", methods=["POST"])  # per client address
-@limiter.limit("10 per hour", methods=["POST"], key_func=_reference_key)
+@limiter.limit(_address_ceiling, methods=["POST"], key_func=_address_key)
+@limiter.limit(
+    "10 per hour", methods=["POST"], key_func=_reference_key, exempt_when=_cannot_be_a_reference
+)
 def show_sign_in() -> tuple[str, int] | Response:
     form = SignInForm()
     failed = False

@@ -14,6 +14,12 @@ from portal.core.crypto.aead import (
 )
 from portal.core.crypto.blind import blind_index, derive_purpose_key
 from portal.core.crypto.blobs import decrypt_blob_chunks, encrypt_blob
+from portal.core.crypto.signing import (
+    new_signing_key,
+    sign,
+    signature_is_valid,
+    signing_public_key_of,
+)
 from portal.core.crypto.wrapping import (
     SCRYPT_DEVELOPMENT,
     SCRYPT_PRODUCTION,
@@ -49,7 +55,11 @@ __all__ = [
     "intake_public_key_of",
     "new_data_key",
     "new_salt",
+    "new_signing_key",
     "seal_to_public_key",
+    "sign",
+    "signature_is_valid",
+    "signing_public_key_of",
     "unseal_with_private_key",
     "unwrap_key",
     "wrap_key",
