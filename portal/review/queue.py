@@ -53,7 +53,13 @@ class Filters:
             set(OPEN_STATUSES) if waiting_days is not None else set(CaseStatus) - {CaseStatus.DRAFT}
         )
         statuses = [CaseStatus(s) for s in args.getlist("status") if s in allowed]
-        country = lambda name: (args.get(name) or "").upper()[:2] or None  # noqa: E731
+
+        def country(name: str) -> str | None:
+            # A country code is two Latin letters; anything else (a NUL, which PostgreSQL
+            # refuses in text, included) filters nothing.
+            value = (args.get(name) or "").strip().upper()
+            return value if len(value) == 2 and value.isascii() and value.isalpha() else None
+
         return cls(
             statuses=statuses or list(OPEN_STATUSES),
             programme=pick(Programme, "programme"),

@@ -3,6 +3,7 @@ the rollback of a restored backup are caught, and a checkpoint file that was edi
 
 import base64
 import json
+import secrets
 import threading
 from pathlib import Path
 
@@ -301,7 +302,7 @@ def test_the_internal_face_needs_the_checkpoint_key(
     (keys / "audit-checkpoint.key").unlink()
     production = {
         "PORTAL_ENV": "production",
-        "SECRET_KEY": "s" * 40,
+        "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": "postgresql://db.internal/portal",
         "REDIS_URL": "redis://redis.internal:6379/0",
         "PORTAL_KEYS_DIR": str(keys),

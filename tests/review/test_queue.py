@@ -89,3 +89,17 @@ def test_counts_per_status_on_the_page(staff_app: Flask, signed_in, submitted_ca
     html = client.get("/staff/").get_data(as_text=True)
     assert ">in review (1)<" in html and ">information requested (1)<" in html
     assert ">admitted (0)<" in html
+
+
+@pytest.mark.parametrize("junk", ["\x00", "A\x00", "Ä", "12", "AFG"])
+def test_a_country_filter_that_is_no_country_code_filters_nothing(
+    staff_app: Flask, signed_in, submitted_case, junk: str
+) -> None:
+    """A NUL in the country filter was a server error on PostgreSQL (found by the
+    property-based suite); it now filters nothing, like any other junk."""
+    submitted_case()
+    decider = signed_in("bernd", Role.DECIDER)
+    for name in ("country", "nationality"):
+        response = decider.get("/staff/", query_string={name: junk})
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('href="/staff/cases/') >= 1
