@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.accounts.services import MIN_PASSWORD_LENGTH
 from portal.cases.labels import LABELS
 from portal.core.actors import Role
-from portal.core.forms import PortalForm, options
+from portal.core.forms import PortalForm, options, refuse_control_characters
 from portal.core.i18n import _ls
 from portal.core.permissions import roles_compatible
 
@@ -46,7 +46,19 @@ def _new_password_fields() -> tuple[Any, Any]:
 
 
 class SignInForm(PortalForm):
-    username = StringField(_ls("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    # No username holds a control character (PostgreSQL refuses a NUL in text outright).
+    username = StringField(
+        _ls("Username"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=64),
+            refuse_control_characters(
+                _ls(
+                    "The text contains control characters or invisible direction marks. Please type it again without them."
+                )
+            ),
+        ],
+    )
     password = PasswordField(_ls("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
     code = _code_field()
 

@@ -86,6 +86,7 @@ JUNK = {
     "<script>alert(1)</script>",
     "\u202eevil",  # a right-to-left override
     "x" * 20_000,
+    "\x00",  # PostgreSQL refuses a NUL in text: it must never reach a query
     "2f1c7e4a-9b3d-4c55-8e21-6a0d9f3b7c18",  # fixed: xdist workers must collect the same ids
 }
 FIELDS = (

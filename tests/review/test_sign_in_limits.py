@@ -15,6 +15,7 @@ from tests.review.conftest import (
     Clock,
     attempt_sign_in,
     code_for,
+    csrf,
     from_address,
     sign_in,
 )
@@ -128,3 +129,17 @@ def test_staff_sign_in_while_redis_is_down(make_app, make_staff, clock: Clock) -
     app = make_app(REDIS_URL="unix:///nonexistent/redis.sock")
     user, secret = make_staff("amira", Role.CASEWORKER)
     assert sign_in(from_address(app, OWNER), user, secret, clock).status_code == 302
+
+
+def test_a_username_with_a_control_character_is_refused_not_a_server_error(
+    staff_app: Flask,
+) -> None:
+    """A NUL in the username was a server error on PostgreSQL, which refuses it in text."""
+    client = staff_app.test_client()
+    token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
+    response = client.post(
+        "/staff/sign-in",
+        data={"username": "ada\x00", "password": "x" * 12, "code": "123456", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)

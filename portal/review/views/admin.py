@@ -1,11 +1,12 @@
 """Admin screens (the audit log, failed intake jobs) and the handling of case files."""
 
+import re
 import uuid
 from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import false, select
 from werkzeug.wrappers import Response
 
 from portal.accounts.access import current_staff, requires
@@ -26,6 +27,7 @@ from portal.review.views.insiders import over_budget
 from portal.review.visibility import load_case
 
 AUDIT_PAGE = 100
+ACTION_CODE = re.compile(r"[a-z_]+(\.[a-z_]+)*", re.ASCII)
 INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
@@ -35,7 +37,11 @@ def show_audit() -> str:
     """The audit log, newest first, filtered by action, actor or case; keyset by id."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     action = request.args.get("action", "").strip()
-    if action:
+    # Actions are codes ("case.viewed"); anything else (a NUL, which PostgreSQL refuses in
+    # text, included) matches no event, so it is not looked up.
+    if action and not ACTION_CODE.fullmatch(action):
+        query = query.where(false())
+    elif action:
         query = query.where(AuditEvent.action == action)
     for name, column in (("actor", AuditEvent.actor_id), ("case", AuditEvent.case_id)):
         try:
