@@ -22,10 +22,11 @@ from portal.accounts.services import (
     password_matches,
     totp_secret,
 )
-from portal.accounts.tokens import keyed_digest, new_token, token_hash
+from portal.accounts.tokens import new_token, token_hash
 from portal.core.actors import ActorKind
 from portal.core.audit import record_event
 from portal.core.db import DbSession, utcnow
+from portal.core.digests import keyed_digest
 from portal.core.i18n import _ls
 from portal.core.refusal import ActionRefused
 

@@ -18,8 +18,8 @@ import math
 import redis
 from flask import current_app
 
-from portal.accounts.tokens import keyed_digest
 from portal.core.db import utcnow
+from portal.core.digests import keyed_digest
 from portal.core.redis import get_redis
 
 FREE_FAILURES = 5  # from one address for one name, before any wait

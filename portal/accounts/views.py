@@ -24,10 +24,10 @@ from portal.accounts import auth, blueprint, services, throttle
 from portal.accounts.access import current_staff, public, requires
 from portal.accounts.forms import EnrolmentForm, NewStaffForm, PasswordChangeForm, SignInForm
 from portal.accounts.models import StaffUser
-from portal.accounts.tokens import keyed_digest
 from portal.core import unit_of_work
 from portal.core.actors import Role
 from portal.core.db import utcnow
+from portal.core.digests import keyed_digest
 from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.i18n import _s
 from portal.core.permissions import Permission, permitted

@@ -8,25 +8,13 @@ equal values still meet in one counter, but nobody who reads Redis without the a
 secret key learns which reference or address a counter belongs to.
 """
 
-import hashlib
-import hmac
-
-from flask import current_app
-
-from portal.core import crypto
+from portal.core.digests import keyed_digest
 
 # 128 bits of the HMAC: no two values people type will meet in one counter by chance.
 _DIGEST_HEX_CHARS = 32
 
 
-def _hashing_key() -> bytes:
-    secret = current_app.config["SECRET_KEY"]
-    raw = secret if isinstance(secret, bytes) else secret.encode()
-    return crypto.derive_subkey(raw, "rate-limit keys")
-
-
 def hashed_key(scope: str, value: str) -> str:
-    """``scope:<HMAC of value>``: one counter per value, which the key does not reveal."""
-    message = f"{scope}|{value}".encode()
-    digest = hmac.new(_hashing_key(), message, hashlib.sha256).hexdigest()
-    return f"{scope}:{digest[:_DIGEST_HEX_CHARS]}"
+    """``scope:<keyed digest of value>``: one counter per value, which the key does not
+    reveal."""
+    return f"{scope}:{keyed_digest(scope, value)[:_DIGEST_HEX_CHARS]}"
