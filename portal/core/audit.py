@@ -138,16 +138,11 @@ def appending_together(session: DbSession) -> Iterator[None]:
 def hold_chain_lock(session: DbSession) -> None:
     """Take the chain lock now; it is held until the transaction ends.
 
-    For whoever counts events and then appends one (the insider budgets): once it is
-    held, every event committed before is visible to the count, and no other transaction
-    can append until this one ends, so two parallel requests cannot both count the same
-    number and both go ahead.
+    Appends take it to keep the chain in order (the head read under it is the end). Whoever
+    counts events and then appends one (the insider budgets) takes it first: every event
+    committed before is then visible to the count, and no other transaction can append
+    until this one ends, so two parallel requests cannot both count the same number.
     """
-    _take_chain_lock(session)
-
-
-def _take_chain_lock(session: DbSession) -> None:
-    """Order appends: held until the transaction ends, so the head read below is the end."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
     else:
@@ -183,7 +178,7 @@ def chain_pending_events(session: Session) -> None:
     if not events:
         return
     with session.no_autoflush:
-        _take_chain_lock(session)
+        hold_chain_lock(session)
         head = session.get(AuditHead, HEAD_ID, populate_existing=True)
         ids = _new_event_ids(session, len(events), head)
     key = current_app.extensions["portal.keyring"].audit_key()

@@ -126,16 +126,33 @@ def _digest(line: bytes) -> str:
 # --- the chain, as the database holds it ---------------------------------------------------
 
 
-def chain_state(session: DbSession) -> ChainState:
+def chain_state(session: DbSession, since: ChainState | None = None) -> ChainState:
     """The chain as committed now. Counting only up to the head's event keeps the count
-    true to the head even while other transactions append (their events come after it)."""
+    true to the head even while other transactions append (their events come after it).
+
+    ``since``, a checkpoint's state the chain was found to reach (``falls_short_of``), is
+    taken as counted: only the events after it are counted again, not the whole table.
+    """
     head = session.get(AuditHead, HEAD_ID, populate_existing=True)
     if head is None:
         return ChainState(0, GENESIS_MAC, 0)
+    after, counted = (since.last_event_id, since.count) if since else (0, 0)
     count = session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= head.last_event_id)
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.id > after, AuditEvent.id <= head.last_event_id)
     )
-    return ChainState(head.last_event_id, head.last_mac, count or 0)
+    return ChainState(head.last_event_id, head.last_mac, counted + (count or 0))
+
+
+def _unchanged_since(session: DbSession, seen: ChainState) -> bool:
+    """The head still names the checkpoint's last event: nothing was appended since."""
+    head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+    if head is None:
+        return seen.count == 0
+    return head.last_event_id == seen.last_event_id and hmac.compare_digest(
+        head.last_mac, seen.last_mac
+    )
 
 
 def falls_short_of(session: DbSession, checkpoint: Checkpoint) -> list[str]:
@@ -285,13 +302,15 @@ def write_checkpoint(
         fcntl.flock(appending.fileno(), fcntl.LOCK_EX)  # released when the file is closed
         last_line = _last_line(reading)
         last = _last_checkpoint(last_line, public_key)
-        state = chain_state(session)
+        if last is not None and only_if_grown and _unchanged_since(session, last.state):
+            return last, False  # the worker's minute with nothing new: no table counted
         if last is not None:
             problems = falls_short_of(session, last)
             if problems:
                 raise CheckpointRefused(problems)
-            if only_if_grown and state == last.state:
-                return last, False
+        state = chain_state(session, since=last.state if last else None)
+        if last is not None and only_if_grown and state == last.state:
+            return last, False
         checkpoint = _signed(
             Checkpoint(
                 sequence=last.sequence + 1 if last else 1,

@@ -9,6 +9,7 @@ stands for.
 
 import hashlib
 import hmac
+from functools import cache
 
 from flask import current_app
 
@@ -17,8 +18,13 @@ from portal.core import crypto
 
 def _digest_key() -> bytes:
     secret = current_app.config["SECRET_KEY"]
-    raw = secret if isinstance(secret, bytes) else secret.encode()
-    return crypto.derive_subkey(raw, "keyed digests")
+    return _subkey(secret if isinstance(secret, bytes) else secret.encode())
+
+
+@cache
+def _subkey(secret: bytes) -> bytes:
+    # Derived once per secret, not on every sign-in attempt and limited request.
+    return crypto.derive_subkey(secret, "keyed digests")
 
 
 def keyed_digest(purpose: str, *parts: str) -> str:

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from wtforms import SelectChoice, TextAreaField
 from wtforms.validators import ValidationError
 
+from portal.core.i18n import _ls
 from portal.core.text import has_control_characters, without_control_characters
 
 
@@ -42,6 +43,16 @@ def refuse_control_characters(message: Any) -> Callable[[Any, Any], None]:
             raise ValidationError(message)
 
     return validator
+
+
+# Staff text (notes, questions, reasons, usernames) is read by colleagues and applicants:
+# line breaks and tabs, but no NUL, escape sequences or invisible direction marks pasted in.
+# Applicant forms refuse the same with a message in the applicant's language.
+staff_plain_text = refuse_control_characters(
+    _ls(
+        "The text contains control characters or invisible direction marks. Please type it again without them."
+    )
+)
 
 
 class PortalForm(FlaskForm):

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
-from portal.cases.states import IdentityDocument, Relationship
+from portal.cases.states import SPOUSES, IdentityDocument, Relationship
 from portal.core.normalise import age_range, surely_before
 from portal.intake import reasons as R
 from portal.intake.facts import CaseFacts, EmploymentFacts, PersonFacts
 from portal.intake.reasons import Reason
 
 ADULT_AGE = 18
-SPOUSES = (Relationship.SPOUSE, Relationship.REGISTERED_PARTNER)
 
 
 @dataclass(frozen=True)

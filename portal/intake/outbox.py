@@ -57,7 +57,7 @@ def try_enqueue(job: str, case_id: uuid.UUID) -> bool:
     return True
 
 
-def dispatch(session: DbSession, entry: OutboxEntry) -> bool:
+def dispatch(entry: OutboxEntry) -> bool:
     """The relay's enqueue: enqueue now and stamp the row (the relay commits it)."""
     if not try_enqueue(entry.job, entry.case_id):
         return False
@@ -160,15 +160,16 @@ def relay(
             if first_time and queue.fetch(entry.job, entry.case_id) is not None:
                 # Handed over after its commit: from now on it is watched like any other.
                 _stamp(entry)
+                session.commit()
                 report.waiting += 1
             elif not first_time and not _job_is_lost(entry, stale_before):
                 report.waiting += 1
-            elif dispatch(session, entry):
+            elif dispatch(entry):
+                session.commit()
                 if first_time:
                     report.enqueued += 1
                 else:
                     report.requeued += 1
-            session.commit()
         exhausted = session.scalars(
             select(OutboxEntry)
             .where(

@@ -3,30 +3,23 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.cases.labels import LABELS
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
-from portal.core.forms import PortalForm, options, refuse_control_characters
+from portal.core.forms import PortalForm, options, staff_plain_text
 from portal.core.i18n import _ls
 
 REQUIRED = _ls("Required.")
-# Notes, questions and reasons are read by colleagues and the applicant: line breaks and
-# tabs, but no NUL, escape sequences or invisible direction marks pasted in with them.
-plain_text = refuse_control_characters(
-    _ls(
-        "The text contains control characters or invisible direction marks. Please type it again without them."
-    )
-)
 MAX_PRIORITY_ADJUSTMENT = 50
 
 
 class NoteForm(PortalForm):
     body = TextAreaField(
-        _ls("Note"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
+        _ls("Note"), validators=[DataRequired(REQUIRED), Length(max=5000), staff_plain_text]
     )
 
 
 class QuestionForm(PortalForm):
     question = TextAreaField(
         _ls("Question for the applicant"),
-        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=5000), staff_plain_text],
     )
 
 
@@ -39,7 +32,7 @@ class ThreatForm(PortalForm):
         _ls("Threat level"), choices=options((t.value, LABELS[ThreatLevel][t]) for t in ThreatLevel)
     )
     reason = TextAreaField(
-        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), staff_plain_text]
     )
 
 
@@ -52,7 +45,7 @@ class ScreeningForm(PortalForm):
         ),
     )
     reason = TextAreaField(
-        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), staff_plain_text]
     )
 
 
@@ -66,7 +59,7 @@ class PriorityForm(PortalForm):
         ],
     )
     reason = TextAreaField(
-        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), staff_plain_text]
     )
 
 
@@ -79,13 +72,13 @@ class ProposeForm(PortalForm):
         validators=[DataRequired(REQUIRED)],
     )
     reasons = TextAreaField(
-        _ls("Reasons"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
+        _ls("Reasons"), validators=[DataRequired(REQUIRED), Length(max=5000), staff_plain_text]
     )
 
 
 class ReasonForm(PortalForm):
     reason = TextAreaField(
-        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), plain_text]
+        _ls("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000), staff_plain_text]
     )
 
 

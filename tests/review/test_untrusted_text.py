@@ -10,16 +10,15 @@ from markupsafe import escape
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.apply.services import add_document, submit_case
+from portal.apply.services import add_document
 from portal.apply.uploads import check_upload
 from portal.cases.custody import blob_store
 from portal.cases.models import Case, Message, Note
 from portal.cases.states import DocumentKind
 from portal.core.actors import Role
 from portal.extensions import db
-from portal.intake.tasks import process_case
 from tests.factories import make_case
-from tests.review.conftest import csrf
+from tests.review.conftest import csrf, through_intake
 
 SPOOFED = "photo\u202egpj.exe"  # reads "photoexe.jpg"
 
@@ -46,14 +45,7 @@ def _case_with_file(app: Flask, filename: str, *, stored_as: str | None = None) 
         )
         if stored_as is not None:
             document.filename = stored_as
-        submit_case(db.session, case)
-        db.session.commit()
-        case_id = case.id
-        db.session.remove()
-        process_case(str(case_id))
-        stored = db.session.get(Case, case_id)
-        db.session.expunge(stored)
-        return stored
+        return through_intake(case)
 
 
 @pytest.mark.parametrize("stored_as", [None, SPOOFED], ids=["uploaded-now", "kept-from-before"])

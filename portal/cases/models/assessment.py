@@ -62,10 +62,10 @@ class RiskAssessment(CaseOwned, Base):
     case: Mapped["Case"] = relationship()
 
 
-def newest_first(assessments: Any = RiskAssessment) -> tuple[Any, Any]:
+def newest_first() -> tuple[Any, Any]:
     """The order of a case's assessments, the one in force first: the newest, and of two
     made at one instant the one with the larger id (one must win, the same everywhere)."""
-    return assessments.created_at.desc(), assessments.id.desc()
+    return RiskAssessment.created_at.desc(), RiskAssessment.id.desc()
 
 
 def in_force(assessments: Any = RiskAssessment, *within: Any) -> ColumnElement[bool]:

@@ -8,7 +8,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-SIGNING_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 _RAW = serialization.Encoding.Raw
 
