@@ -6,6 +6,7 @@ writes the history row and the audit event in the caller's transaction.
 
 import uuid
 
+from portal.cases.figures import record_move
 from portal.cases.models import Case, CaseTransition
 from portal.cases.states import ActorKind, CaseStatus
 from portal.core.audit import record_event
@@ -76,6 +77,7 @@ def transition(
         new=str(target),
         **details,
     )
+    record_move(session, case, target, now)
     case.status, case.status_changed_at = target, now
     if target == S.SUBMITTED:
         case.submitted_at = now

@@ -33,12 +33,14 @@ def compact(engine: Engine) -> int:
             ).rowcount
             return connection.execute(delete(CaseTally).where(CaseTally.id <= top)).rowcount - added
     except OperationalError as error:
-        if not _lost_a_race(error):
+        if not lost_a_race(error):
             raise
         return 0  # the next run folds what this one could not
 
 
-def _lost_a_race(error: OperationalError) -> bool:
+def lost_a_race(error: OperationalError) -> bool:
     """Another writer came first: SQLite was locked, or PostgreSQL could not serialize
-    this snapshot with another folding."""
-    return getattr(error.orig, "sqlstate", None) == "40001" or "locked" in str(error.orig)
+    this snapshot with another folding or found the row it would lock already taken."""
+    return getattr(error.orig, "sqlstate", None) in ("40001", "55P03") or "locked" in str(
+        error.orig
+    )

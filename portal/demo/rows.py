@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from portal.cases import custody
-from portal.cases.models import Case, CaseTransition, Employment, KeyWrap, Person
+from portal.cases.figures import MOVE_COLUMNS, move_values
+from portal.cases.models import Case, CaseMove, CaseTransition, Employment, KeyWrap, Person
+from portal.cases.models.case import REPORT_KEY_SPACE
 from portal.cases.states import ActorKind, CaseStatus
 from portal.core import codes, crypto
 from portal.core.db import Base
@@ -113,7 +115,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         Case,
         "id reference programme status language nationality country_of_stay people_count "
         "identity_to_be_clarified threat_level screening_status priority_score assignee_id "
-        "created_at submitted_at status_changed_at row_version",
+        "created_at submitted_at status_changed_at row_version report_key",
     ),
     Person.__tablename__: _columns(
         Person,
@@ -127,6 +129,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     CaseTransition.__tablename__: _columns(
         CaseTransition, "id case_id from_status to_status at actor_kind actor_id"
     ),
+    # The moves waiting to be counted in the envoy's figures, as the lifecycle leaves them.
+    CaseMove.__tablename__: MOVE_COLUMNS,
 }
 
 
@@ -170,6 +174,8 @@ def add_case(
     case_id, data_key = uuid.uuid4(), crypto.new_data_key()
     cipher = crypto.FieldCipher(data_key)
     reference = codes.new_reference()
+    report_key = rng.randrange(REPORT_KEY_SPACE)
+    submitted = moments[1] if plan.path[1:2] == [S.SUBMITTED] else None
     waiting_for_staff = status in (S.IN_REVIEW, S.INFO_REQUESTED, S.DECISION_PROPOSED)
     case_values = (
         reference,
@@ -185,9 +191,10 @@ def add_case(
         plan.priority,
         rng.choice(staff.caseworkers) if waiting_for_staff and staff.caseworkers else None,
         created,
-        moments[1] if plan.path[1:2] == [S.SUBMITTED] else None,
+        submitted,
         moments[-1],
         1,  # row_version: the ORM's optimistic lock counts from here
+        report_key,
     )
     batch.rows[Case.__tablename__].append(
         sealed_row(cipher, Case, case_id, case_values, plan.sealed)
@@ -226,5 +233,24 @@ def add_case(
     batch.rows[CaseTransition.__tablename__] += [
         (uuid.uuid4(), case_id, old.value, new.value, at, *_mover(rng, old, new, staff))
         for old, new, at in zip(plan.path, plan.path[1:], moments[1:], strict=False)
+    ]
+    batch.rows[CaseMove.__tablename__] += [
+        tuple(
+            move_values(
+                old,
+                new,
+                at=at,
+                entered=entered,
+                submitted=submitted,
+                programme=plan.programme,
+                nationality=plan.nationality,
+                country_of_stay=plan.country_of_stay,
+                people=len(plan.people),
+                report_key=report_key,
+            ).values()
+        )
+        for old, new, entered, at in zip(
+            plan.path, plan.path[1:], moments, moments[1:], strict=False
+        )
     ]
     batch.samples.setdefault(status.value, reference)

@@ -54,7 +54,7 @@ from sqlalchemy import (
 )
 
 from portal.accounts.models import StaffRole, StaffUser
-from portal.cases import custody
+from portal.cases import custody, figures
 from portal.cases.states import ActorKind, CaseStatus
 from portal.cases.tally import compact
 from portal.core import codes, crypto
@@ -298,6 +298,7 @@ def seed(
     record_event(db.session, "demo.seeded", actor_kind=ActorKind.SYSTEM, count=str(count))
     db.session.commit()
     compact(db.engine)  # the tally's triggers wrote a row per case
+    figures.refresh(db.engine, utcnow())  # count the moves every batch left
     report = SeedReport(count, time.perf_counter() - started, access_code, samples)
     _print_summary(echo, report)
     return report

@@ -88,6 +88,12 @@ def employer_code(employer: str) -> str:
     return next((EMPLOYER_WORDS[w] for w in words if w in EMPLOYER_WORDS), "other")
 
 
+def most_exposed_employer(facts: CaseFacts) -> str | None:
+    """The category of the employer whose work tied the person most visibly to Germany."""
+    employers = [employer_code(job.employer) for job in facts.employments]
+    return max(employers, key=lambda code: EMPLOYER_POINTS[code]) if employers else None
+
+
 def _work_years(facts: CaseFacts, today: date) -> int:
     months = 0
     for job in facts.employments:
@@ -151,9 +157,8 @@ def score(facts: CaseFacts, *, now: datetime) -> Priority:
         more = len(ranked) - 1
         add(R.RISK_PROFILE_MORE, min(MORE_RISKS_CAP, more * MORE_RISKS_POINTS), count=more)
         sealed["risk_profile"] = ranked
-    employers = [employer_code(job.employer) for job in facts.employments]
-    if employers:
-        top = max(employers, key=lambda code: EMPLOYER_POINTS[code])
+    top = most_exposed_employer(facts)
+    if top is not None:
         add(R.WORK_EXPOSURE, EMPLOYER_POINTS[top])
         years = _work_years(facts, today)
         add(R.WORK_YEARS, min(WORK_YEARS_CAP, years * WORK_YEAR_POINTS), years=years)

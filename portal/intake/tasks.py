@@ -17,10 +17,11 @@ from portal.cases.lifecycle import transition
 from portal.cases.models import Case
 from portal.cases.states import ActorKind, CaseStatus, ScreeningStatus
 from portal.core.audit import appending_together
-from portal.core.db import DbSession
+from portal.core.db import DbSession, utcnow
 from portal.extensions import db
 from portal.intake import outbox, queue
 from portal.intake.duplicates import lock_for_linking
+from portal.intake.employers import leave_ticks
 from portal.intake.facts import LOAD_FOR_FACTS, facts_of
 from portal.intake.indexing import index_cases
 from portal.intake.models import OutboxEntry
@@ -146,6 +147,7 @@ def _intake(session: DbSession, cases: list[Case]) -> dict[uuid.UUID, ScreeningS
     facts = facts_of(session, cases)  # every sealed value the intake reads, decrypted once
     indexes = index_cases(session, cases, facts)
     assessments = screen_cases(session, cases, indexes, facts)
+    leave_ticks(session, cases, facts, current_app.extensions["portal.keyring"], utcnow())
     for case in cases:
         transition(session, case, CaseStatus.IN_REVIEW, actor_kind=ActorKind.SYSTEM)
     outbox.complete(session, queue.INTAKE_JOB, [case.id for case in cases])

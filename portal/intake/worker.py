@@ -14,10 +14,11 @@ from rq.serializers import JSONSerializer
 
 from portal.cases.tally import compact
 from portal.core.audit_checkpoints import write_checkpoint
-from portal.core.db import DbSession
+from portal.core.db import DbSession, utcnow
 from portal.core.redis import get_redis
 from portal.extensions import db
 from portal.intake import outbox
+from portal.intake.employers import refresh_figures
 from portal.intake.queue import intake_queue
 from portal.intake.rescoring import RescoreSchedule
 from portal.watchlist.matcher import CACHE
@@ -128,6 +129,17 @@ def run_tally_compaction_forever(app: Flask, stop: threading.Event) -> None:
     _every(app, stop, app.config["PORTAL_TALLY_COMPACT_SECONDS"], "case tally", fold)
 
 
+def run_figures_refresh_forever(app: Flask, stop: threading.Event) -> None:
+    """Keep the envoy's figures no older than ``PORTAL_FIGURES_REFRESH_SECONDS``."""
+
+    def refresh(session: DbSession) -> object:
+        keyring = current_app.extensions["portal.keyring"]
+        return None if refresh_figures(session, keyring, utcnow()) else "busy, next time"
+
+    interval = app.config["PORTAL_FIGURES_REFRESH_SECONDS"]
+    _every(app, stop, interval, "figures", refresh, at_start=True)
+
+
 def _checkpoint_if_grown(session: DbSession) -> object:
     checkpoint, written = write_checkpoint(
         session,
@@ -174,6 +186,7 @@ def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:
             run_relay_forever,
             run_rescoring_forever,
             run_tally_compaction_forever,
+            run_figures_refresh_forever,
             run_audit_checkpoints_forever,
         ):
             threading.Thread(target=timer, args=(app, stop), daemon=True).start()

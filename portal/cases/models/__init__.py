@@ -10,6 +10,16 @@ from portal.cases.models.assessment import (
     newest_first,
 )
 from portal.cases.models.case import Case, CaseTransition
+from portal.cases.models.figures import (
+    CaseMove,
+    EmployerFigure,
+    EmployerTick,
+    FiguresRefresh,
+    FlowFigure,
+    Grain,
+    StateFigure,
+    WaitFigure,
+)
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
 from portal.cases.models.records import CaseExport, Document, Message, Note
@@ -19,18 +29,26 @@ __all__ = [
     "BlindIndex",
     "Case",
     "CaseExport",
+    "CaseMove",
     "CaseTally",
     "CaseTransition",
     "Decision",
     "Document",
     "DuplicateLink",
     "DuplicateReason",
+    "EmployerFigure",
+    "EmployerTick",
     "Employment",
+    "FiguresRefresh",
+    "FlowFigure",
+    "Grain",
     "KeyWrap",
     "Message",
     "Note",
     "Person",
     "RiskAssessment",
+    "StateFigure",
+    "WaitFigure",
     "in_force",
     "newest_first",
 ]

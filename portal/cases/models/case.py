@@ -1,8 +1,9 @@
+import secrets
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.cases.states import (
@@ -19,6 +20,12 @@ from portal.core.db import Base, UTCDateTime, ciphertext, created_at, enum_colum
 from portal.core.sealed import JSON, TEXT, LockedError, Sealed
 
 UNLOCKED_KEYS = "portal.unlocked_case_keys"
+REPORT_KEY_SPACE = 2**31
+
+
+def new_report_key() -> int:
+    return secrets.randbelow(REPORT_KEY_SPACE)
+
 
 if TYPE_CHECKING:
     from portal.cases.models.people import Employment, Person
@@ -47,6 +54,9 @@ class Case(Base):
         ScreeningStatus, default=ScreeningStatus.PENDING
     )
     priority_score: Mapped[int] = mapped_column(default=0)
+    # A random number that says nothing about the case: the envoy's figures sum it per
+    # cell, and disclosure control draws each cell's noise from that sum.
+    report_key: Mapped[int] = mapped_column(BigInteger, default=new_report_key)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[created_at]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
