@@ -164,10 +164,12 @@ def register_faces(app: Flask) -> None:
         app.register_blueprint(apply_blueprint)
     if "internal" in app.config["PORTAL_FACES"]:
         from portal.accounts import blueprint as accounts_blueprint
+        from portal.reports import blueprint as reports_blueprint
         from portal.review import blueprint as review_blueprint
 
         app.register_blueprint(accounts_blueprint)
         app.register_blueprint(review_blueprint)
+        app.register_blueprint(reports_blueprint)
 
 
 def register_commands(app: Flask) -> None:

@@ -164,6 +164,7 @@ def register(app: Flask) -> None:
     from portal.accounts.cli import staff_cli
     from portal.demo.cli import demo_cli
     from portal.intake.cli import queue_cli, worker_command
+    from portal.reports.cli import reports_cli
     from portal.watchlist.cli import watchlist_cli
 
     for command in (
@@ -174,5 +175,6 @@ def register(app: Flask) -> None:
         worker_command,
         watchlist_cli,
         demo_cli,
+        reports_cli,
     ):
         app.cli.add_command(command)

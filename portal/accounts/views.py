@@ -40,6 +40,7 @@ LANDING = (
     (Permission.CASE_READ, "review.show_queue"),
     (Permission.ALERTS_READ, "review.show_alerts"),
     (Permission.STAFF_MANAGE, "accounts.list_staff"),
+    (Permission.REPORTS_READ, "reports.show_reports"),
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, case, delete, func, insert, select, update
+from sqlalchemy import Column, Connection, Engine, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -190,8 +190,12 @@ def _claim(connection: Connection) -> None:
 
 
 def _stamp(connection: Connection, now: datetime) -> None:
+    table = FiguresRefresh.__table__
+    statement = _upsert(connection)(table).values(id=1, refreshed_at=now)
     connection.execute(
-        update(FiguresRefresh).where(FiguresRefresh.id == 1).values(refreshed_at=now)
+        statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"refreshed_at": statement.excluded.refreshed_at}
+        )
     )
 
 

@@ -76,7 +76,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     Role.ENVOY: frozenset({P.REPORTS_READ, P.OWN_ACCOUNT}),
     Role.ADMIN: frozenset(
-        {P.STAFF_MANAGE, P.AUDIT_READ, P.QUEUE_MANAGE, P.ALERTS_READ, P.OWN_ACCOUNT}
+        {
+            P.STAFF_MANAGE,
+            P.AUDIT_READ,
+            P.QUEUE_MANAGE,
+            P.ALERTS_READ,
+            P.REPORTS_READ,
+            P.OWN_ACCOUNT,
+        }
     ),
 }
 
