@@ -144,26 +144,42 @@ def _grain_rows(period: Period) -> tuple[Grain, Any]:
     return period.grain, period.start
 
 
-def flows(session: DbSession, period: Period, filters: Filters) -> dict[tuple[S, S], Tally]:
-    """Moves from one stage to another in the period, by (from, to)."""
-    grain, start = _grain_rows(period)
-    query = select(
-        FlowFigure.from_status,
-        FlowFigure.to_status,
-        func.sum(FlowFigure.cases),
-        func.sum(FlowFigure.people),
-        func.sum(FlowFigure.key_sum),
-    ).where(FlowFigure.grain == grain)
-    if start is not None:
-        query = query.where(FlowFigure.start == start)
-    query = filters.apply(query.group_by(FlowFigure.from_status, FlowFigure.to_status), FlowFigure)
-    found: dict[tuple[S, S], Tally] = defaultdict(Tally)
-    for old, new, cases, people, key in session.execute(query):
-        found[(old, new)].add(int(cases), int(people), int(key))
+Moves = dict[tuple[S, S], Tally]
+
+
+def _moves(session: DbSession, filters: Filters, *where: Any, by: Any = None) -> dict[Any, Moves]:
+    """Moves summed by (from, to), and by the column ``by`` if given; matching ``where``."""
+    grouped = (by,) if by is not None else ()
+    query = filters.apply(
+        select(
+            *grouped,
+            FlowFigure.from_status,
+            FlowFigure.to_status,
+            func.sum(FlowFigure.cases),
+            func.sum(FlowFigure.people),
+            func.sum(FlowFigure.key_sum),
+        )
+        .where(*where)
+        .group_by(*grouped, FlowFigure.from_status, FlowFigure.to_status),
+        FlowFigure,
+    )
+    found: dict[Any, Moves] = defaultdict(lambda: defaultdict(Tally))
+    for row in session.execute(query):
+        *group, old, new, cases, people, key = row
+        found[group[0] if group else None][(old, new)].add(int(cases), int(people), int(key))
     return found
 
 
-def entries(moves: dict[tuple[S, S], Tally], stage: S) -> Tally:
+def flows(session: DbSession, period: Period, filters: Filters) -> Moves:
+    """Moves from one stage to another in the period, by (from, to)."""
+    grain, start = _grain_rows(period)
+    where = [FlowFigure.grain == grain]
+    if start is not None:
+        where.append(FlowFigure.start == start)
+    return _moves(session, filters, *where).get(None, defaultdict(Tally))
+
+
+def entries(moves: Moves, stage: S) -> Tally:
     """How many moved into ``stage`` (withdrawn drafts never count)."""
     total = Tally()
     for (old, new), tally in moves.items():
@@ -172,7 +188,7 @@ def entries(moves: dict[tuple[S, S], Tally], stage: S) -> Tally:
     return total
 
 
-def exits(moves: dict[tuple[S, S], Tally], stage: S) -> Tally:
+def exits(moves: Moves, stage: S) -> Tally:
     total = Tally()
     for (old, _new), tally in moves.items():
         if old == stage:
@@ -262,32 +278,17 @@ def first_figure(session: DbSession) -> date | None:
 
 def series(
     session: DbSession, grain: Grain, starts: Sequence[date], filters: Filters
-) -> dict[date, dict[tuple[S, S], Tally]]:
+) -> dict[date, Moves]:
     """Moves per bin, from the first bin to now (what the backlog needs after the last)."""
     if not starts:
         return {}
-    query = filters.apply(
-        select(
-            FlowFigure.start,
-            FlowFigure.from_status,
-            FlowFigure.to_status,
-            func.sum(FlowFigure.cases),
-            func.sum(FlowFigure.people),
-            func.sum(FlowFigure.key_sum),
-        )
-        .where(FlowFigure.grain == grain, FlowFigure.start >= starts[0])
-        .group_by(FlowFigure.start, FlowFigure.from_status, FlowFigure.to_status),
-        FlowFigure,
-    )
-    found: dict[date, dict[tuple[S, S], Tally]] = defaultdict(lambda: defaultdict(Tally))
-    for start, old, new, cases, people, key in session.execute(query):
-        found[start][(old, new)].add(int(cases), int(people), int(key))
-    return found
+    where = (FlowFigure.grain == grain, FlowFigure.start >= starts[0])
+    return _moves(session, filters, *where, by=FlowFigure.start)
 
 
 def backlog(
     now: dict[CaseStatus, Tally],
-    moves: dict[date, dict[tuple[S, S], Tally]],
+    moves: dict[date, Moves],
     starts: Sequence[date],
     grain: Grain,
 ) -> dict[date, dict[CaseStatus, Tally]]:
@@ -313,32 +314,16 @@ def backlog(
     return result
 
 
-def pace(
-    session: DbSession, filters: Filters, today: date
-) -> tuple[date, dict[tuple[S, S], Tally]]:
+def pace(session: DbSession, filters: Filters, today: date) -> tuple[date, Moves]:
     """The moves of the last ``PACE_WEEKS`` whole weeks, and the first day they cover."""
     this_week = period_start(Grain.WEEK, today)
     first = this_week - timedelta(weeks=PACE_WEEKS)
-    query = filters.apply(
-        select(
-            FlowFigure.from_status,
-            FlowFigure.to_status,
-            func.sum(FlowFigure.cases),
-            func.sum(FlowFigure.people),
-            func.sum(FlowFigure.key_sum),
-        )
-        .where(
-            FlowFigure.grain == Grain.WEEK,
-            FlowFigure.start >= first,
-            FlowFigure.start < this_week,
-        )
-        .group_by(FlowFigure.from_status, FlowFigure.to_status),
-        FlowFigure,
+    where = (
+        FlowFigure.grain == Grain.WEEK,
+        FlowFigure.start >= first,
+        FlowFigure.start < this_week,
     )
-    found: dict[tuple[S, S], Tally] = defaultdict(Tally)
-    for old, new, cases, people, key in session.execute(query):
-        found[(old, new)].add(int(cases), int(people), int(key))
-    return first, found
+    return first, _moves(session, filters, *where).get(None, defaultdict(Tally))
 
 
 def summed(tallies: Iterable[Tally]) -> Tally:
