@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from portal.cases import custody
-from portal.cases.figures import MOVE_COLUMNS, move_values
+from portal.cases.figures import MOVE_COLUMNS, month_start, move_values
 from portal.cases.models import Case, CaseMove, CaseTransition, Employment, KeyWrap, Person
 from portal.cases.models.case import REPORT_KEY_SPACE
 from portal.cases.states import ActorKind, CaseStatus
@@ -20,6 +20,7 @@ from portal.core import codes, crypto
 from portal.core.db import Base
 from portal.core.sealed import Sealed
 from portal.demo.plans import plan_case
+from portal.intake.priority import employer_category
 
 S = CaseStatus
 Row = tuple[Any, ...]
@@ -147,6 +148,9 @@ class Batch:
     """The rows of some cases, by table, and a reference to show for each status reached."""
 
     rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    # Local staff counted by employer as intake would have: (month, nationality, category,
+    # cases, people, report key), added to the figures with the batch (no tick needed).
+    employers: list[Row] = field(default_factory=list)
     samples: dict[str, str] = field(default_factory=dict)  # status -> a reference
 
 
@@ -253,4 +257,17 @@ def add_case(
             plan.path, plan.path[1:], moments, moments[1:], strict=False
         )
     ]
+    category = employer_category(job["employer"] or "" for job in plan.employments)
+    if category is not None and S.IN_REVIEW in plan.path:
+        screened = moments[plan.path.index(S.IN_REVIEW)]
+        batch.employers.append(
+            (
+                month_start(screened.date()),
+                plan.nationality,
+                category,
+                1,
+                len(plan.people),
+                report_key,
+            )
+        )
     batch.samples.setdefault(status.value, reference)

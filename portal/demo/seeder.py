@@ -55,6 +55,8 @@ from sqlalchemy import (
 
 from portal.accounts.models import StaffRole, StaffUser
 from portal.cases import custody, figures
+from portal.cases.figures import add_counts
+from portal.cases.models import EmployerFigure
 from portal.cases.states import ActorKind, CaseStatus
 from portal.cases.tally import compact
 from portal.core import codes, crypto
@@ -63,6 +65,7 @@ from portal.core.audit import record_event
 from portal.core.db import Base, utcnow
 from portal.demo.rows import COLUMNS, Batch, DemoKeys, Row, StaffIds, add_case
 from portal.extensions import db
+from portal.intake.employers import EMPLOYER_GRAINS
 
 DEFAULT_BATCH_SIZE = 2000
 
@@ -117,6 +120,14 @@ def write_batch(engine: Engine, batch: Batch) -> None:
         for table, columns in COLUMNS.items():
             if batch.rows[table]:
                 write(connection, table, columns, batch.rows[table])
+        add_counts(
+            connection,
+            EmployerFigure,
+            ("nationality", "category"),
+            ("cases", "people", "key_sum"),
+            EMPLOYER_GRAINS,
+            batch.employers,
+        )
 
 
 # --- batches and workers ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ Applicants to earlier admission programmes criticised opaque scoring, so nothing
 learnt or weighted in secret: change a number here, change it in docs/screening.md too.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -90,8 +91,13 @@ def employer_code(employer: str) -> str:
 
 def most_exposed_employer(facts: CaseFacts) -> str | None:
     """The category of the employer whose work tied the person most visibly to Germany."""
-    employers = [employer_code(job.employer) for job in facts.employments]
-    return max(employers, key=lambda code: EMPLOYER_POINTS[code]) if employers else None
+    return employer_category(job.employer for job in facts.employments)
+
+
+def employer_category(employers: Iterable[str]) -> str | None:
+    """Of employers as written, the category that exposed the person most; None if none."""
+    codes = [employer_code(employer) for employer in employers]
+    return max(codes, key=lambda code: EMPLOYER_POINTS[code]) if codes else None
 
 
 def _work_years(facts: CaseFacts, today: date) -> int:

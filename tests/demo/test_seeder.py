@@ -217,3 +217,33 @@ def test_production_refuses_to_seed(app: Flask) -> None:
     assert result.exit_code != 0
     assert "never" in result.output
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_seeded_cases_are_counted_in_the_envoys_figures(app: Flask) -> None:
+    """The moves of every seeded history are folded, and local staff screened by intake
+    are counted by employer, as if intake had done it."""
+    from portal.cases.models import CaseMove, EmployerFigure, FlowFigure, Grain
+
+    _seed(40)
+    moves = db.session.scalar(
+        select(func.count())
+        .select_from(CaseTransition)
+        .where(CaseTransition.from_status.is_not(None))
+    )
+    counted = db.session.scalar(
+        select(func.sum(FlowFigure.cases)).where(FlowFigure.grain == Grain.YEAR)
+    )
+    assert moves and counted == moves
+    assert db.session.scalar(select(func.count()).select_from(CaseMove)) == 0  # all folded
+    screened_local_staff = db.session.scalar(
+        select(func.count(func.distinct(Case.id)))
+        .join(CaseTransition, CaseTransition.case_id == Case.id)
+        .where(
+            Case.programme == Programme.LOCAL_STAFF,
+            CaseTransition.to_status == CaseStatus.IN_REVIEW,
+        )
+    )
+    by_employer = db.session.scalar(
+        select(func.sum(EmployerFigure.cases)).where(EmployerFigure.grain == Grain.YEAR)
+    )
+    assert screened_local_staff and by_employer == screened_local_staff

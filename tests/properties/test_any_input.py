@@ -148,7 +148,10 @@ def page_paths(app: Flask, prefix: str, client: FlaskClient) -> list[str]:
     ]
     linked: set[str] = set()
     for path in paths:
-        html = client.get(path).get_data(as_text=True)
+        response = client.get(path)
+        if response.mimetype != "text/html":  # downloads (the envoy's spreadsheet) hold no links
+            continue
+        html = response.get_data(as_text=True)
         linked |= {
             urlsplit(href).path
             for href in re.findall(r'href="([^"#]+)"', html)

@@ -93,7 +93,10 @@ FIELDS = (
     "assignee body code display_name level outcome password question reason reasons roles "
     "status username token points delta"
 ).split()
-QUERY = "status programme threat screening nationality country assignee waiting after action actor case before view".split()
+QUERY = (
+    "status programme threat screening nationality country assignee waiting after action "
+    "actor case before view period start print"
+).split()
 
 
 @pytest.mark.parametrize("junk", sorted(JUNK), ids=lambda junk: repr(junk[:12]))
