@@ -13,6 +13,7 @@ GROUPS = {
     "queue": {"relay", "failed", "retry", "rescore", "reindex"},
     "watchlist": {"import"},
     "demo": {"seed"},
+    "reports": {"refresh"},
 }
 
 

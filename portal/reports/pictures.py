@@ -52,6 +52,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
     threshold, tables = report.threshold, report.tables
     stages = [(name, values[0]) for name, values in tables["stages"].rows[:-1]]
     distribution = tables["distribution"].rows[:-1]
+    backlog = _series(tables["backlog"], threshold)
     return {
         "stages": bars(
             "chart-stages",
@@ -72,7 +73,7 @@ def report_charts(report: Report) -> dict[str, Markup]:
                 "One line each for cases in review, waiting for information, waiting for a "
                 "decision and waiting for a visa; the table has every stage."
             ),
-            [_series(tables["backlog"], threshold)[index] for index in BACKLOG_DRAWN],
+            [backlog[index] for index in BACKLOG_DRAWN],
         ),
         "distribution": columns(
             "chart-distribution",

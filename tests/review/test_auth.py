@@ -26,14 +26,23 @@ def test_a_correct_password_and_code_open_the_queue(
     assert client.get("/staff/").status_code == 200
 
 
-def test_someone_without_a_queue_or_alerts_lands_on_their_own_account(
-    staff_app: Flask, make_staff, clock: Clock
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.CASEWORKER, "/staff/"),
+        (Role.DECIDER, "/staff/"),
+        (Role.SECURITY_OFFICER, "/staff/"),
+        (Role.ENVOY, "/staff/reports/"),
+        (Role.ADMIN, "/staff/alerts"),
+    ],
+)
+def test_everyone_lands_on_a_page_of_their_own_never_a_403(
+    staff_app: Flask, make_staff, clock: Clock, role: Role, landing: str
 ) -> None:
-    """An envoy has no page of cases (the reports are to come): not a 403 after sign-in."""
-    user, secret = make_staff("gesandte", Role.ENVOY)
+    user, secret = make_staff(f"landing-{role.value.replace('_', '-')}", role)
     client = staff_app.test_client()
     response = sign_in(client, user, secret, clock)
-    assert response.status_code == 302 and response.location.endswith("/staff/account/password")
+    assert response.status_code == 302 and response.location.endswith(landing)
     assert client.get(response.location).status_code == 200
 
 
