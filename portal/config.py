@@ -138,8 +138,10 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_RELAY_INTERVAL_SECONDS": int(environ.get("PORTAL_RELAY_INTERVAL_SECONDS", 30)),
         "PORTAL_TALLY_COMPACT_SECONDS": int(environ.get("PORTAL_TALLY_COMPACT_SECONDS", 300)),
         # How old the envoy's figures may grow, and the smallest count they show.
-        "PORTAL_FIGURES_REFRESH_SECONDS": int(environ.get("PORTAL_FIGURES_REFRESH_SECONDS", 300)),
-        "PORTAL_REPORT_THRESHOLD": int(environ.get("PORTAL_REPORT_THRESHOLD", 10)),
+        "PORTAL_FIGURES_REFRESH_SECONDS": _positive_whole_number(
+            environ, "PORTAL_FIGURES_REFRESH_SECONDS", 300
+        ),
+        "PORTAL_REPORT_THRESHOLD": _positive_whole_number(environ, "PORTAL_REPORT_THRESHOLD", 10),
         "PORTAL_RESCORE_CHECK_SECONDS": int(environ.get("PORTAL_RESCORE_CHECK_SECONDS", 3600)),
         "PORTAL_MAX_JOB_ATTEMPTS": int(environ.get("PORTAL_MAX_JOB_ATTEMPTS", 5)),
         # A watch-list score (0-100, docs/screening.md) at or above this is a hit.

@@ -69,7 +69,15 @@ def test_insider_budgets_default_to_what_a_busy_caseworker_needs(tmp_path: Path)
     assert config["PORTAL_BUDGET_EXPORTS_PER_HOUR"] == 3
 
 
-@pytest.mark.parametrize("name", ["PORTAL_BUDGET_CASES_PER_HOUR", "PORTAL_BUDGET_EXPORTS_PER_HOUR"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PORTAL_BUDGET_CASES_PER_HOUR",
+        "PORTAL_BUDGET_EXPORTS_PER_HOUR",
+        "PORTAL_REPORT_THRESHOLD",
+        "PORTAL_FIGURES_REFRESH_SECONDS",
+    ],
+)
 @pytest.mark.parametrize("value", ["0", "-5", "ten", ""])
 def test_an_insider_budget_that_would_stop_all_work_is_refused(
     tmp_path: Path, name: str, value: str
