@@ -3,7 +3,8 @@
 Each area's ``cli.py`` defines its command group (``staff``, ``queue`` and ``worker``,
 ``watchlist``, ``demo``); the groups here span areas: ``keys`` re-wraps case keys, staff
 secrets and the watch list's key, ``audit`` checks the whole trail and writes its signed
-checkpoints. Each command commits once, at its end; one that works in batches commits each
+checkpoints, ``retention`` shreds what is due and re-applies the shred ledger after a
+restore. Each command commits once, at its end; one that works in batches commits each
 batch, and says why.
 """
 
@@ -18,6 +19,7 @@ from portal.extensions import db
 
 keys_cli = AppGroup("keys", help="Generate and rotate keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+retention_cli = AppGroup("retention", help="Shred closed cases, delete abandoned drafts.")
 
 
 def _internal_keyring() -> KeyRing:
@@ -25,7 +27,8 @@ def _internal_keyring() -> KeyRing:
     ring: KeyRing = current_app.extensions["portal.keyring"]
     if ring.audit_checkpoint is None:
         raise click.ClickException(
-            "this process holds no audit checkpoint key: run audit commands on the internal face"
+            "this process holds no audit checkpoint key: run audit and retention commands on "
+            "the internal face"
         )
     return ring
 
@@ -159,6 +162,67 @@ def retire_keys(kind: str) -> None:
         click.echo(f"deleted {path}")
 
 
+@retention_cli.command("run")
+def run_retention() -> None:
+    """Re-apply the shred ledger, then shred closed cases and delete abandoned drafts that
+    are due (PORTAL_RETENTION_CLOSED_DAYS, PORTAL_RETENTION_DRAFT_DAYS). The worker does the
+    same every PORTAL_RETENTION_INTERVAL_SECONDS."""
+    from portal.cases import retention
+
+    _internal_keyring()
+    # Committed batch by batch (portal.cases.retention): a long run keeps what it did.
+    click.echo(str(retention.run(db.session)))
+
+
+@retention_cli.command("reapply")
+def reapply_retention() -> None:
+    """After restoring the database and the blob store: shred and delete again every case
+    the shred ledger lists, then check that none is readable. Exit non-zero, so that the
+    service is not started, on a forged or broken ledger line or anything left readable."""
+    from portal.cases import retention
+
+    _internal_keyring()
+    ledger = retention.configured_ledger()
+    # Committed batch by batch (portal.cases.retention): run again, it finishes the rest.
+    count = retention.reapply(db.session, ledger)
+    click.echo(f"{len(ledger.entries)} ledger entries read; {count} cases shredded again")
+    _refuse_on(retention.unapplied(db.session, ledger))
+
+
+@retention_cli.command("check")
+def check_retention() -> None:
+    """Exit non-zero if the shred ledger is damaged or lists a case that can still be read
+    (a restore not yet followed by `retention reapply`): run it before starting a face."""
+    from portal.cases import retention
+
+    _internal_keyring()
+    _refuse_on(retention.unapplied(db.session, retention.configured_ledger()))
+
+
+def _refuse_on(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException("the shred ledger is not applied: do not start the service")
+    click.echo("every shred in the ledger is applied")
+
+
+@retention_cli.command("start-ledger")
+def start_ledger() -> None:
+    """Create an empty shred ledger at PORTAL_SHRED_LEDGER_PATH (once, when setting up:
+    in production nothing is shredded until it exists)."""
+    from portal.core import shred_ledger
+
+    path = current_app.config["PORTAL_SHRED_LEDGER_PATH"]
+    try:
+        created = shred_ledger.start(path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {path}: {exc.strerror}") from None
+    if not created:
+        raise click.ClickException(f"{path} exists already: a ledger is never started twice")
+    click.echo(f"shred ledger started at {path}")
+
+
 def register(app: Flask) -> None:
     """Add every area's command group to ``flask``; nothing else adds commands."""
     from portal.accounts.cli import staff_cli
@@ -170,6 +234,7 @@ def register(app: Flask) -> None:
     for command in (
         keys_cli,
         audit_cli,
+        retention_cli,
         staff_cli,
         queue_cli,
         worker_command,

@@ -126,6 +126,23 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_AUDIT_CHECKPOINT_SECONDS": _positive_whole_number(
             environ, "PORTAL_AUDIT_CHECKPOINT_SECONDS", 60
         ),
+        # Every shred and every deleted draft, one signed JSON line each, kept apart from the
+        # database and its backups so a restore re-applies them (docs/operations.md,
+        # "Backups and retention").
+        "PORTAL_SHRED_LEDGER_PATH": Path(
+            environ.get("PORTAL_SHRED_LEDGER_PATH", instance / "shred-ledger.jsonl")
+        ),
+        # Closed cases are shredded this long after they closed; drafts nobody has opened
+        # for this long are deleted; the worker looks for both this often.
+        "PORTAL_RETENTION_CLOSED_DAYS": _positive_whole_number(
+            environ, "PORTAL_RETENTION_CLOSED_DAYS", 3 * 365
+        ),
+        "PORTAL_RETENTION_DRAFT_DAYS": _positive_whole_number(
+            environ, "PORTAL_RETENTION_DRAFT_DAYS", 30
+        ),
+        "PORTAL_RETENTION_INTERVAL_SECONDS": _positive_whole_number(
+            environ, "PORTAL_RETENTION_INTERVAL_SECONDS", 3600
+        ),
         # scrypt cost for access codes: 2**15 in production; tests lower it.
         "PORTAL_SCRYPT_N": int(environ.get("PORTAL_SCRYPT_N", 2**15)),
         "PORTAL_QUEUE_NAME": environ.get("PORTAL_QUEUE_NAME", "intake"),

@@ -9,6 +9,7 @@ from portal.extensions import db
 GROUPS = {
     "keys": {"rotate", "retire"},
     "audit": {"verify", "checkpoint"},
+    "retention": {"run", "reapply", "check", "start-ledger"},
     "staff": {"create", "deactivate", "reset", "seed-dev"},
     "queue": {"relay", "failed", "retry", "rescore", "reindex"},
     "watchlist": {"import"},

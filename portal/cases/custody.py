@@ -10,6 +10,7 @@ Every unwrap for staff or the system writes an audit event.
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
+from functools import partial
 from typing import cast
 
 from flask import current_app
@@ -17,11 +18,12 @@ from sqlalchemy import delete, select
 
 from portal.cases.models import BlindIndex, Case, KeyWrap
 from portal.cases.states import ActorKind, Programme
-from portal.core import codes, crypto
+from portal.core import codes, crypto, shred_ledger
 from portal.core.audit import record_event
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.core.keyring import KeyRing
+from portal.core.unit_of_work import after_commit
 
 CASE, STAFF = "case", "staff"
 INTAKE, ACCESS_CODE, INTERNAL = "intake", "access_code", "internal"
@@ -389,14 +391,51 @@ def rotate_internal_wraps(session: DbSession, *, batch_size: int = 500) -> int:
 
 
 def shred(
-    session: DbSession, case: Case, *, actor_kind: ActorKind, actor_id: uuid.UUID | None = None
+    session: DbSession,
+    case: Case,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    from_ledger: bool = False,
+    **details: str,
 ) -> None:
-    """Crypto-shred a case: without its wrapped keys its ciphertext is noise everywhere."""
+    """Crypto-shred a case: without its wrapped keys its ciphertext is noise everywhere.
+
+    The clear columns stay (reports count them), and so does the audit trail. The shred is
+    written to the shred ledger before the commit, so that restoring an older backup cannot
+    bring the case back (``portal.cases.retention.reapply``), unless it comes from the
+    ledger (``from_ledger``) already. The documents' blobs go once the commit has
+    succeeded: a rollback keeps the case whole.
+    """
     session.execute(delete(KeyWrap).where(KeyWrap.case_id == case.id))
     session.execute(delete(BlindIndex).where(BlindIndex.case_id == case.id))
-    blob_store().delete_case(case.id)
-    case.shredded_at = utcnow()
+    if not from_ledger:
+        promise_to_ledger(session, case.id, shred_ledger.SHREDDED)
+    after_commit(session, partial(blob_store().delete_case, case.id))
+    if case.shredded_at is None:
+        case.shredded_at = utcnow()
     case.forget_keys()
+    if from_ledger:
+        details["source"] = "shred_ledger"
     record_event(
-        session, "case.shredded", actor_kind=actor_kind, actor_id=actor_id, case_id=case.id
+        session,
+        "case.shredded",
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case.id,
+        **details,
+    )
+
+
+def promise_to_ledger(session: DbSession, case_id: uuid.UUID, action: str) -> None:
+    """Note in the shred ledger, ahead of the commit, that ``case_id`` is gone for good."""
+    shred_ledger.promise(
+        session,
+        case_id,
+        action,
+        path=current_app.config["PORTAL_SHRED_LEDGER_PATH"],
+        private_key=keyring().audit_checkpoint_key(),
+        # In production a missing ledger is a warning sign (deleted, or a volume not
+        # mounted): only an operator starts one (`retention start-ledger`).
+        may_start=current_app.config["PORTAL_ENV"] == "development",
     )

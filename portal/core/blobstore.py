@@ -48,6 +48,9 @@ class BlobStore:
     def delete(self, case_id: uuid.UUID, document_id: uuid.UUID) -> None:
         self.path(case_id, document_id).unlink(missing_ok=True)
 
+    def holds_case(self, case_id: uuid.UUID) -> bool:
+        return (self.root / str(case_id)).is_dir()
+
     def delete_case(self, case_id: uuid.UUID) -> None:
         folder = self.root / str(case_id)
         if folder.is_dir():

@@ -1,6 +1,6 @@
 """The RQ worker process: one app, jobs run in its context; on timers beside it, the relay,
-the re-scoring of time waited, the folding of the queue's case tally and the signed
-checkpoints of the audit chain."""
+the re-scoring of time waited, the folding of the queue's case tally, the signed
+checkpoints of the audit chain and the retention schedule."""
 
 import gc
 import logging
@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from portal.cases import retention
 from portal.cases.tally import compact
 from portal.core.audit_checkpoints import write_checkpoint
 from portal.core.db import DbSession, utcnow
@@ -163,6 +164,15 @@ def run_audit_checkpoints_forever(app: Flask, stop: threading.Event) -> None:
     _every(app, stop, interval, "audit checkpoint", _checkpoint_if_grown, at_start=True)
 
 
+def run_retention_forever(app: Flask, stop: threading.Event) -> None:
+    """Re-apply the shred ledger and shred or delete what is due, every
+    ``PORTAL_RETENTION_INTERVAL_SECONDS``. Not at start: workers started on a database full
+    of old cases (a demo, a benchmark) would all begin by shredding; a restore runs
+    ``retention reapply`` itself before anything starts."""
+    interval = app.config["PORTAL_RETENTION_INTERVAL_SECONDS"]
+    _every(app, stop, interval, "retention", retention.run)
+
+
 def make_worker(app: Flask) -> AppWorker:
     with app.app_context():
         worker = AppWorker([intake_queue()], connection=get_redis(app), serializer=JSONSerializer)
@@ -188,6 +198,7 @@ def run(app: Flask, *, burst: bool = False, timers: bool = True) -> None:
             run_tally_compaction_forever,
             run_figures_refresh_forever,
             run_audit_checkpoints_forever,
+            run_retention_forever,
         ):
             threading.Thread(target=timer, args=(app, stop), daemon=True).start()
     try:

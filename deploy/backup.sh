@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Back up the portal: the database (pg_dump, custom format) and the blob store (tar), into
+# a new folder under BACKUP_DIR. Key files, the shred ledger and the audit checkpoints are
+# NOT in it, and must never be: docs/operations.md, "Backups and retention", says why.
+#
+# Run on a host that holds the internal face's environment, e.g.
+#   set -a; . /etc/portal/internal.env; set +a; BACKUP_DIR=/srv/backups deploy/backup.sh
+#
+# Needs: DATABASE_URL (postgresql://...), PORTAL_BLOB_DIR, BACKUP_DIR; reads
+# PORTAL_KEYS_DIR, PORTAL_SHRED_LEDGER_PATH and PORTAL_AUDIT_CHECKPOINT_PATH only to refuse a
+# backup that would take them along.
+set -euo pipefail
+
+: "${DATABASE_URL:?set DATABASE_URL (postgresql://...)}"
+: "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR}"
+: "${BACKUP_DIR:?set BACKUP_DIR, where backups are kept}"
+
+die() { echo "backup: $*" >&2; exit 1; }
+
+# pg_dump speaks libpq URLs, not SQLAlchemy's driver names.
+database_url="${DATABASE_URL/postgresql+psycopg:/postgresql:}"
+case "$database_url" in
+  postgres://* | postgresql://*) ;;
+  *) die "DATABASE_URL must be a PostgreSQL URL (SQLite: copy the file with sqlite3 .backup)" ;;
+esac
+
+inside() {  # is path $1 (resolved) inside directory $2 (resolved), or the same?
+  local path dir
+  path="$(realpath -m -- "$1")"
+  dir="$(realpath -m -- "$2")"
+  [[ "$path" == "$dir" || "$path" == "$dir"/* ]]
+}
+
+# Whoever holds a backup together with the keys can read every case in it, shredded ones
+# included; and a ledger inside the backup would be rolled back with the database, undoing
+# exactly the shreds it exists to re-apply.
+for kept_apart in "${PORTAL_KEYS_DIR:-}" "${PORTAL_SHRED_LEDGER_PATH:-}" \
+  "${PORTAL_AUDIT_CHECKPOINT_PATH:-}"; do
+  [[ -n "$kept_apart" ]] || continue
+  for archived in "$PORTAL_BLOB_DIR" "$BACKUP_DIR"; do
+    if inside "$kept_apart" "$archived" || inside "$archived" "$kept_apart"; then
+      die "$kept_apart and $archived overlap: keys, the shred ledger and the audit" \
+        "checkpoints must live apart from the blob store and the backups"
+    fi
+  done
+done
+[[ -n "${PORTAL_SHRED_LEDGER_PATH:-}" ]] ||
+  echo "backup: PORTAL_SHRED_LEDGER_PATH is not set here; make sure the ledger is kept" \
+    "(on its own volume or host) apart from this backup" >&2
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+target="$BACKUP_DIR/$stamp"
+umask 077  # the dump holds the clear columns and every wrapped key
+mkdir -p -- "$target"
+
+# The database first, then the blobs: a document row in the dump always had its blob
+# written before it (uploads write the blob, then the row), so the tar taken after holds it
+# unless the document was deleted or its case shredded in between, which is what must be.
+pg_dump --format=custom --no-owner --file="$target/database.dump" "$database_url"
+tar --create --file="$target/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
+(cd -- "$target" && sha256sum database.dump blobs.tar > SHA256SUMS)
+
+echo "backup written to $target"
+echo "reminder: copy the key directory and the shred ledger separately (their own" \
+  "media, their own access), never into $BACKUP_DIR"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Restore a backup made by deploy/backup.sh, then re-apply every shred in the shred ledger
+# before anything is served: a backup taken before a shred still holds the case's keys.
+#
+#   deploy/restore.sh /srv/backups/20250101T020000Z
+#
+# Stop both faces and every worker first. Run with the internal face's environment: it needs
+# DATABASE_URL (the database to restore into; its tables are replaced), PORTAL_BLOB_DIR,
+# PORTAL_KEYS_DIR and PORTAL_SHRED_LEDGER_PATH (the ledger as it is now, never one from the
+# backup). PORTAL_SERVICES (optional): systemd units that must be stopped, checked first.
+# PORTAL_FLASK (optional): how to run the portal's commands, "flask --app wsgi" by default.
+set -euo pipefail
+
+die() { echo "restore: $*" >&2; exit 1; }
+
+[[ $# -eq 1 ]] || die "usage: $0 BACKUP_FOLDER"
+backup="$1"
+: "${DATABASE_URL:?set DATABASE_URL (postgresql://...)}"
+: "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR}"
+: "${PORTAL_KEYS_DIR:?set PORTAL_KEYS_DIR (the keys are not in the backup)}"
+: "${PORTAL_SHRED_LEDGER_PATH:?set PORTAL_SHRED_LEDGER_PATH (the ledger is not in the backup)}"
+read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
+
+database_url="${DATABASE_URL/postgresql+psycopg:/postgresql:}"
+
+for unit in ${PORTAL_SERVICES:-}; do
+  if systemctl is-active --quiet "$unit"; then
+    die "$unit is running: stop every face and worker before restoring"
+  fi
+done
+[[ -d "$PORTAL_KEYS_DIR" ]] || die "no key directory at $PORTAL_KEYS_DIR"
+# Without the ledger, every case shredded since the backup would come back readable.
+[[ -f "$PORTAL_SHRED_LEDGER_PATH" ]] ||
+  die "no shred ledger at $PORTAL_SHRED_LEDGER_PATH: mount it before restoring"
+(cd -- "$backup" && sha256sum --check --quiet SHA256SUMS) || die "the backup is damaged"
+
+pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
+  --dbname="$database_url" "$backup/database.dump"
+
+# Unpacked beside the store and then swapped in, so a failed unpack leaves the store as it was.
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+incoming="$PORTAL_BLOB_DIR.restoring-$stamp"
+(umask 077 && mkdir -- "$incoming")
+tar --extract --file="$backup/blobs.tar" --directory="$incoming"
+if [[ -e "$PORTAL_BLOB_DIR" ]]; then
+  mv -- "$PORTAL_BLOB_DIR" "$PORTAL_BLOB_DIR.replaced-$stamp"
+  echo "restore: the blob store in use was moved to $PORTAL_BLOB_DIR.replaced-$stamp;" \
+    "delete it once the restore is checked"
+fi
+mv -- "$incoming" "$PORTAL_BLOB_DIR"
+
+# A backup of an older release is brought up to this one's schema before anything runs.
+"${flask[@]}" db upgrade
+# Shred again whatever the ledger says is gone; it exits non-zero on a forged or damaged
+# line or on anything still readable, and then nothing may be started.
+"${flask[@]}" retention reapply
+"${flask[@]}" retention check
+
+echo "restored from $backup; every shred in the ledger is applied."
+echo "'${flask[*]} audit verify' will report the rollback of the audit chain: keep that" \
+  "report, then start a new checkpoint file (docs/operations.md, \"Audit checkpoints\")."
