@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, load_config
-from portal.core import unit_of_work
+from portal.core import uncompressed, unit_of_work
 from portal.core.i18n import current_language, select_locale, staff_domain
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
@@ -188,7 +188,11 @@ def _security_headers(response: Response) -> Response:
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     if request.endpoint != "static":
         # Pages may show personal data; shared phones must not keep them in a cache.
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = (
+            uncompressed.CACHE_CONTROL
+            if uncompressed.is_sent_uncompressed(response)
+            else "no-store"
+        )
     return response
 
 

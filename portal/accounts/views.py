@@ -32,6 +32,7 @@ from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.i18n import _s
 from portal.core.permissions import Permission, permitted
 from portal.core.refusal import ActionRefused
+from portal.core.uncompressed import sent_uncompressed
 from portal.extensions import csrf, db, limiter
 
 # Where a member of staff lands after signing in: the first of these they may use (an
@@ -114,6 +115,7 @@ def _enrol_page(user: StaffUser, form: EnrolmentForm) -> tuple[str, int]:
 @public
 @keeps_typed_answers
 @limiter.limit("10 per 15 minutes", methods=["POST"])  # per client address
+@sent_uncompressed
 def enrol(token: str) -> Any:
     """A new or reset account's link: the person chooses a password and sets up their
     authenticator, and is signed in. The link works once, and only for a while."""
@@ -216,6 +218,7 @@ def list_staff() -> tuple[str, int]:
 
 @blueprint.post("/admin/staff")
 @requires(Permission.STAFF_MANAGE)
+@sent_uncompressed
 def create_staff() -> Any:
     form = NewStaffForm()
     if not form.validate_on_submit():
@@ -252,6 +255,7 @@ def deactivate_staff(user_id: uuid.UUID) -> Response:
 
 @blueprint.post("/admin/staff/<uuid:user_id>/reset")
 @requires(Permission.STAFF_MANAGE)
+@sent_uncompressed
 def reset_staff(user_id: uuid.UUID) -> Any:
     user = _other_user(user_id)
     if not PortalForm().validate_on_submit():

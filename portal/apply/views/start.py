@@ -13,6 +13,7 @@ from portal.cases.states import Programme
 from portal.core import codes, ratelimit
 from portal.core.forms import keeps_typed_answers
 from portal.core.i18n import BY_CODE, SESSION_KEY, current_language, offered_languages
+from portal.core.uncompressed import sent_uncompressed
 from portal.extensions import csrf, db, limiter
 
 
@@ -46,6 +47,7 @@ def check_eligibility() -> str | tuple[str, int]:
 
 
 @blueprint.post("/start")
+@sent_uncompressed
 def start_application() -> str | Response:
     """Create the case and show its reference and access code, once and never again."""
     form = ConfirmForm()
