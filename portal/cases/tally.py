@@ -1,14 +1,23 @@
-"""Keeping the case tally small (the tally itself: ``portal.cases.models.tally``)."""
+"""Keeping the case tallies small (the tallies themselves: ``portal.cases.models.tally``)."""
 
-from sqlalchemy import Engine, delete, func, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
-from portal.cases.models import CaseTally
-from portal.cases.models.tally import TALLIED_COLUMNS
+from portal.cases.models import CaseTally, CaseWaitingTally
+from portal.cases.models.tally import TALLIED_COLUMNS, WAITING_COLUMNS
+
+# Each tally, its columns, and the order its folded rows are written in: the waiting tally
+# is read by its latest days, which then lie together.
+TALLIES = (
+    (CaseTally, TALLIED_COLUMNS, ()),
+    (CaseWaitingTally, WAITING_COLUMNS, (CaseWaitingTally.entered_on,)),
+)
 
 
 def compact(engine: Engine) -> int:
-    """Fold the tally's rows into one per combination; returns how many fewer there are.
+    """Fold each tally's rows into one per combination; returns how many fewer there are.
 
     Every row up to the highest id seen is summed and replaced in one transaction that
     sees one snapshot, so a row committed meanwhile is either in the sum or left for the
@@ -16,26 +25,32 @@ def compact(engine: Engine) -> int:
     """
     isolation = "REPEATABLE READ" if engine.dialect.name == "postgresql" else None
     options = {"isolation_level": isolation} if isolation else {}
-    dimensions = [getattr(CaseTally, name) for name in TALLIED_COLUMNS]
-    try:
-        with engine.connect().execution_options(**options) as connection, connection.begin():
-            top = connection.scalar(select(func.max(CaseTally.id)))
-            if top is None:
-                return 0
-            folded = (
-                select(*dimensions, func.sum(CaseTally.change))
-                .where(CaseTally.id <= top)
-                .group_by(*dimensions)
-                .having(func.sum(CaseTally.change) != 0)
-            )
-            added = connection.execute(
-                insert(CaseTally).from_select([*TALLIED_COLUMNS, "change"], folded)
-            ).rowcount
-            return connection.execute(delete(CaseTally).where(CaseTally.id <= top)).rowcount - added
-    except OperationalError as error:
-        if not lost_a_race(error):
-            raise
-        return 0  # the next run folds what this one could not
+    folded = 0
+    for table, columns, order in TALLIES:
+        try:
+            with engine.connect().execution_options(**options) as connection, connection.begin():
+                folded += _fold(connection, table, columns, order)
+        except OperationalError as error:
+            if not lost_a_race(error):
+                raise
+            # the next run folds what this one could not
+    return folded
+
+
+def _fold(connection: Connection, table: Any, columns: tuple[str, ...], order: Any) -> int:
+    top = connection.scalar(select(func.max(table.id)))
+    if top is None:
+        return 0
+    dimensions = [getattr(table, name) for name in columns]
+    folded = (
+        select(*dimensions, func.sum(table.change))
+        .where(table.id <= top)
+        .group_by(*dimensions)
+        .having(func.sum(table.change) != 0)
+        .order_by(*order)
+    )
+    added = connection.execute(insert(table).from_select([*columns, "change"], folded)).rowcount
+    return connection.execute(delete(table).where(table.id <= top)).rowcount - added
 
 
 def lost_a_race(error: OperationalError) -> bool:

@@ -2,20 +2,23 @@
 
 Counted from the case tally (``portal.cases.models.tally``), which has a few hundred to a
 few thousand rows however many cases there are, so the counts cost the same at a million
-cases as at a hundred. The tally keeps no times: with a waiting-time filter, the open
-cases that changed stage too recently are counted in ``case`` itself (from the
-``ix_case_waiting`` index alone, on PostgreSQL) and taken off. That part costs what the
-open cases that changed stage within the waiting time cost, not the whole queue.
+cases as at a hundred. With a waiting-time filter, the open cases that changed stage too
+recently are taken off: those of the whole days after the boundary from the waiting tally
+(open cases by the UTC day their stage began), those of the boundary's own day after the
+boundary moment from ``case`` through ``ix_case_waiting``. Neither part reads the rows of
+``case`` that change most (the recent ones), so neither depends on a freshly vacuumed
+table; the second reads at most one day of cases that have waited nearly the whole time.
 """
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from portal.accounts.models import StaffUser
-from portal.cases.models import Case, CaseTally
+from portal.cases.models import Case, CaseTally, CaseWaitingTally
 from portal.core.db import DbSession
 from portal.review.queue import FACETS, Filters
 
@@ -42,6 +45,28 @@ def _grouped(
         yield (*(str(value) for value in values), whose), number
 
 
+def _too_recent(
+    session: DbSession, user: StaffUser, filters: Filters, since: datetime
+) -> Iterator[tuple[tuple[str, ...], int]]:
+    """The open cases that changed stage after ``since``, per combination, in two parts
+    that add up exactly: the whole UTC days after ``since``'s own, and the rest of that day."""
+    day = since.astimezone(UTC).date()
+    midnight = datetime.combine(day + timedelta(days=1), time(), UTC)
+    later_days = [
+        *filters.conditions(user, CaseWaitingTally, facets=False),
+        CaseWaitingTally.entered_on > day,
+    ]
+    yield from _grouped(
+        session, user, CaseWaitingTally, func.sum(CaseWaitingTally.change), *later_days
+    )
+    rest_of_day = [
+        *filters.conditions(user, Case, facets=False),
+        Case.status_changed_at > since,
+        Case.status_changed_at < midnight,
+    ]
+    yield from _grouped(session, user, Case, func.count(), *rest_of_day)
+
+
 def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> FacetCounts:
     """For each facet and value, the cases that value would show, the rest of the filters kept."""
     combinations: Counter[tuple[str, ...]] = Counter()
@@ -51,11 +76,7 @@ def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> Facet
     ):
         combinations[combination] += number
     if filters.waiting_since is not None:
-        recent = [
-            *filters.conditions(user, Case, facets=False),
-            Case.status_changed_at > filters.waiting_since,
-        ]
-        for combination, number in _grouped(session, user, Case, func.count(), *recent):
+        for combination, number in _too_recent(session, user, filters, filters.waiting_since):
             combinations[combination] -= number
 
     wanted = filters.wanted()

@@ -1,19 +1,30 @@
 """Counts per filter value, from the tally the database keeps in step with the cases."""
 
+import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
-from portal.cases.models import Case, CaseTally
-from portal.cases.models.tally import TALLIED_COLUMNS
-from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
+from portal.cases import lifecycle
+from portal.cases.models import Case, CaseTally, CaseWaitingTally
+from portal.cases.models.tally import TALLIED_COLUMNS, WAITING_COLUMNS
+from portal.cases.states import (
+    OPEN_STATUSES,
+    ActorKind,
+    CaseStatus,
+    Programme,
+    ScreeningStatus,
+    ThreatLevel,
+)
 from portal.cases.tally import compact
 from portal.core.actors import Role
 from portal.core.db import utcnow
@@ -52,6 +63,30 @@ def _tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
     return tally, truth
 
 
+def _waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+    """The waiting tally's sums, and the open cases by combination and UTC day counted."""
+    with app.app_context():
+        tallied = [getattr(CaseWaitingTally, name) for name in WAITING_COLUMNS]
+        tally = Counter(
+            {
+                tuple(key): number
+                for *key, number in db.session.execute(
+                    select(*tallied, func.sum(CaseWaitingTally.change)).group_by(*tallied)
+                )
+                if number
+            }
+        )
+        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
+        truth = Counter(
+            (*key, changed.astimezone(UTC).date())
+            for *key, changed in db.session.execute(
+                select(*counted, Case.status_changed_at).where(Case.status.in_(OPEN_STATUSES))
+            )
+        )
+        db.session.remove()
+    return tally, truth
+
+
 def _counts(app: Flask, user: StaffUser, **query: str) -> dict[str, Counter]:
     with app.app_context():
         found = facet_counts(db.session, user, Filters.from_args(MultiDict(query)))
@@ -70,12 +105,17 @@ def test_the_tally_follows_every_change_to_the_cases(
     update_case(staff_app, first, status=CaseStatus.INFO_REQUESTED, threat_level=ThreatLevel.HIGH)
     update_case(staff_app, second, assignee_id=worker.id, nationality="IR")
     update_case(staff_app, second, priority_score=40)  # not a tallied column: no new rows
+    update_case(staff_app, second, status_changed_at=utcnow() - timedelta(days=3))
+    update_case(staff_app, first, status=CaseStatus.REJECTED)  # no longer waiting
+    update_case(staff_app, first, status=CaseStatus.IN_REVIEW)
     with staff_app.app_context():
         db.session.execute(delete(Case).where(Case.id == third.id))
         db.session.commit()
 
     tally, truth = _tally_and_truth(staff_app)
     assert tally == truth and sum(truth.values()) == 2
+    waiting, waiting_truth = _waiting_tally_and_truth(staff_app)
+    assert waiting == waiting_truth and len(waiting_truth) == 2
 
     with staff_app.app_context():
         removed = compact(db.engine)
@@ -84,6 +124,11 @@ def test_the_tally_follows_every_change_to_the_cases(
     assert removed > 0
     assert rows == len(truth)  # one row per combination
     assert _tally_and_truth(staff_app) == (truth, truth)
+    assert _waiting_tally_and_truth(staff_app) == (waiting_truth, waiting_truth)
+    with staff_app.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(CaseWaitingTally))
+        db.session.remove()
+    assert rows == len(waiting_truth)
 
 
 def test_counts_per_value_keep_the_other_filters(
@@ -180,3 +225,70 @@ def test_the_worker_folds_the_tally(staff_app: Flask, submitted_case: Callable[.
     assert rows == 1
     tally, truth = _tally_and_truth(staff_app)
     assert tally == truth and sum(truth.values()) == 3
+
+
+def _waited_from_scratch(app: Flask, since: datetime) -> dict[str, Counter]:
+    """Per facet, the open cases in their stage since ``since`` or before, counted in ``case``."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Case.status, Case.programme, Case.threat_level, Case.screening_status).where(
+                Case.status.in_(OPEN_STATUSES), Case.status_changed_at <= since
+            )
+        ).all()
+        db.session.remove()
+    facets = ("status", "programme", "threat", "screening")
+    found = {facet: Counter(str(row[i]) for row in rows) for i, facet in enumerate(facets)}
+    return found | {"assignee": Counter({"none": len(rows)})}
+
+
+def test_waiting_counts_equal_a_count_from_scratch_as_cases_move_day_by_day(
+    staff_app: Flask,
+    submitted_case: Callable[..., Case],
+    make_staff,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over forty simulated days, cases change stage three times a day (at 03:00, 11:00 and
+    20:00 UTC); every day, the counts for each waiting time agree with a count from scratch,
+    with the boundary exactly at a move and half an hour after it, and after folding."""
+    decider, _secret = make_staff("dora", Role.DECIDER)
+    cases = [submitted_case() for _ in range(8)]
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for number, case in enumerate(cases):
+        update_case(staff_app, case, status_changed_at=start - timedelta(hours=5 * number))
+    clock = {"now": start}
+    monkeypatch.setattr(lifecycle, "utcnow", lambda: clock["now"])
+    # Admitting needs a cleared screening, and closed cases leave the queue for good.
+    unwanted = {CaseStatus.ADMITTED, CaseStatus.VISA_ISSUED, CaseStatus.WITHDRAWN}
+    moves = random.Random(13)
+    seen: set[tuple[int, int]] = set()
+    for day in range(40):
+        with staff_app.app_context():
+            for hour in (3, 11, 20):
+                clock["now"] = start + timedelta(days=day, hours=hour)
+                movable = [
+                    case
+                    for case in (db.session.get(Case, case.id) for case in cases)
+                    if case is not None and lifecycle.ALLOWED[case.status] - unwanted
+                ]
+                case = moves.choice(movable)
+                target = moves.choice(sorted(lifecycle.ALLOWED[case.status] - unwanted))
+                lifecycle.transition(
+                    db.session, case, target, actor_kind=ActorKind.STAFF, actor_id=decider.id
+                )
+            db.session.commit()
+            if day % 7 == 6:
+                compact(db.engine)
+            db.session.remove()
+        for waiting in (1, 2, 5, 30):
+            for minutes in (0, 30):
+                now = start + timedelta(days=day, hours=11, minutes=minutes)
+                filters = replace(Filters.from_args(MultiDict({"waiting": str(waiting)})), now=now)
+                with staff_app.app_context():
+                    counted = facet_counts(db.session, decider, filters)
+                    db.session.remove()
+                truth = _waited_from_scratch(staff_app, now - timedelta(days=waiting))
+                assert counted == truth, (day, waiting, minutes)
+                waited = sum(truth["status"].values())
+                seen.add((waiting, waited))
+    # Not every case waited, nor none: both parts of the counts were exercised.
+    assert {waited for _waiting, waited in seen} - {0, len(cases)}

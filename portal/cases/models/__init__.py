@@ -23,7 +23,7 @@ from portal.cases.models.figures import (
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
 from portal.cases.models.records import CaseExport, Document, Message, Note
-from portal.cases.models.tally import CaseTally
+from portal.cases.models.tally import CaseTally, CaseWaitingTally
 
 __all__ = [
     "BlindIndex",
@@ -32,6 +32,7 @@ __all__ = [
     "CaseMove",
     "CaseTally",
     "CaseTransition",
+    "CaseWaitingTally",
     "Decision",
     "Document",
     "DuplicateLink",
