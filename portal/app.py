@@ -2,6 +2,7 @@
 unit of work, errors, headers and commands. The top of the building: nothing imports it
 but ``portal`` itself and the entry points."""
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_extensions(app)
     trust_proxies(app)
+    version_static_urls(app)
     register_faces(app)
     register_commands(app)
     return app
@@ -155,6 +157,29 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
+def version_static_urls(app: Flask) -> None:
+    """Give every static URL the file's content hash (``?v=...``), so that nginx can let
+    browsers keep a file for a year (deploy/nginx): a changed file gets a new URL."""
+    folder = Path(app.static_folder or "")
+    versions: dict[str, str] = {}
+    remember = app.config["PORTAL_ENV"] == "production"  # files change while developing
+
+    def add_version(endpoint: str, values: dict[str, Any]) -> None:
+        filename = values.get("filename")
+        if endpoint != "static" or not isinstance(filename, str) or "v" in values:
+            return
+        version = versions.get(filename)
+        if version is None:
+            path = folder / filename
+            version = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
+            if remember:
+                versions[filename] = version
+        if version:
+            values["v"] = version
+
+    app.url_defaults(add_version)
+
+
 def register_faces(app: Flask) -> None:
     from portal.apply import blueprint as apply_blueprint
     from portal.health import blueprint as health_blueprint
@@ -181,7 +206,10 @@ def register_commands(app: Flask) -> None:
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # No other site learns which page someone came from; the portal's own forms carry
+    # their page as Referer, which the CSRF check over HTTPS requires (Flask-WTF refuses a
+    # form sent over HTTPS without one: "no-referrer" made every form fail behind TLS).
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     if current_app.config["PORTAL_ENV"] == "production":

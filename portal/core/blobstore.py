@@ -14,6 +14,15 @@ def blob_context(case_id: uuid.UUID, document_id: uuid.UUID) -> bytes:
     return f"blob|{case_id}|{document_id}".encode()
 
 
+# The public face writes documents and the internal face and the workers read and shred
+# them, each as its own system user in one group (docs/deployment.md): folders and files
+# are shared with that group, never with others. The folder's mode is narrowed further
+# by the process's umask; the file's is set exactly, since ciphertext alone is no reason
+# to hand it to every user of the machine.
+FOLDER_MODE = 0o770
+FILE_MODE = 0o640
+
+
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -26,10 +35,11 @@ class BlobStore:
     ) -> int:
         """Encrypt ``source`` into the store; plaintext never touches the disk."""
         target = self.path(case_id, document_id)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
         # Write to a temporary file and rename, so a crash never leaves half a blob.
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         try:
+            os.fchmod(fd, FILE_MODE)  # mkstemp makes it 0600: readable by the writer only
             with os.fdopen(fd, "wb") as sink:
                 size = cipher.encrypt_blob(source, sink, context=blob_context(case_id, document_id))
             os.replace(temporary, target)

@@ -1,8 +1,10 @@
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.core.i18n import offered_languages
+from tests.apply.journey import csrf
 
 
 def _csrf_token(html: str) -> str:
@@ -57,7 +59,7 @@ def test_pages_are_neutral_uncached_and_locked_down(client: FlaskClient) -> None
     assert "Leave this site quickly" in html
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
 
 
@@ -90,3 +92,23 @@ def test_every_offered_language_has_its_start_page(client: FlaskClient) -> None:
     for code, heading in headings.items():
         html = client.get("/", headers={"Accept-Language": code}).get_data(as_text=True)
         assert f"<h1>{heading}</h1>" in html, code
+
+
+def test_a_form_sent_over_https_from_its_own_page_is_accepted(app: Flask) -> None:
+    """Behind TLS the CSRF check wants the page a form came from as Referer; the pages'
+    Referrer-Policy must let the browser send it to the portal itself."""
+    client = app.test_client()
+    page = client.get("/eligibility", base_url="https://apply.example.org")
+    assert page.headers["Referrer-Policy"] in ("same-origin", "strict-origin")
+    response = client.post(
+        "/eligibility",
+        base_url="https://apply.example.org",
+        headers={"Referer": "https://apply.example.org/eligibility"},
+        data={
+            "programme": "local_staff",
+            "outside_germany": "yes",
+            "basis": "yes",
+            "csrf_token": csrf(page.get_data(as_text=True)),
+        },
+    )
+    assert response.status_code != 400, response.get_data(as_text=True)
