@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, load_config
-from portal.core import uncompressed, unit_of_work
+from portal.core import metrics, request_log, uncompressed, unit_of_work
 from portal.core.i18n import current_language, select_locale, staff_domain
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask("portal", instance_path=str(instance), instance_relative_config=False)
     app.config.update(load_config(instance))
     app.config.update(config or {})
+    request_log.configure_logging(app)
 
     import portal.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
     from portal.core.keyring import KeyRing, ensure_development_keys
@@ -115,6 +116,8 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     unit_of_work.init_app(app, db.session)
+    request_log.init_app(app)
+    metrics.init_app(app)
     app.jinja_env.globals.update(
         current_language=current_language,
         field_attributes=field_attributes,
@@ -189,12 +192,14 @@ def register_faces(app: Flask) -> None:
         app.register_blueprint(apply_blueprint)
     if "internal" in app.config["PORTAL_FACES"]:
         from portal.accounts import blueprint as accounts_blueprint
+        from portal.metrics import blueprint as metrics_blueprint
         from portal.reports import blueprint as reports_blueprint
         from portal.review import blueprint as review_blueprint
 
         app.register_blueprint(accounts_blueprint)
         app.register_blueprint(review_blueprint)
         app.register_blueprint(reports_blueprint)
+        app.register_blueprint(metrics_blueprint)
 
 
 def register_commands(app: Flask) -> None:

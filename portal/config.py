@@ -87,6 +87,25 @@ def _iso_date(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise ConfigurationError("PORTAL_LOG_FORMAT must be 'text' or 'json'")
+    return value
+
+
+def _metrics_token(value: str | None, production: bool) -> str | None:
+    """The bearer token a scraper of ``/metrics`` presents; none turns the route off."""
+    weak = (
+        len(value or "") < SECRET_KEY_MIN_LENGTH or len(set(value or "")) < SECRET_KEY_MIN_DISTINCT
+    )
+    if value and production and weak:
+        raise ConfigurationError(
+            f"PORTAL_METRICS_TOKEN is too weak for production: use at least "
+            f"{SECRET_KEY_MIN_LENGTH} random characters"
+        )
+    return value or None
+
+
 def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Build the Flask config from ``environ``; ``instance`` holds development state."""
     env = environ.get("PORTAL_ENV", "development")
@@ -200,6 +219,10 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_TRUSTED_PROXIES": int(environ.get("PORTAL_TRUSTED_PROXIES", 0)),
         "PORTAL_UPLOAD_MAX_BYTES": int(environ.get("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "PORTAL_UPLOAD_MAX_FILES": int(environ.get("PORTAL_UPLOAD_MAX_FILES", 20)),
+        # Log lines as readable text, or one JSON object each for a log collector.
+        "PORTAL_LOG_FORMAT": _log_format(environ.get("PORTAL_LOG_FORMAT", "text")),
+        # Without it the internal face answers /metrics with 404 (docs/operations.md).
+        "PORTAL_METRICS_TOKEN": _metrics_token(environ.get("PORTAL_METRICS_TOKEN"), production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(
             Path(__file__).resolve().parent.parent / "translations"

@@ -5,22 +5,26 @@ checkpoints of the audit chain and the retention schedule."""
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 from rq import SimpleWorker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from portal.cases import retention
 from portal.cases.tally import compact
 from portal.core.audit_checkpoints import write_checkpoint
 from portal.core.db import DbSession, utcnow
+from portal.core.metrics import record_job
 from portal.core.redis import get_redis
+from portal.core.request_log import job_context
 from portal.extensions import db
 from portal.intake import outbox
 from portal.intake.employers import refresh_figures
-from portal.intake.queue import intake_queue
+from portal.intake.queue import JOB_FUNCTIONS, intake_queue
 from portal.intake.rescoring import RescoreSchedule
 from portal.watchlist.matcher import CACHE
 
@@ -36,14 +40,24 @@ class AppWorker(SimpleWorker):
 
     flask_app: Flask
 
-    def perform_job(self, *args: Any, **kwargs: Any) -> bool:
-        with self.flask_app.app_context():
+    def perform_job(self, job: Job, *args: Any, **kwargs: Any) -> bool:
+        succeeded = False
+        started = time.perf_counter()
+        with self.flask_app.app_context(), job_context(job.id):
             try:
-                return bool(super().perform_job(*args, **kwargs))
+                succeeded = bool(super().perform_job(job, *args, **kwargs))
+                return succeeded
             finally:
+                record_job(_job_name(job), time.perf_counter() - started, failed=not succeeded)
                 db.session.remove()
                 if OWN_PROCESS in self.flask_app.extensions:
                     _freeze_what_lasts(self.flask_app)
+
+
+def _job_name(job: Job) -> str:
+    """The job's name (``intake``) for metrics: never its id, which holds a case id."""
+    names = {function: name for name, function in JOB_FUNCTIONS.items()}
+    return names.get(job.func_name or "", "other")
 
 
 # Set in a worker's own process (``own_process``): the watch-list matcher the process held
