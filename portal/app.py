@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, load_config
-from portal.core import metrics, request_log, uncompressed, unit_of_work
+from portal.core import compressed_refusals, metrics, request_log, uncompressed, unit_of_work
 from portal.core.i18n import current_language, select_locale, staff_domain
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
@@ -126,6 +126,7 @@ def init_extensions(app: Flask) -> None:
         ngettext_s=staff_domain.ngettext,
     )
     app.after_request(_security_headers)
+    compressed_refusals.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
 
