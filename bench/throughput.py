@@ -66,7 +66,7 @@ def _arguments() -> argparse.Namespace:
         default=multiprocessing.cpu_count() * 2 + 1,
         help="web processes of each server (the deployment's default)",
     )
-    parser.add_argument("--drafts", type=int, default=2000, help="ready drafts to submit")
+    parser.add_argument("--drafts", type=int, default=3000, help="ready drafts to submit")
     parser.add_argument("--result", type=Path, default=RESULT)
     return parser.parse_args()
 
