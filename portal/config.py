@@ -25,6 +25,10 @@ class ConfigurationError(RuntimeError):
     """The configuration cannot run safely; the message names what is missing."""
 
 
+# The name of the reports' read replica among the database connections.
+REPORTS_REPLICA = "reports_replica"
+
+
 def _database_url(url: str) -> str:
     """SQLite or PostgreSQL, the two backends the migrations, triggers and SQL are written
     for; PostgreSQL always through one driver, psycopg 3."""
@@ -130,6 +134,13 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
             environ.get("DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}")
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A read replica the envoy's reports read their figures from (docs/scaling.md);
+        # without it they read the primary.
+        "SQLALCHEMY_BINDS": (
+            {REPORTS_REPLICA: _database_url(environ["PORTAL_REPORTS_DATABASE_URL"])}
+            if environ.get("PORTAL_REPORTS_DATABASE_URL")
+            else {}
+        ),
         # None means: start the embedded Redis server (development only).
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_FILE": str(instance / "redis.db"),

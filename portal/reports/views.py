@@ -3,12 +3,14 @@
 import re
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale
+from sqlalchemy.orm import Session
 
 from portal.accounts.access import current_staff, requires
 from portal.cases.states import Programme
-from portal.core.db import utcnow
+from portal.config import REPORTS_REPLICA
+from portal.core.db import DbSession, utcnow
 from portal.core.permissions import Permission
 from portal.extensions import db
 from portal.reports import blueprint, exports, pictures, queries, services, tables
@@ -30,11 +32,31 @@ def _filters() -> Filters:
     )
 
 
+def _figures() -> DbSession:
+    """Where the figures are read: the reports' read replica when there is one (they are
+    refreshed on the primary and replicated), else the primary. Exports are still audited
+    on the primary."""
+    replica = db.engines.get(REPORTS_REPLICA)
+    if replica is None:
+        return db.session
+    if "figures_session" not in g:
+        g.figures_session = Session(bind=replica)
+    session: DbSession = g.figures_session
+    return session
+
+
+@blueprint.teardown_request
+def _close_figures(_error: BaseException | None) -> None:
+    session = g.pop("figures_session", None)
+    if session is not None:
+        session.close()
+
+
 def _report() -> tables.Report:
     today = utcnow().date()
     period = chosen_period(request.args.get("period"), request.args.get("start"), today)
     threshold = current_app.config["PORTAL_REPORT_THRESHOLD"]
-    return tables.build(db.session, period, _filters(), today, threshold)
+    return tables.build(_figures(), period, _filters(), today, threshold)
 
 
 def _scope(report: tables.Report) -> dict[str, str]:
@@ -57,8 +79,8 @@ def _scope(report: tables.Report) -> dict[str, str]:
 @requires(Permission.REPORTS_READ)
 def show_reports() -> str:
     report = _report()
-    refreshed = queries.refreshed_at(db.session)
-    nationalities, countries = queries.dimension_values(db.session)
+    refreshed = queries.refreshed_at(_figures())
+    nationalities, countries = queries.dimension_values(_figures())
     today = utcnow().date()
     return render_template(
         "reports/report.html",
