@@ -6,11 +6,13 @@ portal on one machine (SQLite and keys in ``instance/``, an embedded Redis). Wit
 """
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 FACES = ("public", "internal")
 DEVELOPMENT_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -110,6 +112,45 @@ def _metrics_token(value: str | None, production: bool) -> str | None:
     return value or None
 
 
+SERVER_SIDE_ENCRYPTIONS = ("AES256", "aws:kms")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """The bucket and the key prefix (no slash at either end) of ``s3://bucket/prefix``.
+
+    No error repeats the URL: one that carries credentials must not reach a log.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or parts.query or parts.fragment:
+        raise ConfigurationError("PORTAL_BLOB_URL must be s3://bucket or s3://bucket/prefix")
+    if "@" in parts.netloc or ":" in parts.netloc:
+        raise ConfigurationError(
+            "PORTAL_BLOB_URL must not carry credentials or an endpoint: "
+            "use the AWS environment variables (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...)"
+        )
+    if not _BUCKET.fullmatch(parts.netloc):
+        raise ConfigurationError("PORTAL_BLOB_URL must name a bucket: s3://bucket/prefix")
+    prefix = parts.path.strip("/")
+    if prefix and any(part in ("", ".", "..") for part in prefix.split("/")):
+        raise ConfigurationError("PORTAL_BLOB_URL's prefix must be folder names joined by '/'")
+    return parts.netloc, prefix
+
+
+def _blob_url(environ: Mapping[str, str]) -> str | None:
+    url = environ.get("PORTAL_BLOB_URL") or None
+    if url:
+        parse_s3_url(url)
+    return url
+
+
+def _blob_s3_sse(environ: Mapping[str, str]) -> str | None:
+    value = environ.get("PORTAL_BLOB_S3_SSE") or None
+    if value and value not in SERVER_SIDE_ENCRYPTIONS:
+        raise ConfigurationError("PORTAL_BLOB_S3_SSE must be 'AES256' or 'aws:kms'")
+    return value
+
+
 def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Build the Flask config from ``environ``; ``instance`` holds development state."""
     env = environ.get("PORTAL_ENV", "development")
@@ -147,6 +188,9 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_FACES": faces,
         "PORTAL_KEYS_DIR": Path(environ.get("PORTAL_KEYS_DIR", instance / "keys")),
         "PORTAL_BLOB_DIR": Path(environ.get("PORTAL_BLOB_DIR", instance / "blobs")),
+        # Set, the documents are kept in this bucket instead (docs/scaling.md).
+        "PORTAL_BLOB_URL": _blob_url(environ),
+        "PORTAL_BLOB_S3_SSE": _blob_s3_sse(environ),
         # Signed checkpoints of the audit chain, one JSON line each, appended to a file the
         # operator keeps apart from the database (docs/operations.md, "Audit checkpoints").
         "PORTAL_AUDIT_CHECKPOINT_PATH": Path(

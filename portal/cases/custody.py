@@ -20,7 +20,7 @@ from portal.cases.models import BlindIndex, Case, KeyWrap
 from portal.cases.states import ActorKind, Programme
 from portal.core import codes, crypto, shred_ledger
 from portal.core.audit import record_event
-from portal.core.blobstore import BlobStore
+from portal.core.blobstore import BlobStore, store_for
 from portal.core.db import DbSession, utcnow
 from portal.core.keyring import KeyRing
 from portal.core.unit_of_work import after_commit
@@ -36,7 +36,17 @@ def keyring() -> KeyRing:
 
 
 def blob_store() -> BlobStore:
-    return BlobStore(current_app.config["PORTAL_BLOB_DIR"])
+    """The app's blob store (docs/scaling.md, "The blob store")."""
+    config = current_app.config
+    if not config.get("PORTAL_BLOB_URL"):
+        return store_for(config)
+    # An object store's client holds a connection pool: made once per app, not per request.
+    # Keyed by its settings, so an app whose configuration changes gets a store to match.
+    settings = (config["PORTAL_BLOB_URL"], config.get("PORTAL_BLOB_S3_SSE"))
+    stores = current_app.extensions.setdefault("portal.blob_stores", {})
+    if settings not in stores:
+        stores[settings] = store_for(config)
+    return cast(BlobStore, stores[settings])
 
 
 def document_chunks(case: Case, document_id: uuid.UUID) -> Iterator[bytes]:

@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 from portal.core import crypto
-from portal.core.blobstore import BlobStore
+from portal.core.blobstore import FolderBlobStore
 
 
 def test_a_document_is_readable_by_the_group_and_by_nobody_else(tmp_path: Path) -> None:
-    store = BlobStore(tmp_path / "blobs")
+    store = FolderBlobStore(tmp_path / "blobs")
     cipher = crypto.FieldCipher(crypto.new_data_key())
     case_id, document_id = uuid.uuid4(), uuid.uuid4()
     previous = os.umask(0o007)  # what the services run with (deploy/systemd)
