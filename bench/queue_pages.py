@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -92,9 +91,14 @@ def main() -> int:
     os.environ.setdefault("PORTAL_INSTANCE_DIR", tempfile.mkdtemp(prefix="portal-queue-bench-"))
     from flask_migrate import upgrade
     from sqlalchemy import func, select
-    from sqlalchemy.exc import OperationalError
 
-    from bench.reports import DAILY_MOVES_PER_CASE, _day_plan, _recent_mix, _simulate_day
+    from bench.reports import (
+        DAILY_MOVES_PER_CASE,
+        _day_plan,
+        _recent_mix,
+        _simulate_day,
+        seed_if_empty,
+    )
     from portal import create_app
     from portal.accounts.services import create_staff
     from portal.cases.models import Case
@@ -103,29 +107,7 @@ def main() -> int:
     from portal.extensions import db
 
     app = create_app({"RATELIMIT_ENABLED": False})
-    with app.app_context():
-        try:
-            cases = db.session.scalar(select(func.count()).select_from(Case))
-        except OperationalError:  # no such database yet
-            cases = 0
-        db.session.remove()
-        db.engine.dispose()
-    if not cases:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "seed_demo.py"),
-                "--keep",
-                "--cases",
-                str(arguments.seed),
-                "--database",
-                arguments.database,
-                "--result",  # the seeding figures of this run are not the seeding benchmark's
-                os.path.join(tempfile.gettempdir(), "queue-bench-seed.json"),
-            ],
-            check=True,
-            env={**os.environ, "DATABASE_URL": server},  # the server it creates the database on
-        )
+    seed_if_empty(app, arguments, server, "queue-bench-seed.json")
     with app.app_context():
         upgrade()  # a database seeded by an earlier version lacks the newer tables
         user, password, secret = create_staff(

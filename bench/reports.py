@@ -107,7 +107,13 @@ def _timed(action: Callable[[], Any], repeat: int, *, warm: bool = True) -> dict
 # --- the database ------------------------------------------------------------------------------
 
 
-def _seed_if_empty(app: Any, arguments: argparse.Namespace, server: str) -> None:
+def seed_if_empty(
+    app: Any,
+    arguments: argparse.Namespace,
+    server: str,
+    result_name: str = "reports-bench-seed.json",
+) -> None:
+    """Seed ``arguments.seed`` demo cases into ``arguments.database`` if it has none."""
     from sqlalchemy import func, select
     from sqlalchemy.exc import OperationalError
 
@@ -133,7 +139,7 @@ def _seed_if_empty(app: Any, arguments: argparse.Namespace, server: str) -> None
             "--database",
             arguments.database,
             "--result",  # the seeding figures of this run are not the seeding benchmark's
-            os.path.join(tempfile.gettempdir(), "reports-bench-seed.json"),
+            os.path.join(tempfile.gettempdir(), result_name),
         ],
         check=True,
         env={**os.environ, "DATABASE_URL": server},  # the server it creates the database on
@@ -583,7 +589,7 @@ def main() -> int:
     from portal.extensions import db
 
     app = create_app({"RATELIMIT_ENABLED": False})
-    _seed_if_empty(app, arguments, server)
+    seed_if_empty(app, arguments, server)
     with app.app_context():
         upgrade()  # a database seeded by an earlier version lacks the newer tables
         session = db.session

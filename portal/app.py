@@ -165,21 +165,22 @@ def version_static_urls(app: Flask) -> None:
     """Give every static URL the file's content hash (``?v=...``), so that nginx can let
     browsers keep a file for a year (deploy/nginx): a changed file gets a new URL."""
     folder = Path(app.static_folder or "")
-    versions: dict[str, str] = {}
-    remember = app.config["PORTAL_ENV"] == "production"  # files change while developing
+    # Hashed once per version of a file (its size and time of change), not per page: a
+    # stat is all a rendered page costs, and a file changed while developing is seen.
+    versions: dict[tuple[str, int, int], str] = {}
 
     def add_version(endpoint: str, values: dict[str, Any]) -> None:
         filename = values.get("filename")
         if endpoint != "static" or not isinstance(filename, str) or "v" in values:
             return
-        version = versions.get(filename)
-        if version is None:
-            path = folder / filename
-            version = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
-            if remember:
-                versions[filename] = version
-        if version:
-            values["v"] = version
+        path = folder / filename
+        if not path.is_file():
+            return
+        stat = path.stat()
+        key = (filename, stat.st_mtime_ns, stat.st_size)
+        if key not in versions:
+            versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        values["v"] = versions[key]
 
     app.url_defaults(add_version)
 

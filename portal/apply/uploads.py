@@ -33,7 +33,7 @@ DECODER_ERRORS = (
     ValueError,  # "Decompressed data too large" from a PNG text chunk, bad parameters
     EOFError,
     struct.error,
-    NotImplementedError,
+    NotImplementedError,  # a feature of the format Pillow does not decode (not a stub here)
     OverflowError,
 )
 # Images whose size alone is an attack; the warning is raised where warnings are errors.

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 
 from portal.cases.figures import next_period, period_start
+from portal.cases.lifecycle import CLOSED
 from portal.cases.models import (
     EmployerFigure,
     FiguresRefresh,
@@ -42,15 +43,7 @@ STAGES = (
     S.WITHDRAWN,
 )
 # Stages where a case waits for someone: the backlog.
-WAITING = (
-    S.SUBMITTED,
-    S.SCREENING,
-    S.IN_REVIEW,
-    S.INFO_REQUESTED,
-    S.DECISION_PROPOSED,
-    S.ADMITTED,
-    S.VISA_ISSUED,
-)
+WAITING = tuple(stage for stage in STAGES if stage not in CLOSED)
 # The flows a period is summed up by: entries into these stages (withdrawn drafts were
 # never applications, so they are not counted).
 FLOWS = (S.SUBMITTED, S.ADMITTED, S.REJECTED, S.VISA_ISSUED, S.ARRIVED, S.WITHDRAWN)
