@@ -138,8 +138,11 @@ def test_deleting_a_document_and_a_case(
     assert keys(s3) == [f"consulate-kabul/{other_case}/{kept}"]
     assert store.holds_case(other_case)
     store.delete_case(case_id)  # an empty case: nothing to do
-    # A case whose uuid begins another's is a different prefix: the slash ends it.
-    assert not store.holds_case(uuid.UUID(str(other_case)[:-1] + "0"))
+    # A case whose uuid differs from another's only in its last digit shares all of its
+    # prefix but the slash that ends it, and holds nothing.
+    last = str(other_case)[-1]
+    neighbour = uuid.UUID(str(other_case)[:-1] + ("1" if last == "0" else "0"))
+    assert not store.holds_case(neighbour)
 
 
 def test_server_side_encryption_is_asked_for_when_configured(
