@@ -44,14 +44,23 @@ MESSAGES_KEYWORDS := -k _l -k lazy_gettext
 STAFF_KEYWORDS    := --no-default-keywords -k _s -k _ls -k ngettext_s:1,2
 STAFF_LOCALES     := de en
 
+# A template is replaced only when its messages changed, not for its creation date alone, and
+# catalogues ignore that date: running `make translations` twice leaves no difference.
+define keep_if_changed
+	if [ -f $(2) ] && [ "$$(grep -v '^"POT-Creation-Date:' $(1))" = "$$(grep -v '^"POT-Creation-Date:' $(2))" ]; \
+	then rm $(1); else mv $(1) $(2); fi
+endef
+
 ## Extract strings, update every locale's catalogues, compile.
 translations: setup
-	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg $(MESSAGES_KEYWORDS) -o $(LOCALES_DIR)/messages.pot .
-	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR)
-	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel-staff.cfg $(STAFF_KEYWORDS) -o $(LOCALES_DIR)/staff.pot .
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg $(MESSAGES_KEYWORDS) -o $(LOCALES_DIR)/messages.pot.new .
+	$(call keep_if_changed,$(LOCALES_DIR)/messages.pot.new,$(LOCALES_DIR)/messages.pot)
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-pot-creation-date -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR)
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel-staff.cfg $(STAFF_KEYWORDS) -o $(LOCALES_DIR)/staff.pot.new .
+	$(call keep_if_changed,$(LOCALES_DIR)/staff.pot.new,$(LOCALES_DIR)/staff.pot)
 	for locale in $(STAFF_LOCALES); do \
 	  po=$(LOCALES_DIR)/$$locale/LC_MESSAGES/staff.po; \
-	  if [ -f $$po ]; then $(BIN)/pybabel update --no-wrap --no-fuzzy-matching -D staff -i $(LOCALES_DIR)/staff.pot -d $(LOCALES_DIR) -l $$locale; \
+	  if [ -f $$po ]; then $(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-pot-creation-date -D staff -i $(LOCALES_DIR)/staff.pot -d $(LOCALES_DIR) -l $$locale; \
 	  else $(BIN)/pybabel init --no-wrap -D staff -i $(LOCALES_DIR)/staff.pot -d $(LOCALES_DIR) -l $$locale; fi; \
 	done
 	$(MAKE) translations-compile

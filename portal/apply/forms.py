@@ -35,6 +35,10 @@ LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCUMENT_NUMBER = re.compile(r"^[\w\- /]{2,40}$")
 REQUIRED = _l("Please answer this question.")
+# WTForms' own messages are in English only for some of the applicants' languages (none for
+# Dari or Pashto): every validator that can refuse gets one of the portal's messages.
+TOO_LONG = _l("This is too long. Please use at most %(max)d characters.")
+NOT_BETWEEN = _l("Please give a number from %(min)d to %(max)d.")
 # Years are checked up to this year, read when a form is checked, so the ranges never expire.
 FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
 # Well before any programme's employment window (PORTAL_LOCAL_STAFF_FROM): earlier jobs
@@ -65,7 +69,7 @@ class UpToThisYear:
         self.first = first
 
     def __call__(self, form: Any, field: Any) -> None:
-        NumberRange(self.first, this_year())(form, field)
+        NumberRange(self.first, this_year(), message=NOT_BETWEEN)(form, field)
 
 
 def latin_letters(_form: Any, field: Any) -> None:
@@ -74,7 +78,7 @@ def latin_letters(_form: Any, field: Any) -> None:
 
 
 def _name(label: Any, *, latin: bool = False) -> StringField:
-    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), plain_text]
+    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX, message=TOO_LONG), plain_text]
     return StringField(label, validators=checks + ([latin_letters] if latin else []))
 
 
@@ -168,10 +172,11 @@ class EligibilityForm(PortalForm):
 
 class SignInForm(PortalForm):
     reference = StringField(
-        _l("Reference number"), validators=[DataRequired(REQUIRED), Length(max=40)]
+        _l("Reference number"),
+        validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG)],
     )
     access_code = StringField(
-        _l("Access code"), validators=[DataRequired(REQUIRED), Length(max=60)]
+        _l("Access code"), validators=[DataRequired(REQUIRED), Length(max=60, message=TOO_LONG)]
     )
 
 
@@ -184,7 +189,8 @@ class NamesForm(PortalForm):
 
 class BirthForm(ApproximateDateMixin, PortalForm):
     place_of_birth = StringField(
-        _l("Place of birth"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
+        _l("Place of birth"),
+        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
     )
     nationality = SelectField(_l("Nationality"), validators=[DataRequired(REQUIRED)])
     marital_status = RadioField(
@@ -200,20 +206,22 @@ class StayForm(PortalForm):
     )
     place_of_stay = StringField(
         _l("Town or city where you are now"),
-        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
     )
 
 
 class ContactForm(PortalForm):
     phone = StringField(
-        _l("Phone number (optional)"), validators=[Optional(), Length(max=40), plain_text]
+        _l("Phone number (optional)"),
+        validators=[Optional(), Length(max=40, message=TOO_LONG), plain_text],
     )
     email = StringField(
-        _l("E-mail address (optional)"), validators=[Optional(), Length(max=120), plain_text]
+        _l("E-mail address (optional)"),
+        validators=[Optional(), Length(max=120, message=TOO_LONG), plain_text],
     )
     messenger = StringField(
         _l("Messenger name or number (optional)"),
-        validators=[Optional(), Length(max=80), plain_text],
+        validators=[Optional(), Length(max=80, message=TOO_LONG), plain_text],
     )
 
     def validate_phone(self, field: Any) -> None:
@@ -235,13 +243,15 @@ class IdentityForm(PortalForm):
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
+    document_number = StringField(
+        _l("Document number"), validators=[Length(max=40, message=TOO_LONG)]
+    )
     sworn_declaration = BooleanField(
         _l("I declare in lieu of an oath that the personal details I give are true.")
     )
     declaration_signature = StringField(
         _l("Type your full name as your signature"),
-        validators=[Length(max=NAME_MAX), plain_text],
+        validators=[Length(max=NAME_MAX, message=TOO_LONG), plain_text],
     )
 
     def validate_document_number(self, field: Any) -> None:
@@ -266,30 +276,38 @@ class EmploymentForm(ConfirmableMixin, PortalForm):
         _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
     )
     employer_other = StringField(
-        _l("Name of the employer, if another"), validators=[Length(max=120), plain_text]
+        _l("Name of the employer, if another"),
+        validators=[Length(max=120, message=TOO_LONG), plain_text],
     )
     place = StringField(
-        _l("Place of work"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
+        _l("Place of work"),
+        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
     )
     started_year = IntegerField(
         _l("Started: year"),
         validators=[InputRequired(REQUIRED), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    started_month = IntegerField(_l("Started: month"), validators=[Optional(), NumberRange(1, 12)])
+    started_month = IntegerField(
+        _l("Started: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
+    )
     ended_year = IntegerField(
         _l("Ended: year (empty if still working)"),
         validators=[Optional(), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    ended_month = IntegerField(_l("Ended: month"), validators=[Optional(), NumberRange(1, 12)])
+    ended_month = IntegerField(
+        _l("Ended: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
+    )
     role = StringField(
-        _l("Your job"), validators=[DataRequired(REQUIRED), Length(max=120), plain_text]
+        _l("Your job"),
+        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
     )
     staff_number = StringField(
-        _l("Staff number (optional)"), validators=[Optional(), Length(max=40), plain_text]
+        _l("Staff number (optional)"),
+        validators=[Optional(), Length(max=40, message=TOO_LONG), plain_text],
     )
     supervisor = StringField(
         _l("Supervisor's name (optional)"),
-        validators=[Optional(), Length(max=120), plain_text],
+        validators=[Optional(), Length(max=120, message=TOO_LONG), plain_text],
     )
 
     def validate_employer_other(self, field: Any) -> None:
@@ -315,7 +333,7 @@ class RiskForm(PortalForm):
     )
     threat_description = TextAreaField(
         _l("Describe the threat: who threatens you, how, and since when."),
-        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG), plain_text],
     )
 
 
@@ -344,7 +362,9 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, PortalForm):
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
+    document_number = StringField(
+        _l("Document number"), validators=[Length(max=40, message=TOO_LONG)]
+    )
 
     def validate_document_number(self, field: Any) -> None:
         if self.identity_document.data != "none" and not (field.data or "").strip():
@@ -383,5 +403,6 @@ class ConfirmForm(PortalForm):
 
 class MessageForm(PortalForm):
     body = TextAreaField(
-        _l("Your answer"), validators=[DataRequired(REQUIRED), Length(max=5000), plain_text]
+        _l("Your answer"),
+        validators=[DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG), plain_text],
     )

@@ -39,7 +39,7 @@ def _refused(applicant: Applicant, path: str, data: dict, message: str) -> str:
         ({"given_names_latin": "زرمینه"}, "Please write this in Latin letters"),
         ({"family_name": "\u202eاحمدزی"}, "There were invisible characters in this text."),
         ({"family_name": ""}, "Please answer this question."),
-        ({"given_names": "x" * 101}, "Field cannot be longer than 100 characters."),
+        ({"given_names": "x" * 101}, "This is too long. Please use at most 100 characters."),
     ],
 )
 def test_names(applicant: Applicant, changes: dict, message: str) -> None:
@@ -116,8 +116,8 @@ JOB = {"employer": "giz", "place": "Kabul", "started_year": "2012", "role": "Dri
     [
         ({"employer": "other"}, "Please name the employer."),
         ({"ended_year": "2010"}, "The end must be after the start."),
-        ({"started_year": "12"}, f"Number must be between 1980 and {date.today().year}."),
-        ({"started_month": "13"}, "Number must be between 1 and 12."),
+        ({"started_year": "12"}, f"Please give a number from 1980 to {date.today().year}."),
+        ({"started_month": "13"}, "Please give a number from 1 to 12."),
         ({"role": ""}, "Please answer this question."),
     ],
 )
@@ -140,7 +140,7 @@ def test_years_run_up_to_the_year_of_the_day_the_form_is_sent(
         applicant,
         "/application/employment/new",
         JOB | {"ended_year": "2032"},
-        "Number must be between 1980 and 2031.",
+        "Please give a number from 1980 to 2031.",
     )
     job = JOB | {"started_year": "2030", "ended_year": "2031"}
     assert applicant.post("/application/employment/new", job).status_code == 302
