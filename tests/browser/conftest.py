@@ -92,3 +92,16 @@ def phone(browser: Any) -> Iterator[Any]:
     )
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def narrow_phone(browser: Any) -> Iterator[Any]:
+    """The narrowest phone applicants use (320 px, an old or small Android), JavaScript off."""
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640},
+        java_script_enabled=False,
+        device_scale_factor=2,
+        is_mobile=True,
+    )
+    yield context.new_page()
+    context.close()

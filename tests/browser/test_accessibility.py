@@ -1,11 +1,13 @@
 """No serious or critical axe-core violations (WCAG 2.1 A and AA) on any applicant page, in
-English and in Dari, with and without error messages showing."""
+English and in every offered right-to-left language, with and without error messages
+showing."""
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from portal.core.i18n import offered_languages
 from tests.browser.axe import serious_violations
 from tests.browser.phone import (
     DRAFT_PAGES,
@@ -15,6 +17,10 @@ from tests.browser.phone import (
     start_application,
 )
 
+# English, and every right-to-left language offered (a language joins once it is offered).
+LANGUAGES = ["en"] + [
+    language.code for language in offered_languages() if language.direction == "rtl"
+]
 # Empty forms, sent to check the pages with their error summary and messages showing.
 WITH_ERRORS = ["/eligibility", "/application/family/new", "/application/employment/new"]
 
@@ -37,7 +43,7 @@ def _set_language(page: Any, base: str, code: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("language", ["en", "fa_AF"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_applicant_pages_have_no_serious_violations(
     signed_in: tuple[Any, str], language: str
 ) -> None:
@@ -56,7 +62,7 @@ def test_applicant_pages_have_no_serious_violations(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("language", ["en", "fa_AF"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_pages_after_submitting_have_no_serious_violations(
     signed_in: tuple[Any, str], language: str
 ) -> None:
@@ -77,7 +83,7 @@ def test_every_page_fits_a_320_pixel_screen(signed_in: tuple[Any, str]) -> None:
     page, base = signed_in
     page.set_viewport_size({"width": 320, "height": 640})
     visit = Visit(page, base)
-    for language in ("en", "fa_AF"):
+    for language in LANGUAGES:
         _set_language(page, base, language)
         for path in DRAFT_PAGES:
             page.goto(base + path)
