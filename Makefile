@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 LOCALES_DIR := translations
 PORT ?= 5000
 
-.PHONY: run test lint format translations translations-compile bench setup clean-venv static deploy-test
+.PHONY: run test lint format translations translations-compile bench setup clean-venv static deploy-test screenshots
 
 setup: $(STAMP)
 
@@ -80,6 +80,13 @@ static:
 ## Both faces under gunicorn behind nginx, a worker, PostgreSQL and Redis: a case end to end.
 deploy-test: setup translations-compile
 	bash deploy/test/run.sh
+
+## A PNG of every applicant page on a 360 px phone, in Dari and English, into screenshots/.
+screenshots: setup translations-compile
+	rm -rf screenshots
+	PORTAL_REQUIRE_BROWSER=1 PORTAL_SCREENSHOTS_DIR=$(CURDIR)/screenshots \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -n 0 tests/browser/test_screenshots.py
+	@echo "screenshots/fa_AF and screenshots/en: $$(find screenshots -name '*.png' | wc -l) pages"
 
 bench: setup translations-compile
 	$(BIN)/python -m bench
