@@ -7,7 +7,7 @@ Keyed by enum class first: members of different enums may share a value ("other"
 
 from enum import StrEnum
 
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 
 from portal.cases.family import Reason, Verdict
 from portal.cases.models import DuplicateReason
@@ -23,7 +23,7 @@ from portal.cases.states import (
     ThreatLevel,
 )
 from portal.core.actors import Role
-from portal.core.i18n import _ls
+from portal.core.i18n import _ls, _s
 
 LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
     CaseStatus: {
@@ -123,6 +123,70 @@ LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
         Reason.AGE_UNKNOWN: _ls("age unknown"),
     },
 }
+
+
+# What applicants choose that is kept as plain text, not as an enum: the choices' staff names.
+# The applicants' own texts for them are in portal/apply/choices.py, in their languages.
+CHOICES: dict[str, dict[str, LazyString]] = {
+    "employer": {
+        "bundeswehr": _ls("Bundeswehr"),
+        "federal_foreign_office": _ls("Federal Foreign Office or a German embassy"),
+        "federal_police": _ls("German federal police project"),
+        "giz": _ls("GIZ"),
+        "kfw": _ls("KfW"),
+        "bmz_funded": _ls("another organisation funded by the BMZ"),
+        "political_foundation": _ls("a German political foundation"),
+        "other": _ls("another German institution"),
+    },
+    "risk_profile": {
+        "journalist": _ls("journalist or media worker"),
+        "human_rights_defender": _ls("human rights defender"),
+        "womens_rights_activist": _ls("women's rights activist"),
+        "judge_prosecutor": _ls("judge or prosecutor"),
+        "lgbtqi": _ls("LGBTQI+"),
+        "minority": _ls("member of a religious or ethnic minority"),
+        "politician_official": _ls("politician or public official"),
+        "military_police": _ls("member of the military or police"),
+        "academic_artist": _ls("academic or artist"),
+        "other": _ls("another reason"),
+    },
+    "marital_status": {
+        "single": _ls("not married"),
+        "married": _ls("married"),
+        "widowed": _ls("widowed"),
+        "divorced": _ls("divorced"),
+    },
+    # The blind index two possible duplicates share (portal/intake/indexing.py).
+    "matched_on": {
+        "document_number": _ls("document number"),
+        "name_birth_year": _ls("name and year of birth"),
+        "name_transliterated": _ls("name written in another script"),
+        "phone": _ls("phone number"),
+    },
+}
+
+
+def choice_label(vocabulary: str, value: object) -> str:
+    """The staff-language name of an applicant's choice; an employer the applicant named
+    themselves ("other:Deutsche Welle") with that name; an unknown value as it is."""
+    text = str(value or "")
+    names = CHOICES[vocabulary]
+    if text in names:
+        return str(names[text])
+    code, separator, own_name = text.partition(":")
+    if separator and code in names:
+        return _s("%(choice)s: %(name)s", choice=names[code], name=own_name)
+    return text
+
+
+def choice_labels(vocabulary: str, values: list[object] | None) -> str:
+    return ", ".join(choice_label(vocabulary, value) for value in values or [])
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the staff language (CLDR's), for an ISO code; else the code."""
+    locale = get_locale()
+    return str(locale.territories.get(code, code)) if locale and code else str(code or "")
 
 
 def lazy_label(value: object) -> object:

@@ -4,10 +4,11 @@ import re
 from typing import Any
 
 from flask import Response, abort, current_app, g, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from sqlalchemy.orm import Session
 
 from portal.accounts.access import current_staff, requires
+from portal.cases.labels import country_name
 from portal.cases.states import Programme
 from portal.config import REPORTS_REPLICA
 from portal.core.db import DbSession, utcnow
@@ -148,10 +149,6 @@ def period_url_args(period: Period | None, scope: dict[str, str]) -> dict[str, s
     if period.grain is not None:
         args["start"] = period.start.isoformat()
     return args
-
-
-def country_name(code: str) -> str:
-    return str(get_locale().territories.get(code, code)) if get_locale() else code
 
 
 for _global in (period_url_args, country_name, pictures.shown_text):

@@ -2,10 +2,11 @@
 
 from flask import Blueprint
 
-from portal.cases.labels import label
+from portal.cases.labels import choice_label, choice_labels, country_name, label
 
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
-blueprint.add_app_template_global(label)
+for _global in (label, choice_label, choice_labels, country_name):
+    blueprint.add_app_template_global(_global)
 
 # Importing the views registers their routes (named so as not to hide review.queue).
 from portal.review.views import actions as _actions  # noqa: E402, F401
