@@ -4,13 +4,14 @@ One app holds the state the pages need: a local-staff draft with a job, a family
 and a photo; a humanitarian draft (its risk page); a submitted case with a question from
 the consulate; and pages that only answer a form (the access code, "not eligible", forms
 with their error messages) and the error pages. ``PAGES`` names them all, so tests can be
-parametrised over them; ``test_every_get_page_is_covered`` keeps it complete.
+parametrised over them; ``test_every_get_page_of_the_applicants_is_covered`` keeps it complete.
 """
 
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, abort
 from sqlalchemy import select
@@ -145,10 +146,12 @@ def add_error_route(app: Flask) -> None:
     app.add_url_rule(ERROR_ROUTE, "test_only_error", fail)
 
 
+@dataclass
 class RecordingApplicant(Applicant):
-    """An applicant who remembers everything they typed: the pages may show it back."""
+    """An applicant who notes everything typed (in ``typed``, which several may share):
+    the pages may show it back."""
 
-    typed: ClassVar[set[str]] = set()  # shared by all applicants of one set of pages
+    typed: set[str] = field(default_factory=set)
 
     def post(self, path: str, data: dict[str, Any], *, from_page: str | None = None) -> Any:
         self.typed.update(value for value in data.values() if isinstance(value, str))
@@ -165,8 +168,8 @@ class ApplicantPages:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        RecordingApplicant.typed = set()
-        self.draft = RecordingApplicant(app.test_client())
+        self.typed: set[str] = set()
+        self.draft = self._applicant()
         self.draft.start()
         self.draft.fill_principal()
         self.draft.add_job()
@@ -180,22 +183,25 @@ class ApplicantPages:
             "person": re.findall(rf"/application/family/({UUID})", family)[0],
         }
 
-        self.humanitarian = RecordingApplicant(app.test_client())
+        self.humanitarian = self._applicant()
         self.humanitarian.start(programme="at_risk")
 
-        self.submitted = RecordingApplicant(app.test_client())
+        self.submitted = self._applicant()
         self.submitted.start()
         self.submitted.fill_principal()
         self.submitted.add_job()
         self.submitted.declare()
         assert self.submitted.submit().status_code == 302
         self._ask_a_question()
-        self.anonymous = RecordingApplicant(app.test_client())
+        self.anonymous = self._applicant()
+
+    def _applicant(self) -> RecordingApplicant:
+        return RecordingApplicant(self.app.test_client(), typed=self.typed)
 
     @property
     def user_data(self) -> set[str]:
         """What the applicants typed, uploaded or were sent: pages show it as it is."""
-        return RecordingApplicant.typed | {PHOTO, QUESTION}
+        return self.typed | {PHOTO, QUESTION}
 
     def _ask_a_question(self) -> None:
         with self.app.app_context():
@@ -234,7 +240,7 @@ class ApplicantPages:
         eligible = {"programme": "local_staff", "outside_germany": "yes", "basis": "yes"}
         keep("start (eligible)", anonymous.post("/eligibility", eligible))
         # A new case of its own: the access code page is shown once, for a new case only.
-        newcomer = RecordingApplicant(self.app.test_client())
+        newcomer = self._applicant()
         _choose_language(newcomer, code)
         newcomer.post("/eligibility", eligible)
         keep(
