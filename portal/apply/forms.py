@@ -46,6 +46,39 @@ FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
 FIRST_EMPLOYMENT_YEAR = 1980
 
 
+class _PortalWording:
+    """WTForms' built-in messages (a choice that is not among the answers, which only a
+    tampered form sends; a month that is not a number), in the portal's words and the
+    applicant's language: WTForms' own catalogues lack Dari and Pashto, and they would
+    show back the tampered value."""
+
+    MESSAGES = {
+        "Not a valid choice.": _l("Please choose one of the answers shown."),
+        "Invalid Choice: could not coerce.": _l("Please choose one of the answers shown."),
+        "'%(value)s' is not a valid choice for this field.": _l(
+            "Please choose one of the answers shown."
+        ),
+        "'%(value)s' are not valid choices for this field.": _l(
+            "Please choose one of the answers shown."
+        ),
+        "Not a valid integer value.": _l("Please write this as a number."),
+    }
+
+    def gettext(self, string: str) -> str:
+        return str(self.MESSAGES.get(string, _l("Please check this answer.")))
+
+    def ngettext(self, singular: str, _plural: str, _n: int) -> str:
+        return self.gettext(singular)
+
+
+class ApplicantForm(PortalForm):
+    """The applicant forms' base: every message in the applicant's language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _PortalWording:
+            return _PortalWording()
+
+
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
 
 
@@ -150,7 +183,7 @@ class ConfirmableMixin:
     confirmed = BooleanField(_l("I have checked: these answers are correct."))
 
 
-class EligibilityForm(PortalForm):
+class EligibilityForm(ApplicantForm):
     programme = RadioField(
         _l("Which describes you?"),
         choices=options(choices.PROGRAMMES),
@@ -170,7 +203,7 @@ class EligibilityForm(PortalForm):
     )
 
 
-class SignInForm(PortalForm):
+class SignInForm(ApplicantForm):
     reference = StringField(
         _l("Reference number"),
         validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG)],
@@ -180,14 +213,14 @@ class SignInForm(PortalForm):
     )
 
 
-class NamesForm(PortalForm):
+class NamesForm(ApplicantForm):
     given_names = _name(_l("Given names (in your own script)"))
     family_name = _name(_l("Family name (in your own script)"))
     given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
     family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
 
 
-class BirthForm(ApproximateDateMixin, PortalForm):
+class BirthForm(ApproximateDateMixin, ApplicantForm):
     place_of_birth = StringField(
         _l("Place of birth"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
@@ -200,7 +233,7 @@ class BirthForm(ApproximateDateMixin, PortalForm):
     )
 
 
-class StayForm(PortalForm):
+class StayForm(ApplicantForm):
     country_of_stay = SelectField(
         _l("Country where you are now"), validators=[DataRequired(REQUIRED)]
     )
@@ -210,7 +243,7 @@ class StayForm(PortalForm):
     )
 
 
-class ContactForm(PortalForm):
+class ContactForm(ApplicantForm):
     phone = StringField(
         _l("Phone number (optional)"),
         validators=[Optional(), Length(max=40, message=TOO_LONG), plain_text],
@@ -237,7 +270,7 @@ class ContactForm(PortalForm):
             raise ValidationError(_l("This does not look like an e-mail address."))
 
 
-class IdentityForm(PortalForm):
+class IdentityForm(ApplicantForm):
     identity_document = RadioField(
         _l("Which identity document do you have?"),
         choices=options(choices.IDENTITY_DOCUMENTS),
@@ -271,7 +304,7 @@ class IdentityForm(PortalForm):
             raise ValidationError(_l("Please type your full name as your signature."))
 
 
-class EmploymentForm(ConfirmableMixin, PortalForm):
+class EmploymentForm(ConfirmableMixin, ApplicantForm):
     employer = SelectField(
         _l("Employer"), choices=options(choices.EMPLOYERS), validators=[DataRequired(REQUIRED)]
     )
@@ -323,7 +356,7 @@ class EmploymentForm(ConfirmableMixin, PortalForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
-class RiskForm(PortalForm):
+class RiskForm(ApplicantForm):
     risk_profile = SelectMultipleField(
         _l("Why are you at risk? Choose all that apply."),
         choices=options(choices.RISK_PROFILES),
@@ -337,7 +370,7 @@ class RiskForm(PortalForm):
     )
 
 
-class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, PortalForm):
+class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, ApplicantForm):
     relation = SelectField(
         _l("How is this person related to you?"),
         choices=options(choices.RELATIONSHIPS),
@@ -373,7 +406,7 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, PortalForm):
             raise ValidationError(_l("Please use only letters, digits, spaces and dashes."))
 
 
-class DocumentForm(PortalForm):
+class DocumentForm(ApplicantForm):
     kind = SelectField(
         _l("What is this document?"),
         choices=options(choices.DOCUMENT_KINDS),
@@ -384,7 +417,7 @@ class DocumentForm(PortalForm):
     )
 
 
-class DeclarationsForm(PortalForm):
+class DeclarationsForm(ApplicantForm):
     truthful = BooleanField(
         _l("I confirm that everything I have written is true and complete."),
         validators=[DataRequired(_l("Please confirm this to continue."))],
@@ -397,11 +430,11 @@ class DeclarationsForm(PortalForm):
     )
 
 
-class ConfirmForm(PortalForm):
+class ConfirmForm(ApplicantForm):
     """A form with nothing but its CSRF token: submit, withdraw, remove, sign out."""
 
 
-class MessageForm(PortalForm):
+class MessageForm(ApplicantForm):
     body = TextAreaField(
         _l("Your answer"),
         validators=[DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG), plain_text],

@@ -55,7 +55,7 @@ def test_names(applicant: Applicant, changes: dict, message: str) -> None:
         ({"birth_month": "13"}, "The month must be a number from 1 to 12."),
         ({"birth_day": "5"}, "Please give the month too, or leave the day empty."),
         ({"birth_month": "2", "birth_day": "30"}, "This day does not exist in that month."),
-        ({"nationality": "XX"}, "Not a valid choice"),
+        ({"nationality": "XX"}, "Please choose one of the answers shown."),
         ({"marital_status": ""}, "Please answer this question."),
     ],
 )
@@ -86,7 +86,7 @@ def test_birth_dates_that_are_accepted(applicant: Applicant, changes: dict) -> N
         ),
         ({"identity_document": "none"}, "Without a document, please make the declaration above."),
         ({"identity_document": "none", "sworn_declaration": "y"}, "Please type your full name"),
-        ({"identity_document": "driving_licence"}, "Not a valid choice"),
+        ({"identity_document": "driving_licence"}, "Please choose one of the answers shown."),
     ],
 )
 def test_identity(applicant: Applicant, data: dict, message: str) -> None:

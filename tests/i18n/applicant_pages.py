@@ -58,48 +58,50 @@ SUBMITTED_PAGES = [
     "/case/family/new",
     "/case/withdraw",
 ]
-# Pages that answer a form: sent empty (error messages showing) or with the answers shown.
+# The forms sent with answers they refuse, by page name: (where the form is sent, the
+# answers). Empty answers, years out of range, too long a name, and answers no page offers
+# (a tampered form, or an old page sent after the choices changed).
+REFUSED_FORMS: dict[str, tuple[str, dict[str, str]]] = {
+    "eligibility (errors)": ("/eligibility", {}),
+    "eligibility (tampered)": ("/eligibility", {"programme": "x", "outside_germany": "x"}),
+    "sign-in (errors)": ("/sign-in", {}),
+    "names (errors)": ("/application/names", {"given_names": "ا" * 300}),
+    "birth (errors)": ("/application/birth", {"birth_year": "1800", "birth_month": "13"}),
+    "birth (tampered)": ("/application/birth", {"nationality": "XX", "marital_status": "x"}),
+    "stay (errors)": ("/application/stay", {"country_of_stay": "XX"}),
+    "contact (errors)": ("/application/contact", {"phone": "call me", "email": "nowhere"}),
+    "identity (errors)": ("/application/identity", {}),
+    "identity (tampered)": ("/application/identity", {"identity_document": "x"}),
+    "employment job (errors)": (
+        "/application/employment/new",
+        {"started_year": "1900", "started_month": "13", "ended_year": "3000"},
+    ),
+    "employment job (tampered)": (
+        "/application/employment/new",
+        {"employer": "x", "started_month": "April"},
+    ),
+    "family member (errors)": ("/application/family/new", {"birth_year": "1800"}),
+    "family member (tampered)": (
+        "/application/family/new",
+        {"relation": "x", "identity_document": "x", "lives_with_principal": "x"},
+    ),
+    "documents (errors)": ("/application/documents", {"kind": "x"}),
+    "declarations (errors)": ("/application/declarations", {}),
+}
+# Pages that answer a form: with the answers taken, or refused with their messages showing.
 ANSWER_PAGES = [
     "start (eligible)",
     "access code",
     "not eligible",
-    "eligibility (errors)",
-    "sign-in (errors)",
     "sign-in (wrong code)",
-    "names (errors)",
-    "birth (errors)",
-    "stay (errors)",
-    "contact (errors)",
-    "identity (errors)",
+    *REFUSED_FORMS,
     "risk (errors)",
-    "employment job (errors)",
-    "family member (errors)",
-    "documents (errors)",
-    "declarations (errors)",
+    "risk (tampered)",
     "case messages (errors)",
     "case family member (errors)",
 ]
 ERROR_PAGES = ["error 400", "error 403", "error 404", "error 405", "error 413", "error 429"]
 PAGES = DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES + ANSWER_PAGES + ERROR_PAGES
-
-# The forms sent with answers they refuse (empty answers, years out of range, too long a
-# name), by page name: (where the form is sent, the answers).
-REFUSED_FORMS: dict[str, tuple[str, dict[str, str]]] = {
-    "eligibility (errors)": ("/eligibility", {}),
-    "sign-in (errors)": ("/sign-in", {}),
-    "names (errors)": ("/application/names", {"given_names": "ا" * 300}),
-    "birth (errors)": ("/application/birth", {"birth_year": "1800", "birth_month": "13"}),
-    "stay (errors)": ("/application/stay", {}),
-    "contact (errors)": ("/application/contact", {"phone": "call me", "email": "nowhere"}),
-    "identity (errors)": ("/application/identity", {}),
-    "employment job (errors)": (
-        "/application/employment/new",
-        {"started_year": "1900", "started_month": "13", "ended_year": "3000"},
-    ),
-    "family member (errors)": ("/application/family/new", {"birth_year": "1800"}),
-    "documents (errors)": ("/application/documents", {}),
-    "declarations (errors)": ("/application/declarations", {}),
-}
 
 
 @contextmanager
@@ -263,6 +265,8 @@ class ApplicantPages:
             ),
         )
         keep("risk (errors)", self.humanitarian.post("/application/risk", {}))
+        tampered = {"risk_profile": "x"}
+        keep("risk (tampered)", self.humanitarian.post("/application/risk", tampered))
         keep("case messages (errors)", self.submitted.post("/case/messages", {}))
         keep("case family member (errors)", self.submitted.post("/case/family/new", {}))
 
