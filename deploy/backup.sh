@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Back up the portal: the database (pg_dump, custom format) and the blob store (tar), into
-# a new folder under BACKUP_DIR. Key files, the shred ledger and the audit checkpoints are
+# a new folder under BACKUP_DIR. A bucket (PORTAL_BLOB_URL=s3://...) is copied out first,
+# as ciphertext, into the layout of a folder store, so the archive is the same either way. Key files, the shred ledger and the audit checkpoints are
 # NOT in it, and must never be: docs/operations.md, "Backups and retention", says why.
 #
 # Run on a host that holds the internal face's environment, e.g.
 #   set -a; . /etc/portal/internal.env; set +a; BACKUP_DIR=/srv/backups deploy/backup.sh
 #
-# Needs: DATABASE_URL (postgresql://...), PORTAL_BLOB_DIR, BACKUP_DIR; reads
+# Needs: DATABASE_URL (postgresql://...), PORTAL_BLOB_DIR or PORTAL_BLOB_URL, BACKUP_DIR;
+# PORTAL_FLASK (optional, for a bucket): how to run the portal's commands, "flask --app
+# wsgi" by default; reads
 # PORTAL_KEYS_DIR, PORTAL_SHRED_LEDGER_PATH and PORTAL_AUDIT_CHECKPOINT_PATH only to refuse a
 # backup that would take them along.
 set -euo pipefail
 
 : "${DATABASE_URL:?set DATABASE_URL (postgresql://...)}"
-: "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR}"
+[[ -n "${PORTAL_BLOB_URL:-}" ]] || : "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR or PORTAL_BLOB_URL}"
 : "${BACKUP_DIR:?set BACKUP_DIR, where backups are kept}"
 
 die() { echo "backup: $*" >&2; exit 1; }
@@ -37,7 +40,7 @@ inside() {  # is path $1 (resolved) inside directory $2 (resolved), or the same?
 for kept_apart in "${PORTAL_KEYS_DIR:-}" "${PORTAL_SHRED_LEDGER_PATH:-}" \
   "${PORTAL_AUDIT_CHECKPOINT_PATH:-}"; do
   [[ -n "$kept_apart" ]] || continue
-  for archived in "$PORTAL_BLOB_DIR" "$BACKUP_DIR"; do
+  for archived in ${PORTAL_BLOB_DIR:+"$PORTAL_BLOB_DIR"} "$BACKUP_DIR"; do
     if inside "$kept_apart" "$archived" || inside "$archived" "$kept_apart"; then
       die "$kept_apart and $archived overlap: keys, the shred ledger and the audit" \
         "checkpoints must live apart from the blob store and the backups"
@@ -57,7 +60,14 @@ mkdir -p -- "$target"
 # written before it (uploads write the blob, then the row), so the tar taken after holds it
 # unless the document was deleted or its case shredded in between, which is what must be.
 pg_dump --format=custom --no-owner --file="$target/database.dump" "$database_url"
-tar --create --file="$target/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
+if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
+  read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
+  "${flask[@]}" blobs export "$target/blobs"
+  tar --create --file="$target/blobs.tar" --directory="$target/blobs" .
+  rm -r -- "$target/blobs"
+else
+  tar --create --file="$target/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
+fi
 (cd -- "$target" && sha256sum database.dump blobs.tar > SHA256SUMS)
 
 echo "backup written to $target"

@@ -5,7 +5,8 @@
 #   deploy/restore.sh /srv/backups/20250101T020000Z
 #
 # Stop both faces and every worker first. Run with the internal face's environment: it needs
-# DATABASE_URL (the database to restore into; its tables are replaced), PORTAL_BLOB_DIR,
+# DATABASE_URL (the database to restore into; its tables are replaced), PORTAL_BLOB_DIR or
+# PORTAL_BLOB_URL (a bucket: the backup's blobs are uploaded into it),
 # PORTAL_KEYS_DIR and PORTAL_SHRED_LEDGER_PATH (the ledger as it is now, never one from the
 # backup). PORTAL_SERVICES (optional): systemd units that must be stopped, checked first.
 # PORTAL_FLASK (optional): how to run the portal's commands, "flask --app wsgi" by default.
@@ -16,7 +17,7 @@ die() { echo "restore: $*" >&2; exit 1; }
 [[ $# -eq 1 ]] || die "usage: $0 BACKUP_FOLDER"
 backup="$1"
 : "${DATABASE_URL:?set DATABASE_URL (postgresql://...)}"
-: "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR}"
+[[ -n "${PORTAL_BLOB_URL:-}" ]] || : "${PORTAL_BLOB_DIR:?set PORTAL_BLOB_DIR or PORTAL_BLOB_URL}"
 : "${PORTAL_KEYS_DIR:?set PORTAL_KEYS_DIR (the keys are not in the backup)}"
 : "${PORTAL_SHRED_LEDGER_PATH:?set PORTAL_SHRED_LEDGER_PATH (the ledger is not in the backup)}"
 read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
@@ -37,17 +38,26 @@ done
 pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
   --dbname="$database_url" "$backup/database.dump"
 
-# Unpacked beside the store and then swapped in, so a failed unpack leaves the store as it was.
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-incoming="$PORTAL_BLOB_DIR.restoring-$stamp"
-(umask 077 && mkdir -- "$incoming")
-tar --extract --file="$backup/blobs.tar" --directory="$incoming"
-if [[ -e "$PORTAL_BLOB_DIR" ]]; then
-  mv -- "$PORTAL_BLOB_DIR" "$PORTAL_BLOB_DIR.replaced-$stamp"
-  echo "restore: the blob store in use was moved to $PORTAL_BLOB_DIR.replaced-$stamp;" \
-    "delete it once the restore is checked"
+if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
+  # Uploaded over the bucket's objects of the same name; objects written after the backup
+  # are counted, not deleted, for the operator to remove once the restore is checked.
+  unpacked="$(mktemp -d)"
+  trap 'rm -rf -- "$unpacked"' EXIT
+  tar --extract --file="$backup/blobs.tar" --directory="$unpacked"
+  "${flask[@]}" blobs import "$unpacked"
+else
+  # Unpacked beside the store and then swapped in, so a failed unpack leaves it as it was.
+  incoming="$PORTAL_BLOB_DIR.restoring-$stamp"
+  (umask 077 && mkdir -- "$incoming")
+  tar --extract --file="$backup/blobs.tar" --directory="$incoming"
+  if [[ -e "$PORTAL_BLOB_DIR" ]]; then
+    mv -- "$PORTAL_BLOB_DIR" "$PORTAL_BLOB_DIR.replaced-$stamp"
+    echo "restore: the blob store in use was moved to $PORTAL_BLOB_DIR.replaced-$stamp;" \
+      "delete it once the restore is checked"
+  fi
+  mv -- "$incoming" "$PORTAL_BLOB_DIR"
 fi
-mv -- "$incoming" "$PORTAL_BLOB_DIR"
 
 # A backup of an older release is brought up to this one's schema before anything runs.
 "${flask[@]}" db upgrade

@@ -4,7 +4,8 @@ Each area's ``cli.py`` defines its command group (``staff``, ``queue`` and ``wor
 ``watchlist``, ``demo``); the groups here span areas: ``keys`` re-wraps case keys, staff
 secrets and the watch list's key, ``audit`` checks the whole trail and writes its signed
 checkpoints, ``retention`` shreds what is due and re-applies the shred ledger after a
-restore. Each command commits once, at its end; one that works in batches commits each
+restore, ``blobs`` copies an object store's ciphertext in and out for backups. Each
+command commits once, at its end; one that works in batches commits each
 batch, and says why.
 """
 
@@ -14,12 +15,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.core.blobstore import S3BlobStore, store_for
 from portal.core.keyring import KeyRing
 from portal.extensions import db
 
 keys_cli = AppGroup("keys", help="Generate and rotate keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 retention_cli = AppGroup("retention", help="Shred closed cases, delete abandoned drafts.")
+blobs_cli = AppGroup("blobs", help="Copy an object store's ciphertext for backups.")
 
 
 def _internal_keyring() -> KeyRing:
@@ -223,6 +226,41 @@ def start_ledger() -> None:
     click.echo(f"shred ledger started at {path}")
 
 
+def _object_store() -> S3BlobStore:
+    store = store_for(current_app.config)
+    if not isinstance(store, S3BlobStore):
+        raise click.ClickException(
+            "PORTAL_BLOB_URL is not set: a folder store is backed up with tar, as is"
+        )
+    return store
+
+
+@blobs_cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_blobs(folder: Path) -> None:
+    """Copy the bucket's ciphertext into an empty FOLDER, laid out as a folder store (for
+    deploy/backup.sh). Nothing is decrypted."""
+    store = _object_store()
+    if folder.exists() and any(folder.iterdir()):
+        raise click.ClickException(f"{folder} is not empty")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    click.echo(f"{store.copy_out(folder)} blobs copied out of the bucket")
+
+
+@blobs_cli.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_blobs(folder: Path) -> None:
+    """Upload the ciphertext in FOLDER, as `blobs export` wrote it, into the bucket (for
+    deploy/restore.sh, before `retention reapply`)."""
+    uploaded, others = _object_store().copy_in(folder)
+    click.echo(f"{uploaded} blobs uploaded into the bucket")
+    if others:
+        click.echo(
+            f"{others} objects in the bucket are not in the backup: documents written after "
+            "it, which no restored row can decrypt; delete them once the restore is checked"
+        )
+
+
 def register(app: Flask) -> None:
     """Add every area's command group to ``flask``; nothing else adds commands."""
     from portal.accounts.cli import staff_cli
@@ -235,6 +273,7 @@ def register(app: Flask) -> None:
         keys_cli,
         audit_cli,
         retention_cli,
+        blobs_cli,
         staff_cli,
         queue_cli,
         worker_command,

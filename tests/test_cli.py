@@ -10,6 +10,7 @@ GROUPS = {
     "keys": {"rotate", "retire"},
     "audit": {"verify", "checkpoint"},
     "retention": {"run", "reapply", "check", "start-ledger"},
+    "blobs": {"export", "import"},
     "staff": {"create", "deactivate", "reset", "seed-dev"},
     "queue": {"relay", "failed", "retry", "rescore", "reindex"},
     "watchlist": {"import"},

@@ -202,6 +202,64 @@ class S3BlobStore:
                 codes = sorted({error.get("Code", "?") for error in outcome["Errors"]})
                 raise OSError(f"object storage refused to delete blobs: {', '.join(codes)}")
 
+    # Backups (deploy/backup.sh, deploy/restore.sh) copy the objects' ciphertext as it is,
+    # into and out of a folder laid out as FolderBlobStore lays out its files, so that one
+    # archive format and one restore serve both stores. Nothing is decrypted on the way.
+
+    def _keys(self) -> Generator[str, None, None]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else ""
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
+    def _relative(self, key: str) -> Path | None:
+        """``case_id/document_id`` for a key this store wrote, else None."""
+        parts = key.removeprefix(f"{self.prefix}/" if self.prefix else "").split("/")
+        if len(parts) != 2:
+            return None
+        try:
+            return Path(str(uuid.UUID(parts[0]))) / str(uuid.UUID(parts[1]))
+        except ValueError:
+            return None
+
+    def copy_out(self, folder: Path) -> int:
+        """Download every blob's ciphertext into ``folder``; how many were copied."""
+        copied = 0
+        for key in self._keys():
+            relative = self._relative(key)
+            if relative is None:
+                continue  # not a document's blob: not the portal's to back up
+            target = folder / relative
+            target.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            self.client.download_file(self.bucket, key, str(target))
+            copied += 1
+        return copied
+
+    def copy_in(self, folder: Path) -> tuple[int, int]:
+        """Upload every blob in ``folder`` (as ``copy_out`` wrote it), replacing objects of
+        the same key; (how many were uploaded, how many objects the bucket holds that the
+        folder does not: documents written after the backup, unreadable once the database
+        is restored without their rows)."""
+        extra = (
+            {"ServerSideEncryption": self.server_side_encryption}
+            if self.server_side_encryption
+            else {}
+        )
+        restored = set()
+        for path in sorted(folder.glob("*/*")):
+            relative = self._relative(f"{path.parent.name}/{path.name}")
+            if relative is None or not path.is_file():
+                continue
+            key = self.key(uuid.UUID(relative.parent.name), uuid.UUID(relative.name))
+            self.client.upload_file(str(path), self.bucket, key, ExtraArgs=extra)
+            restored.add(key)
+        others = sum(
+            1 for key in self._keys() if key not in restored and self._relative(key) is not None
+        )
+        return len(restored), others
+
 
 def store_for(config: Mapping[str, Any]) -> BlobStore:
     """The store the configuration names: the bucket of ``PORTAL_BLOB_URL`` if set, else

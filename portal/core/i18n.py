@@ -29,11 +29,11 @@ class Language:
 LANGUAGES = (
     Language("fa_AF", "دری"),
     Language("ps", "پښتو"),
-    Language("fa", "فارسی", offered=False),
-    Language("ar", "العربية", offered=False),
-    Language("ru", "Русский", offered=False),
-    Language("tr", "Türkçe", offered=False),
-    Language("uk", "Українська", offered=False),
+    Language("fa", "فارسی"),
+    Language("ar", "العربية"),
+    Language("ru", "Русский"),
+    Language("tr", "Türkçe"),
+    Language("uk", "Українська"),
     Language("en", "English"),
     Language("de", "Deutsch"),
 )

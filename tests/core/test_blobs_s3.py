@@ -211,3 +211,31 @@ def test_a_url_that_is_not_a_bucket_and_prefix_stops_the_start(tmp_path: Path, u
 def test_an_unknown_server_side_encryption_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="PORTAL_BLOB_S3_SSE"):
         load_config(tmp_path, {"PORTAL_BLOB_URL": URL, "PORTAL_BLOB_S3_SSE": "rot13"})
+
+
+def test_copied_out_the_objects_are_a_folder_store_and_copy_back_in(
+    s3: Any, store: S3BlobStore, cipher: crypto.FieldCipher, tmp_path: Path
+) -> None:
+    case_id = uuid.uuid4()
+    documents = {uuid.uuid4(): os.urandom(CHUNK_BYTES + n) for n in range(3)}
+    for document_id, content in documents.items():
+        store.put(cipher, case_id, document_id, io.BytesIO(content))
+    # Objects the portal did not write are not its to back up.
+    s3.put_object(Bucket=BUCKET, Key="consulate-kabul/README", Body=b"not a blob")
+    s3.put_object(Bucket=BUCKET, Key="elsewhere/x", Body=b"not ours either")
+
+    assert store.copy_out(tmp_path) == 3
+    # The copy is ciphertext laid out as a folder store's, which reads it with the same key.
+    folder = FolderBlobStore(tmp_path)
+    for document_id, content in documents.items():
+        assert content[:64] not in folder.path(case_id, document_id).read_bytes()
+        assert b"".join(folder.read(cipher, case_id, document_id)) == content
+
+    written_after = uuid.uuid4()
+    store.put(cipher, case_id, written_after, io.BytesIO(b"%PDF-1.7 later"))
+    for document_id in documents:
+        store.delete(case_id, document_id)
+
+    assert store.copy_in(tmp_path) == (3, 1)  # the one written after the backup is counted
+    for document_id, content in documents.items():
+        assert b"".join(store.read(cipher, case_id, document_id)) == content

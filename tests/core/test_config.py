@@ -94,6 +94,7 @@ def test_an_insider_budget_that_would_stop_all_work_is_refused(
         "s" * 40,
         "changeme" * 4,  # long enough, but 7 different characters
     ],
+    ids=["one-character", "random-but-short", "one-repeated", "few-different"],
 )
 def test_production_refuses_a_weak_secret_key(tmp_path: Path, secret: str) -> None:
     """The key signs sessions and form tokens: a guessable one lets anyone forge them."""
@@ -103,7 +104,10 @@ def test_production_refuses_a_weak_secret_key(tmp_path: Path, secret: str) -> No
     assert secret not in str(refused.value)  # error messages end up in logs
 
 
-@pytest.mark.parametrize("secret", [secrets.token_hex(16), secrets.token_urlsafe(48)])
+# Fixed ids: random ones would differ between the processes of a parallel run.
+@pytest.mark.parametrize(
+    "secret", [secrets.token_hex(16), secrets.token_urlsafe(48)], ids=["hex", "urlsafe"]
+)
 def test_production_accepts_a_random_secret_key(tmp_path: Path, secret: str) -> None:
     environ = {**PRODUCTION, "PORTAL_KEYS_DIR": str(tmp_path), "SECRET_KEY": secret}
     assert load_config(tmp_path, environ)["SECRET_KEY"] == secret

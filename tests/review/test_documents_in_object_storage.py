@@ -87,3 +87,45 @@ def test_an_upload_is_kept_in_the_bucket_served_to_staff_and_shredded_with_its_c
         db.session.remove()
 
     assert keys(s3) == []
+
+
+def test_the_bucket_is_backed_up_as_ciphertext_and_restored_for_staff_to_read(
+    staff_app: Flask, signed_in: Callable[..., Any], s3: Any, tmp_path: Path
+) -> None:
+    """What deploy/backup.sh and restore.sh run for a bucket: `blobs export` into the
+    backup's folder, `blobs import` back."""
+    content = pdf_of(2 * CHUNK_BYTES + 7)
+    case_id, document_id = _submitted_with_document(staff_app, content)
+    backup = tmp_path / "backup" / "blobs"
+    cli = staff_app.test_cli_runner()
+
+    exported = cli.invoke(args=["blobs", "export", str(backup)])
+    assert exported.exit_code == 0, exported.output
+    assert "1 blobs copied" in exported.output
+    copied = (backup / str(case_id) / str(document_id)).read_bytes()
+    assert copied == s3.get_object(Bucket=BUCKET, Key=keys(s3)[0])["Body"].read()
+    assert content[1000:1064] not in copied  # the backup holds what the bucket held
+
+    s3.delete_object(Bucket=BUCKET, Key=keys(s3)[0])  # the bucket is lost
+    client = signed_in("dora", Role.DECIDER)
+    # Until it is restored, the caseworker is told so on the case screen, not given a 500.
+    missing = client.get(f"/staff/cases/{case_id}/documents/{document_id}")
+    assert missing.status_code == 302
+    assert missing.headers["Location"].endswith(f"/staff/cases/{case_id}")
+    assert "missing from the document store" in client.get(missing.headers["Location"]).text
+
+    imported = cli.invoke(args=["blobs", "import", str(backup)])
+    assert imported.exit_code == 0, imported.output
+    assert "1 blobs uploaded" in imported.output
+    assert keys(s3) == [f"consulate/{case_id}/{document_id}"]
+    download = client.get(f"/staff/cases/{case_id}/documents/{document_id}")
+    assert download.status_code == 200 and download.data == content
+
+    # An export never writes into a folder that holds something already.
+    again = cli.invoke(args=["blobs", "export", str(backup)])
+    assert again.exit_code != 0 and "not empty" in again.output
+
+
+def test_blob_commands_refuse_a_folder_store(app: Flask, tmp_path: Path) -> None:
+    result = app.test_cli_runner().invoke(args=["blobs", "export", str(tmp_path / "out")])
+    assert result.exit_code != 0 and "tar" in result.output

@@ -1,5 +1,6 @@
 """Admin screens (the audit log, failed intake jobs) and the handling of case files."""
 
+import logging
 import re
 import uuid
 from typing import Any
@@ -16,7 +17,7 @@ from portal.cases.models import Case, Document
 from portal.core import unit_of_work
 from portal.core.audit import AuditEvent
 from portal.core.forms import PortalForm, keeps_typed_answers
-from portal.core.i18n import _s
+from portal.core.i18n import _ls, _s
 from portal.core.permissions import Permission
 from portal.core.refusal import ActionRefused
 from portal.extensions import db
@@ -79,6 +80,13 @@ def retry_failed_job(case_id: uuid.UUID) -> Response:
     return redirect(url_for("review.list_failed_jobs"))
 
 
+log = logging.getLogger(__name__)
+MISSING_FILE = _ls(
+    "The file of this document is missing from the document store. The administrators "
+    "have been told."
+)
+
+
 @blueprint.get("/cases/<uuid:case_id>/documents/<uuid:document_id>")
 @requires(Permission.DOCUMENT_READ)
 def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> Any:
@@ -94,7 +102,16 @@ def download_document(case_id: uuid.UUID, document_id: uuid.UUID) -> Any:
         services.record_download(db.session, case, user, document.id)
     except budgets.BudgetExceeded as refusal:
         return over_budget(refusal)
-    body = document_chunks(case, document.id)
+    try:
+        body = document_chunks(case, document.id)
+    except FileNotFoundError:
+        # The row outlived its file (a store restored from an older backup than the
+        # database, say): nothing was decrypted, so nothing is recorded; the operators are
+        # told, and the caseworker gets words instead of a server error.
+        log.error("document %s: its file is missing from the blob store", document.id)
+        unit_of_work.discard(db.session)
+        flash(MISSING_FILE, "error")
+        return redirect(url_for("review.show_case", case_id=case.id))
     inline = document.content_type in INLINE_TYPES and request.args.get("view") == "1"
     response = FlaskResponse(body, mimetype=document.content_type)
     # Never the applicant's filename: it may name a person, and it is not ours to trust.
