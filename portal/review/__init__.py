@@ -3,9 +3,11 @@
 from flask import Blueprint
 
 from portal.cases.labels import label
+from portal.core.date_display import staff_date
 
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
 blueprint.add_app_template_global(label)
+blueprint.add_app_template_global(staff_date)
 
 # Importing the views registers their routes (named so as not to hide review.queue).
 from portal.review.views import actions as _actions  # noqa: E402, F401

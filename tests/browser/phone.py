@@ -112,7 +112,8 @@ def fill_local_staff_application(visit: Visit) -> None:
         family_name_latin="Ahmadzai",
     )
     visit.send()
-    visit.fill(birth_year="۱۹۸۷", birth_month="۳", place_of_birth="مزار شریف")
+    # Solar Hijri, Dari's default calendar, in Dari's digits: Hamal 1366 is March-April 1987.
+    visit.fill(birth_year="۱۳۶۶", birth_month="۱", place_of_birth="مزار شریف")
     visit.select(nationality="AF")
     visit.choose(marital_status="married")
     visit.send()
@@ -129,6 +130,7 @@ def fill_local_staff_application(visit: Visit) -> None:
 
     visit.go("/application/employment/new")
     visit.select(employer="bundeswehr")
+    visit.choose(calendar="gregorian")
     visit.fill(
         place="کمپ مارمل", started_year="2010", started_month="4", ended_year="2014", role="ترجمان"
     )
@@ -146,6 +148,7 @@ def fill_local_staff_application(visit: Visit) -> None:
             document_number="TZ-99",
         )
         visit.choose(
+            birth_calendar="gregorian",
             marital_status="single", lives_with_principal="yes", identity_document="paper_tazkira"
         )
         visit.send()
