@@ -101,7 +101,7 @@ class DigitsField(StringField):
         if not text:
             return
         if not (text.isascii() and text.isdecimal()):
-            raise ValueError(_l("Please write this with digits only, for example 1364."))
+            raise ValueError(_l("Please write this in digits only."))
         self.data = int(text)
 
     def _value(self) -> str:
