@@ -97,7 +97,7 @@ class EnteredDate:
 
     @property
     def precision(self) -> str:
-        """"year", "month" or "day": how much of the date was given."""
+        """ "year", "month" or "day": how much of the date was given."""
         return "year" if self.month is None else "month" if self.day is None else "day"
 
     @property

@@ -9,7 +9,6 @@ import html as html_module
 import re
 
 import pytest
-from flask import Flask
 
 from tests.apply.journey import Applicant
 

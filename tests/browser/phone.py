@@ -149,7 +149,9 @@ def fill_local_staff_application(visit: Visit) -> None:
         )
         visit.choose(
             birth_calendar="gregorian",
-            marital_status="single", lives_with_principal="yes", identity_document="paper_tazkira"
+            marital_status="single",
+            lives_with_principal="yes",
+            identity_document="paper_tazkira",
         )
         visit.send()
 

@@ -81,14 +81,16 @@ def parse_approximate_date(text: str | None) -> ApproximateDate | None:
         return None
     folded = fold_letters(text)
     solar_hijri = folded.startswith(SOLAR_HIJRI_PREFIX)
-    parts = [int(part) for part in folded.removeprefix(SOLAR_HIJRI_PREFIX).split("-")]
+    year, *rest = (int(part) for part in folded.removeprefix(SOLAR_HIJRI_PREFIX).split("-"))
+    month = rest[0] if rest else None
+    day = rest[1] if len(rest) > 1 else None
     kind = Calendar.SOLAR_HIJRI if solar_hijri else Calendar.GREGORIAN
     try:
         # EnteredDate refuses month 13, 30 February and 30 Esfand of a common year.
-        EnteredDate(kind, *parts)
-        parsed = ApproximateDate(*parts, calendar=kind)  # type: ignore[arg-type]
+        EnteredDate(kind, year, month, day)
     except ValueError:
         return None
+    parsed = ApproximateDate(year, month, day, kind)
     if parsed.earliest.year < 1800:  # a typo, not an age
         return None
     return parsed
@@ -117,7 +119,5 @@ def birth_date_agreement(one: ApproximateDate | None, other: ApproximateDate | N
         return "same_date"
     # Years apart, counted between the ranges: the Solar Hijri year 1364 (March 1985 to
     # March 1986) is the same year as 1985 and as 1986.
-    gap = max(
-        0, one.earliest.year - other.latest.year, other.earliest.year - one.latest.year
-    )
+    gap = max(0, one.earliest.year - other.latest.year, other.earliest.year - one.latest.year)
     return "same_year" if gap == 0 else "near_year" if gap <= 2 else "different_year"
