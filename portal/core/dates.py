@@ -38,8 +38,6 @@ GREGORIAN_YEARS = range(1870, 2200)
 # Languages whose speakers count years in Solar Hijri; they are offered both calendars,
 # Solar Hijri first. Every other language uses the Gregorian calendar only.
 SOLAR_HIJRI_LANGUAGES = frozenset({"fa_AF", "ps", "fa"})
-# The middle of a Solar Hijri month, to name the Gregorian month most of it falls in.
-_MID_MONTH = 15
 _STORED = re.compile(r"(SH:)?([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
 
@@ -144,24 +142,6 @@ class EnteredDate:
             )
         except ValueError:
             return None
-
-
-def to_gregorian(
-    year: int, month: int | None, day: int | None
-) -> tuple[int, int | None, int | None]:
-    """The Gregorian (year, month, day) of a Solar Hijri date known to year, month or day:
-    the year a year alone mostly falls in, the month a month mostly falls in.
-
-    Only for sources that store a single Gregorian date; applicants' dates keep their
-    calendar (``EnteredDate``). Raises ValueError for a day that the month does not have.
-    """
-    if month is None:
-        return year + 621, None, None  # nine of its twelve months fall in that year
-    if day is None:
-        converted = jdatetime.date(year, month, _MID_MONTH).togregorian()
-        return converted.year, converted.month, None
-    converted = jdatetime.date(year, month, day).togregorian()
-    return converted.year, converted.month, converted.day
 
 
 def solar_hijri_of(day: date) -> tuple[int, int, int]:

@@ -8,28 +8,8 @@ from portal.core.dates import (
     calendars_for,
     is_solar_hijri,
     solar_hijri_of,
-    to_gregorian,
     year_fits,
 )
-
-
-@pytest.mark.parametrize(
-    ("solar_hijri", "gregorian"),
-    [
-        ((1366, 1, 1), (1987, 3, 21)),  # Nowruz
-        ((1366, 12, 29), (1988, 3, 19)),
-        ((1369, 10, 11), (1991, 1, 1)),
-        ((1366, 1, None), (1987, 4, None)),  # Hamal, mostly in April
-        ((1366, None, None), (1987, None, None)),
-    ],
-)
-def test_solar_hijri_dates_become_gregorian(solar_hijri: tuple, gregorian: tuple) -> None:
-    assert to_gregorian(*solar_hijri) == gregorian
-
-
-def test_a_day_missing_from_the_month_is_refused() -> None:
-    with pytest.raises(ValueError):
-        to_gregorian(1366, 7, 31)  # Mizan has 30 days
 
 
 @pytest.mark.parametrize(
