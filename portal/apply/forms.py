@@ -4,11 +4,11 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -26,9 +26,11 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
-from portal.core.dates import is_solar_hijri, to_gregorian
+from portal.core.dates import Calendar, EnteredDate, calendars_for, solar_hijri_of, year_fits
 from portal.core.forms import PortalForm, options, refuse_control_characters
-from portal.core.normalise import phone_key
+from portal.core.i18n import current_language
+from portal.core.normalise import fold_letters, phone_key
+from portal.core.numerals import native_digits
 
 NAME_MAX = 100
 LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
@@ -96,13 +98,24 @@ def this_year() -> int:
 
 
 class UpToThisYear:
-    """WTForms' NumberRange from ``first`` to this year, with its translated message."""
+    """WTForms' NumberRange from the Gregorian year ``first`` to this year, with its
+    translated message, counted in the calendar the form's ``calendar`` field chose."""
 
     def __init__(self, first: int) -> None:
         self.first = first
 
     def __call__(self, form: Any, field: Any) -> None:
-        NumberRange(self.first, this_year(), message=NOT_BETWEEN)(form, field)
+        calendar = chosen_calendar(form.calendar)
+        if calendar is None or field.data is None:
+            return  # the calendar question has its own message
+        if mismatch := calendar_mismatch(calendar, field.data):
+            raise ValidationError(mismatch)
+        if calendar is Calendar.SOLAR_HIJRI:
+            first = solar_hijri_of(date(self.first, 1, 1))[0]
+            last = solar_hijri_of(date.today())[0]
+        else:
+            first, last = self.first, this_year()
+        NumberRange(first, last, message=NOT_BETWEEN)(form, field)
 
 
 def latin_letters(_form: Any, field: Any) -> None:
@@ -115,13 +128,80 @@ def _name(label: Any, *, latin: bool = False) -> StringField:
     return StringField(label, validators=checks + ([latin_letters] if latin else []))
 
 
-class ApproximateDateMixin:
-    """Year, month and day, of which only the year is needed ("about 1990" is fine)."""
+class DigitsField(StringField):
+    """A whole number typed in any digits (۱۳۶۴ as well as 1364), shown back in the digits
+    of the page's language, or exactly as typed when it was refused."""
 
-    birth_year = IntegerField(_l("Year"), validators=[Optional()])
-    birth_month = IntegerField(_l("Month (if known)"), validators=[Optional()])
-    birth_day = IntegerField(_l("Day (if known)"), validators=[Optional()])
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        text = fold_letters(str(valuelist[0])).strip() if valuelist else ""
+        if not text:
+            return
+        if not (text.isascii() and text.isdecimal()):
+            raise ValueError(_l("Please write this in digits only."))
+        self.data = int(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else native_digits(self.data, current_language().code)
+
+
+def calendar_field() -> RadioField:
+    """Which calendar a date is in: asked, not guessed from the year."""
+    return RadioField(
+        _l("Calendar"),
+        choices=options(
+            [(Calendar.SOLAR_HIJRI, _l("Solar Hijri")), (Calendar.GREGORIAN, _l("Gregorian"))]
+        ),
+        validate_choice=False,  # checked against the page's language's calendars instead
+    )
+
+
+def offer_calendars(field: Any) -> None:
+    """Offer the calendars of the page's language, its usual one chosen unless answered."""
+    offered = calendars_for(current_language().code)
+    field.choices = [choice for choice in field.choices if choice.value in offered]
+    if field.data is None:
+        field.data = offered[0].value
+
+
+def chosen_calendar(field: Any) -> Calendar | None:
+    """The calendar chosen; None for a value the page did not offer (a tampered form)."""
+    offered = calendars_for(current_language().code)
+    return next((c for c in offered if c.value == field.data), None)
+
+
+def calendar_mismatch(calendar: Calendar, year: int) -> str | None:
+    """A clear message if ``year`` cannot be a year of the chosen calendar, where the page
+    offers a choice (elsewhere the year's range says it)."""
+    if len(calendars_for(current_language().code)) < 2 or year_fits(calendar, year):
+        return None
+    shown = native_digits(year, current_language().code)
+    if calendar is Calendar.GREGORIAN:
+        return _(
+            "%(year)s looks like a Solar Hijri year, but the Gregorian calendar is chosen. Please choose Solar Hijri or correct the year.",
+            year=shown,
+        )
+    return _(
+        "%(year)s looks like a Gregorian year, but the Solar Hijri calendar is chosen. Please choose Gregorian or correct the year.",
+        year=shown,
+    )
+
+
+class ApproximateDateMixin:
+    """Year, month and day, of which only the year is needed ("about 1990" is fine), in the
+    calendar the person chose. Kept as entered (``portal.core.dates``)."""
+
+    birth_calendar = calendar_field()
+    birth_year = DigitsField(_l("Year"), validators=[Optional()])
+    birth_month = DigitsField(_l("Month (if known)"), validators=[Optional()])
+    birth_day = DigitsField(_l("Day (if known)"), validators=[Optional()])
     birth_unknown = BooleanField(_l("I do not know the date of birth"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_calendars(self.birth_calendar)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))  # type: ignore[misc]
@@ -132,10 +212,14 @@ class ApproximateDateMixin:
         return valid
 
     def _date_problems(self) -> list[tuple[Any, Any]]:
+        self._entered: EnteredDate | None = None
         if self.birth_unknown.data:
             return []
         if self.birth_year.errors or self.birth_month.errors or self.birth_day.errors:
             return []
+        calendar = chosen_calendar(self.birth_calendar)
+        if calendar is None:
+            return [(self.birth_year, _l("Please choose the calendar of the date."))]
         year, month, day = self.birth_year.data, self.birth_month.data, self.birth_day.data
         if year is None:
             return [(self.birth_year, _l("Please give at least the year of birth."))]
@@ -143,37 +227,37 @@ class ApproximateDateMixin:
             return [(self.birth_month, _l("The month must be a number from 1 to 12."))]
         if day is not None and month is None:
             return [(self.birth_day, _l("Please give the month too, or leave the day empty."))]
+        if mismatch := calendar_mismatch(calendar, year):
+            return [(self.birth_year, mismatch)]
         try:
-            self._gregorian = (
-                to_gregorian(year, month, day) if is_solar_hijri(year) else (year, month, day)
-            )
-            if day is not None:
-                date(*self._gregorian)
+            entered = EnteredDate(calendar, year, month, day)
+            earliest = entered.earliest
         except ValueError:
             return [(self.birth_day, _l("This day does not exist in that month."))]
-        if not FIRST_BIRTH_YEAR <= self._gregorian[0] <= this_year():
+        if not FIRST_BIRTH_YEAR <= earliest.year <= this_year():
             return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
+        self._entered = entered
         return []
 
     def approximate_date(self) -> str | None:
-        """The date as Gregorian ISO text, as precise as it was given."""
-        if self.birth_unknown.data or self.birth_year.data is None:
+        """The date as stored: the entered calendar and parts (``EnteredDate.to_text``)."""
+        entered = getattr(self, "_entered", None)
+        if self.birth_unknown.data or entered is None:
             return None
-        year, month, day = self._gregorian
-        parts = [f"{year:04d}"]
-        if month:
-            parts.append(f"{month:02d}")
-            if day:
-                parts.append(f"{day:02d}")
-        return "-".join(parts)
+        return str(entered.to_text())
 
     def fill_date(self, value: str | None) -> None:
-        parts = [int(part) for part in (value or "").split("-") if part]
+        """Show a stored date as it was entered; "unknown" for none."""
         self.birth_unknown.data = value is None
-        for field, part in zip(
-            (self.birth_year, self.birth_month, self.birth_day), parts, strict=False
-        ):
-            field.data = part
+        entered = EnteredDate.from_text(value)
+        if entered is None:
+            return
+        self.birth_calendar.data = entered.calendar.value
+        self.birth_year.data, self.birth_month.data, self.birth_day.data = (
+            entered.year,
+            entered.month,
+            entered.day,
+        )
 
 
 class ConfirmableMixin:
@@ -316,18 +400,19 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
         _l("Place of work"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
     )
-    started_year = IntegerField(
+    calendar = calendar_field()
+    started_year = DigitsField(
         _l("Started: year"),
         validators=[InputRequired(REQUIRED), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    started_month = IntegerField(
+    started_month = DigitsField(
         _l("Started: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
     )
-    ended_year = IntegerField(
+    ended_year = DigitsField(
         _l("Ended: year (empty if still working)"),
         validators=[Optional(), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    ended_month = IntegerField(
+    ended_month = DigitsField(
         _l("Ended: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
     )
     role = StringField(
@@ -347,12 +432,41 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
         if self.employer.data == "other" and not (field.data or "").strip():
             raise ValidationError(_l("Please name the employer."))
 
-    def validate_ended_year(self, field: Any) -> None:
-        if field.data is None or self.started_year.data is None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_calendars(self.calendar)
+
+    def validate_calendar(self, field: Any) -> None:
+        if chosen_calendar(field) is None:
+            raise ValidationError(_l("Please choose the calendar of the date."))
+
+    def entered(self, prefix: str) -> EnteredDate | None:
+        """The start or end ("started", "ended") as entered, once the form is valid."""
+        calendar = chosen_calendar(self.calendar)
+        year, month = self[f"{prefix}_year"].data, self[f"{prefix}_month"].data
+        if calendar is None or year is None:
+            return None
+        try:
+            return EnteredDate(calendar, year, month)
+        except ValueError:
+            return None  # a month outside 1 to 12: its own field says so
+
+    def fill(self, prefix: str, value: str | None) -> None:
+        """Show a stored start or end as it was entered."""
+        entered = EnteredDate.from_text(value)
+        if entered is None:
             return
-        started = (self.started_year.data, self.started_month.data or 1)
-        ended = (field.data, self.ended_month.data or 12)
-        if ended < started:
+        self.calendar.data = entered.calendar.value
+        self[f"{prefix}_year"].data, self[f"{prefix}_month"].data = entered.year, entered.month
+
+    def validate_ended_year(self, field: Any) -> None:
+        if field.errors or self.started_year.errors or self.started_month.errors:
+            return
+        started, ended = self.entered("started"), self.entered("ended")
+        if started is None or ended is None:
+            return
+        # Within one calendar, as entered: a month left out counts as the whole year.
+        if ended.latest < started.earliest:
             raise ValidationError(_l("The end must be after the start."))
 
 

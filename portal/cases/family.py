@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from portal.cases.states import Relationship
+from portal.core.dates import EnteredDate
 
 ADULT_AGE = 18
 
@@ -49,13 +50,11 @@ class FamilyVerdict:
 
 def age_on(birth_date: str | None, today: date) -> int | None:
     """Age in whole years; for an approximate date, the youngest the person can be."""
-    if not birth_date or not birth_date[:4].isdigit():
+    entered = EnteredDate.from_text(birth_date)
+    if entered is None:
         return None
-    year = int(birth_date[:4])
-    parts = birth_date.split("-")
-    month = int(parts[1]) if len(parts) > 1 else 12  # unknown month: assume the latest
-    day = int(parts[2]) if len(parts) > 2 else 31
-    return today.year - year - ((today.month, today.day) < (month, day))
+    born = entered.latest  # unknown month or day: assume the latest, in either calendar
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def is_minor(birth_date: str | None, today: date) -> bool | None:

@@ -12,7 +12,7 @@ from portal.core import crypto
 from portal.core.db import DbSession, insert_rows, one_of
 from portal.core.normalise import (
     Script,
-    birth_year,
+    birth_years,
     phone_key,
 )
 from portal.intake.facts import CaseFacts
@@ -82,18 +82,18 @@ def _index_rows(case: Case, facts: CaseFacts, keys: dict[str, bytes]) -> list[In
     for person in facts.people:
         if person.document_key:
             values.add((DOCUMENT_NUMBER, person.document_key, person.id))
-        year = birth_year(person.birth_date) or "?"
-        for written in person.name_keys:
-            if written.folded:
-                values.add((NAME_BIRTH_YEAR, f"{written.folded}|{year}", person.id))
-            if written.skeleton:
-                values.add(
-                    (SKELETON_PURPOSE[written.script], f"{written.skeleton}|{year}", person.id)
-                )
-            if written.script in VOWELLED_PURPOSE and written.vowelled:
-                values.add(
-                    (VOWELLED_PURPOSE[written.script], f"{written.vowelled}|{year}", person.id)
-                )
+        # A row per Gregorian year the date may fall in: a Solar Hijri year alone (1364)
+        # meets a duplicate born in 1985 and one born in 1986.
+        for year in birth_years(person.birth_date) or ["?"]:
+            for written in person.name_keys:
+                if written.folded:
+                    values.add((NAME_BIRTH_YEAR, f"{written.folded}|{year}", person.id))
+                if written.skeleton:
+                    purpose = SKELETON_PURPOSE[written.script]
+                    values.add((purpose, f"{written.skeleton}|{year}", person.id))
+                if written.script in VOWELLED_PURPOSE and written.vowelled:
+                    purpose = VOWELLED_PURPOSE[written.script]
+                    values.add((purpose, f"{written.vowelled}|{year}", person.id))
     if facts.phone and (e164 := phone_key(facts.phone, case.country_of_stay, case.nationality)):
         values.add((PHONE, e164, None))
     return [

@@ -9,7 +9,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from portal.core.dates import is_solar_hijri, to_gregorian
+from portal.core.dates import Calendar, EnteredDate, is_solar_hijri
 from portal.core.normalise import birth_year, has_bidi_controls, parse_approximate_date
 
 COLUMNS = ("name", "aliases", "date_of_birth", "reference")
@@ -74,22 +74,21 @@ def _name_problem(value: str) -> str | None:
     return problem
 
 
-def gregorian_birth_date(text: str) -> str | None:
-    """ISO text of a date of birth written YYYY, YYYY-MM or YYYY-MM-DD, in any digits; a
-    Solar Hijri date (1359-02, as Afghan documents give it) becomes Gregorian. None if it
-    is no such date."""
+def listed_birth_date(text: str) -> str | None:
+    """The stored form of a date of birth written YYYY, YYYY-MM or YYYY-MM-DD, in any
+    digits: Gregorian ISO text, or for a Solar Hijri year (1359-02, as Afghan documents give
+    it) the Solar Hijri date kept as written ("SH:1359-02"), which matches by the Gregorian
+    days it covers. None if it is no such date."""
     if birth_year(text) is None:
         return None
     # int() reads Persian, Arabic-Indic and fullwidth digits as well as ASCII ones.
     year, *rest = (int(part) for part in unicodedata.normalize("NFKC", text).split("-"))
-    month, day = (rest + [None, None])[:2]
-    if is_solar_hijri(year):
-        try:
-            year, month, day = to_gregorian(year, month, day)
-        except ValueError:
-            return None
-    iso = "-".join(f"{part:02d}" for part in (year, month, day) if part is not None)
-    return iso if parse_approximate_date(iso) else None
+    calendar = Calendar.SOLAR_HIJRI if is_solar_hijri(year) else Calendar.GREGORIAN
+    try:
+        stored = EnteredDate(calendar, year, *rest).to_text()
+    except (TypeError, ValueError):
+        return None
+    return stored if parse_approximate_date(stored) else None
 
 
 def _decode(raw: bytes) -> str:
@@ -127,8 +126,8 @@ def parse_watchlist(raw: bytes) -> list[ListedPerson]:
                 ]
                 if problem
             ]
-            gregorian = gregorian_birth_date(born) if born else None
-            if born and gregorian is None:
+            stored = listed_birth_date(born) if born else None
+            if born and stored is None:
                 row_problems.append(
                     f"line {line}: date_of_birth must be YYYY, YYYY-MM or YYYY-MM-DD"
                 )
@@ -137,7 +136,7 @@ def parse_watchlist(raw: bytes) -> list[ListedPerson]:
             seen.setdefault(reference, line)
             problems.extend(row_problems)
             if not row_problems:
-                people.append(ListedPerson(line, name, aliases, gregorian, reference))
+                people.append(ListedPerson(line, name, aliases, stored, reference))
             if len(problems) >= MAX_PROBLEMS:
                 problems.append("... stopped after too many problems")
                 break

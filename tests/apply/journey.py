@@ -105,6 +105,7 @@ class Applicant:
         self.post(
             "/application/birth",
             {
+                "birth_calendar": "gregorian",  # chosen: Solar Hijri is Dari's default
                 "birth_year": "۱۹۸۷",
                 "birth_month": "3",
                 "place_of_birth": "Mazar-i-Sharif",
@@ -128,6 +129,7 @@ class Applicant:
             {
                 "employer": "bundeswehr",
                 "place": "Camp Marmal",
+                "calendar": "gregorian",
                 "started_year": "2010",
                 "started_month": "4",
                 "ended_year": "2014",
@@ -144,6 +146,7 @@ class Applicant:
                 "family_name": "احمدزی",
                 "given_names_latin": "Latin",
                 "family_name_latin": "Ahmadzai",
+                "birth_calendar": "gregorian",
                 "birth_year": year,
                 "marital_status": "single",
                 "lives_with_principal": "yes",

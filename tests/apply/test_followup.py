@@ -202,3 +202,26 @@ def test_unknown_documents_are_not_found(applicant: Applicant) -> None:
         f"/application/documents/{uuid.uuid4()}/remove", {}, from_page="/application/documents"
     )
     assert response.status_code == 404
+
+
+def test_a_messages_date_is_shown_in_the_applicants_calendar_and_digits(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    from datetime import UTC, datetime
+
+    _submitted(applicant)
+    case, context = _the_case(make_app)
+    try:
+        message = Message(case=case, direction=MessageDirection.TO_APPLICANT)
+        message.body = "Bitte kommen Sie zum Termin."
+        message.created_at = datetime(2025, 3, 21, 9, 0, tzinfo=UTC)  # Nowruz 1404
+        db.session.add(message)
+        db.session.commit()
+    finally:
+        context.pop()
+
+    assert "Mar 21, 2025" in applicant.get("/case/messages").get_data(as_text=True)
+    applicant.post("/language", {"language": "fa_AF"}, from_page="/")
+    assert "۱۴۰۴/۰۱/۰۱ (هجری شمسی)" in applicant.get("/case/messages").get_data(as_text=True)
+    applicant.post("/language", {"language": "ps"}, from_page="/")
+    assert "۱۴۰۴/۰۱/۰۱ (لمریز هجري)" in applicant.get("/case/messages").get_data(as_text=True)

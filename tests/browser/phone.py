@@ -75,6 +75,12 @@ class Visit:
         for name, value in radios.items():
             self.page.check(f"input[name={name}][value={value}]")
 
+    def choose_calendar(self, **radios: str) -> None:
+        """Choose a date's calendar where the language offers two (elsewhere it is fixed)."""
+        for name, value in radios.items():
+            if self.page.locator(f"input[name={name}][type=radio]").count():
+                self.choose(**{name: value})
+
     def select(self, **selects: str) -> None:
         for name, value in selects.items():
             self.page.select_option(f"select[name={name}]", value)
@@ -112,6 +118,7 @@ def fill_local_staff_application(visit: Visit) -> None:
         family_name_latin="Ahmadzai",
     )
     visit.send()
+    visit.choose_calendar(birth_calendar="gregorian")  # (Solar Hijri: test_dates_rtl.py)
     visit.fill(birth_year="۱۹۸۷", birth_month="۳", place_of_birth="مزار شریف")
     visit.select(nationality="AF")
     visit.choose(marital_status="married")
@@ -129,6 +136,7 @@ def fill_local_staff_application(visit: Visit) -> None:
 
     visit.go("/application/employment/new")
     visit.select(employer="bundeswehr")
+    visit.choose_calendar(calendar="gregorian")
     visit.fill(
         place="کمپ مارمل", started_year="2010", started_month="4", ended_year="2014", role="ترجمان"
     )
@@ -145,8 +153,11 @@ def fill_local_staff_application(visit: Visit) -> None:
             birth_year=year,
             document_number="TZ-99",
         )
+        visit.choose_calendar(birth_calendar="gregorian")
         visit.choose(
-            marital_status="single", lives_with_principal="yes", identity_document="paper_tazkira"
+            marital_status="single",
+            lives_with_principal="yes",
+            identity_document="paper_tazkira",
         )
         visit.send()
 

@@ -44,6 +44,9 @@ def test_family_rule(
         ("2008-11", 17),  # unknown day: the youngest possible age
         ("2008", 17),  # unknown month and day: likewise
         ("2007", 18),
+        ("SH:1387-09-06", 18),  # Solar Hijri, as entered: 26 November 2008
+        ("SH:1387-09-07", 17),
+        ("SH:1387", 17),  # 21 March 2008 to 20 March 2009: the youngest possible age
         (None, None),
         ("unknown", None),
     ],

@@ -6,7 +6,7 @@ values must not.
 
 import pytest
 
-from portal.core.normalise import birth_year
+from portal.core.normalise import birth_year, birth_years
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,22 @@ def test_birth_year_of_exact_and_approximate_dates(date: str, year: str) -> None
 )
 def test_birth_year_of_junk_is_none(junk: str | None) -> None:
     assert birth_year(junk) is None
+
+
+@pytest.mark.parametrize(
+    ("date", "years"),
+    [
+        ("1990", ["1990"]),
+        ("1990-05-17", ["1990"]),
+        ("۱۹۹۰", ["1990"]),
+        # A Solar Hijri year alone falls in two Gregorian years; the duplicate search
+        # looks in both.
+        ("SH:1364", ["1985", "1986"]),
+        ("SH:1364-10", ["1985", "1986"]),  # Dey runs from December into January
+        ("SH:1364-01-21", ["1985"]),
+        ("junk", []),
+        (None, []),
+    ],
+)
+def test_the_gregorian_years_a_date_may_fall_in(date: str | None, years: list[str]) -> None:
+    assert birth_years(date) == years

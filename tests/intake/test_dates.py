@@ -91,3 +91,44 @@ def test_how_two_birth_dates_support_a_match(
     first, second = parse_approximate_date(one), parse_approximate_date(other)
     assert birth_date_agreement(first, second) == agreement
     assert birth_date_agreement(second, first) == agreement
+
+
+# Solar Hijri dates, as applicants enter them ("SH:1364"): the Gregorian days they span.
+
+
+def test_a_solar_hijri_date_spans_the_gregorian_days_it_covers() -> None:
+    year = parse_approximate_date("SH:1364")
+    assert year is not None
+    assert (year.earliest, year.latest) == (date(1985, 3, 21), date(1986, 3, 20))
+    assert not year.exact
+    day = parse_approximate_date("SH:1399-12-30")  # a leap year's 30 Esfand
+    assert day is not None and day.exact and day.earliest == date(2021, 3, 20)
+    assert parse_approximate_date("SH:1400-12-30") is None  # 1400 has no 30 Esfand
+
+
+@pytest.mark.parametrize(
+    ("listed", "agreement"),
+    [
+        ("1985", "same_year"),
+        ("1986", "same_year"),  # January to March 1986 is still 1364
+        ("1987", "near_year"),
+        ("1990", "different_year"),
+    ],
+)
+def test_a_solar_hijri_year_agrees_with_either_gregorian_year_it_covers(
+    listed: str, agreement: str
+) -> None:
+    born = parse_approximate_date("SH:1364")
+    assert birth_date_agreement(born, parse_approximate_date(listed)) == agreement
+
+
+def test_the_same_day_in_both_calendars_is_the_same_date() -> None:
+    one, other = parse_approximate_date("SH:1366-01-01"), parse_approximate_date("1987-03-21")
+    assert birth_date_agreement(one, other) == "same_date"
+
+
+def test_ages_from_a_solar_hijri_year_take_its_whole_span() -> None:
+    born = parse_approximate_date("SH:1364")
+    assert born is not None
+    # Born between 21 March 1985 and 20 March 1986: on 1 March 2004, 17 or 18.
+    assert age_range(born, date(2004, 3, 1)) == (17, 18)

@@ -175,3 +175,20 @@ def test_linking_again_gives_the_same_links(app: Flask) -> None:
     db.session.remove()
     assert process_case(str(second_id)) == "in_review"
     assert links() == before
+
+
+@pytest.mark.parametrize("other_year", ["1985", "1986"])
+def test_a_solar_hijri_year_alone_meets_a_duplicate_born_in_either_gregorian_year(
+    app: Flask, other_year: str
+) -> None:
+    """1364 runs from March 1985 to March 1986: stored as 1985 alone, a duplicate born in
+    January 1986 was missed."""
+    screen(distinct_case(**{**AHMAD, "birth_date": "SH:1364"}))
+    screen(distinct_case(**{**AHMAD, "birth_date": other_year}))
+    assert DuplicateReason.NAME_BIRTH_YEAR in {link[4] for link in links()}
+
+
+def test_a_solar_hijri_year_does_not_meet_a_duplicate_born_outside_it(app: Flask) -> None:
+    screen(distinct_case(**{**AHMAD, "birth_date": "SH:1364"}))
+    screen(distinct_case(**{**AHMAD, "birth_date": "1987"}))
+    assert DuplicateReason.NAME_BIRTH_YEAR not in {link[4] for link in links()}

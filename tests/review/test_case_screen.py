@@ -204,3 +204,20 @@ def test_an_earlier_case_counts_the_duplicates_later_cases_bring(
         count = select(func.count()).where(RiskAssessment.case_id == first.id)
         assert db.session.scalar(count) == 2
         db.session.remove()
+
+
+def test_staff_see_a_solar_hijri_date_in_gregorian_with_the_original_beside_it(
+    staff_app: Flask, signed_in
+) -> None:
+    with staff_app.app_context():
+        case, _code = make_case(db.session, birth_date="SH:1364")
+        case.employments[0].started_on, case.employments[0].ended_on = "SH:1388-01", None
+        submit_case(db.session, case)
+        db.session.commit()
+        case_id = case.id
+        db.session.remove()
+        process_case(str(case_id))
+    page = signed_in("dora", Role.DECIDER).get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    assert "1985-03-21 – 1986-03-20 (1364 SH, year only)" in page
+    assert "2009-03-21 – 2009-04-20 (1388-01 SH, month only) – …" in page
+    assert "SH:" not in page  # never the stored form

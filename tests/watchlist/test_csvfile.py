@@ -97,10 +97,12 @@ def test_a_long_list_of_problems_stops_after_fifty() -> None:
         ("1980", "1980"),
         ("۱۹۸۰-۰۵", "1980-05"),
         ("１９８０－０５－１７", "1980-05-17"),
-        ("1359", "1980"),  # Solar Hijri, as on Afghan documents
-        ("۱۳۶۶-۰۱-۰۱", "1987-03-21"),  # Nowruz 1366
+        # Solar Hijri, as on Afghan documents: kept as written, never moved to one
+        # Gregorian year (1359 is March 1980 to March 1981).
+        ("1359", "SH:1359"),
+        ("۱۳۶۶-۰۱-۰۱", "SH:1366-01-01"),  # Nowruz 1366
     ],
 )
-def test_dates_of_birth_are_stored_gregorian(written: str, stored: str) -> None:
+def test_dates_of_birth_are_stored_as_written(written: str, stored: str) -> None:
     (person,) = parse_watchlist((HEADER + f"Ali,,{written},R-1\n").encode())
     assert person.date_of_birth == stored

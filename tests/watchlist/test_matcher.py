@@ -145,3 +145,18 @@ def test_vowels_in_both_names_never_score_above_their_skeletons() -> None:
     # Arabic-script "نظری" would give, are further apart, and that decides.
     found = matcher(entry("Hamid Nasiri", reference="IR-1"))
     assert scores(found, "Хамид Назари") == scores(found, "حمید نظری") == {"IR-1": 88}
+
+
+def test_a_solar_hijri_year_matches_by_the_gregorian_years_it_covers() -> None:
+    """1362 runs from March 1983 to March 1984: an entry born in 1984 is the same year, as
+    it would be for an applicant who wrote 1984 (moved to 1983 alone, it was a year off)."""
+    found = matcher(entry("Mohammad Karimi", born="1984", reference="UN-42"))
+    assert scores(found, "Muhammad Karimi", born="SH:1362") == scores(
+        found, "Muhammad Karimi", born="1984"
+    )
+    assert scores(found, "Muhammad Karimi", born="SH:1362") != scores(
+        found, "Muhammad Karimi", born="1982"
+    )
+    # And a list written in Solar Hijri meets a Gregorian applicant the same way.
+    listed = entry("Mohammad Karimi", born="SH:1362", reference="UN-43")
+    assert scores(matcher(listed), "Muhammad Karimi", born="1984") == {"UN-43": 98}

@@ -14,6 +14,7 @@ from portal.apply.plausibility import employment_warnings, family_member_warning
 from portal.cases.family import Member, judge
 from portal.cases.models import Case, Employment, Person
 from portal.cases.states import IdentityDocument, Relationship
+from portal.core.dates import EnteredDate
 from portal.core.forms import keeps_typed_answers
 from portal.extensions import db
 
@@ -138,10 +139,8 @@ def list_employment() -> str:
     )
 
 
-def _month(year: int | None, month: int | None) -> str | None:
-    if year is None:
-        return None
-    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
+def _entered_text(entered: EnteredDate | None) -> str | None:
+    return entered.to_text() if entered else None
 
 
 def _job_values(form: EmploymentForm) -> dict[str, Any]:
@@ -150,8 +149,9 @@ def _job_values(form: EmploymentForm) -> dict[str, Any]:
         if form.employer.data != "other"
         else f"other:{form.employer_other.data.strip()}",
         "place": form.place.data.strip(),
-        "started_on": _month(form.started_year.data, form.started_month.data),
-        "ended_on": _month(form.ended_year.data, form.ended_month.data),
+        # As entered: "2012-03", or "SH:1391-01" in the Solar Hijri calendar.
+        "started_on": _entered_text(form.entered("started")),
+        "ended_on": _entered_text(form.entered("ended")),
         "role": form.role.data.strip(),
         "staff_number": (form.staff_number.data or "").strip() or None,
         "supervisor": (form.supervisor.data or "").strip() or None,
@@ -161,10 +161,8 @@ def _job_values(form: EmploymentForm) -> dict[str, Any]:
 def _fill_job(form: EmploymentForm, job: Employment) -> None:
     employer = job.employer or ""
     form.employer.data, _, form.employer_other.data = employer.partition(":")
-    for prefix, value in (("started", job.started_on), ("ended", job.ended_on)):
-        parts = [int(part) for part in (value or "").split("-") if part]
-        form[f"{prefix}_year"].data = parts[0] if parts else None
-        form[f"{prefix}_month"].data = parts[1] if len(parts) > 1 else None
+    form.fill("started", job.started_on)
+    form.fill("ended", job.ended_on)
 
 
 def _job_warnings(form: EmploymentForm, values: dict[str, Any]) -> list[Any]:

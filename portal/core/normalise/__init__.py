@@ -15,6 +15,7 @@ from portal.core.normalise.dates import (
     age_range,
     birth_date_agreement,
     birth_year,
+    birth_years,
     parse_approximate_date,
     surely_before,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "age_range",
     "birth_date_agreement",
     "birth_year",
+    "birth_years",
     "document_number_key",
     "fold_letters",
     "fold_text",

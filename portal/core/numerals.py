@@ -1,0 +1,26 @@
+"""Digits as each language writes them: CLDR's native numbering system of the language.
+
+Babel formats numbers with a locale's symbols but keeps the digits 0-9, so the digits are
+put in here: Dari, Farsi and Pashto write Extended Arabic-Indic digits (۱۳۶۴), Arabic
+writes Arabic-Indic digits (١٩٨٥; CLDR's generic "ar" defaults to Latin digits, but its
+native system, and that of Syria and Iraq, is "arab"), every other language 0-9.
+"""
+
+from functools import cache
+
+from babel import Locale
+
+# The zero of each numbering system the portal's languages use; the others follow it.
+_ZEROS = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0"}
+
+
+@cache
+def _digit_table(language: str) -> dict[int, str]:
+    system = Locale.parse(language).other_numbering_systems.get("native", "latn")
+    zero = ord(_ZEROS.get(system, "0"))
+    return {ord("0") + digit: chr(zero + digit) for digit in range(10)}
+
+
+def native_digits(text: object, language: str) -> str:
+    """``text`` with its digits 0-9 written as ``language`` writes them."""
+    return str(text).translate(_digit_table(language))
