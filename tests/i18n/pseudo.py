@@ -55,15 +55,31 @@ def unmarked(text: str) -> str:
         text = shorter
 
 
+# A message's placeholders may be filled with markup (a date in <bdi>, say), which splits
+# its text over several nodes: text across these elements is read as one run.
+INLINE_ELEMENTS = frozenset({"bdi", "span", "strong", "em", "b", "i", "small", "time", "abbr"})
+
+
 class VisibleText(HTMLParser):
-    """The text nodes and visible attribute values of a page, each with the element it is in."""
+    """The runs of text and visible attribute values of a page, each with the element it
+    is in; a run goes on across inline elements."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str]] = []  # (where, text)
         self._open: list[str] = []
+        self._run: list[str] = []
+        self._run_where = ""
+
+    def _end_run(self) -> None:
+        text = "".join(self._run)
+        if text.strip():
+            self.found.append((self._run_where, text))
+        self._run = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in INLINE_ELEMENTS:
+            self._end_run()
         values = dict(attrs)
         for name in VISIBLE_ATTRIBUTES:
             if values.get(name):
@@ -74,13 +90,22 @@ class VisibleText(HTMLParser):
             self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in INLINE_ELEMENTS:
+            self._end_run()
         if tag in self._open:
             while self._open and self._open.pop() != tag:
                 pass
 
     def handle_data(self, data: str) -> None:
-        if data.strip() and not _SKIPPED_ELEMENTS.intersection(self._open):
-            self.found.append((f"<{self._open[-1] if self._open else ''}>", data))
+        if _SKIPPED_ELEMENTS.intersection(self._open):
+            return
+        if not self._run:
+            self._run_where = f"<{self._open[-1] if self._open else ''}>"
+        self._run.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_run()
 
 
 def visible_text(html: str) -> list[tuple[str, str]]:

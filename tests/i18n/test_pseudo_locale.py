@@ -48,11 +48,19 @@ def _languages() -> set[str]:
     return {language.native_name for language in LANGUAGES}
 
 
-def _countries() -> list[str]:
-    """Country names (the country lists, a place's country): they come translated from
-    CLDR (Babel's locale data) in every language; the catalogue could not keep 250 names
-    up to date. Longest first, so that no shorter name eats part of a longer one."""
-    return sorted(Locale.parse(PSEUDO_LOCALE).territories.values(), key=len, reverse=True)
+def _from_cldr() -> list[str]:
+    """Country and month names (the country lists, a place's country, a month-only date):
+    they come translated from CLDR (Babel's locale data) in every language; the catalogue
+    could not keep 250 names up to date. Longest first, so that no shorter name eats part
+    of a longer one."""
+    locale = Locale.parse(PSEUDO_LOCALE)
+    months = [
+        name
+        for context in ("format", "stand-alone")
+        for width in ("wide", "abbreviated")
+        for name in locale.months[context][width].values()
+    ]
+    return sorted({*locale.territories.values(), *months}, key=len, reverse=True)
 
 
 def _typed(user_data: set[str]) -> list[str]:
@@ -89,14 +97,14 @@ def pseudo_pages(
 
 def untranslated(html: str, user_data: set[str]) -> list[tuple[str, str]]:
     """The visible texts of a page, with what is allowed taken out, that still hold a word."""
-    typed, countries = _typed(user_data), _countries()
+    typed, cldr_names = _typed(user_data), _from_cldr()
     found = []
     for where, text in visible_text(html):
         rest = unmarked(text).strip()
         if rest in _languages():
             continue
         rest = WORD_WITH_DIGITS.sub(" ", CODE.sub(" ", rest))
-        rest = _without(_without(rest, typed), countries)
+        rest = _without(_without(rest, typed), cldr_names)
         if LETTER.search(rest):
             found.append((where, " ".join(rest.split())))
     return found
