@@ -231,3 +231,15 @@ def test_a_phone_number_without_its_country_code_is_read_in_each_region() -> Non
     assert phone_candidates("+93 799 555 123") == {"+93799555123"}
     assert phone_candidates("1985") == set()  # a year, not a phone number
     assert phone_candidates("7K3P 9QRT 1W2X") == set()  # letters: a reference, not a phone
+
+
+def test_the_search_speaks_german(staff_app: Flask, signed_in) -> None:
+    _case(staff_app, **DARI)
+    client = signed_in("carla", Role.CASEWORKER)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de-DE,de;q=0.9"
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert "Vorgangsnummer, Name, Dokument- oder Telefonnummer" in queue
+    html = _search(client, "Mohammad Yusuf Karimi", "1985").get_data(as_text=True)
+    assert "Fall suchen" in html and "1 Fall gefunden." in html
+    refused = _search(client, "Mohammad Yusuf Karimi").get_data(as_text=True)
+    assert "Bitte geben Sie auch das Jahr an." in refused
