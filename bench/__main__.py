@@ -51,6 +51,7 @@ def _commands(databases: str) -> dict[str, list[str]]:
         "seed_demo": ["--cases", str(SEED_CASES), "--database", f"{databases}_seed"],
         "queue_pages": ["--database", databases],
         "reports": ["--database", databases],
+        "search": ["--database", databases],
         "page_weight": [],
         "screening_throughput": screening,
         "submit_latency": screening,

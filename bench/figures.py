@@ -159,10 +159,26 @@ def _document_memory(r: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _search(r: dict[str, Any]) -> list[Row]:
+    target = f"< {r['target_p95_ms']} ms"
+    rows = r["results"]
+    return [
+        _row(
+            f"search by {kind} p95, worst of decider and caseworker ({r['cases']:,} cases, ms)",
+            _worst([row for row in rows if row["search"].startswith(kind)], "server", "p95_ms"),
+            "raw SQL of the search, worst p95",
+            _worst([row for row in rows if row["search"].startswith(kind)], "raw_sql", "p95_ms"),
+            target if kind in ("name", "reference") else "",
+        )
+        for kind in ("name", "reference", "document number", "phone")
+    ]
+
+
 EXTRACTORS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "seed_demo": _seed_demo,
     "queue_pages": _queue_pages,
     "reports": _reports,
+    "search": _search,
     "page_weight": _page_weight,
     "screening_throughput": _screening_throughput,
     "submit_latency": _submit_latency,

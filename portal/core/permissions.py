@@ -18,6 +18,8 @@ from portal.core.refusal import ActionRefused
 class Permission(StrEnum):
     CASE_READ = "review:case:read"  # unassigned cases and one's own
     CASE_READ_ALL = "review:case:read_all"  # every submitted case
+    # Find cases by reference, name, document or phone; only those one may read are found
+    CASE_SEARCH = "review:case:search"
     CASE_HOLD = "review:case:hold"  # may have cases assigned to them
     CASE_ASSIGN = "review:case:assign"
     CASE_NOTE = "review:case:note"
@@ -44,6 +46,7 @@ class Permission(StrEnum):
 P = Permission
 _CASEWORK = {
     P.CASE_READ,
+    P.CASE_SEARCH,
     P.CASE_HOLD,
     P.CASE_ASSIGN,
     P.CASE_NOTE,
@@ -65,6 +68,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         {
             P.CASE_READ,
             P.CASE_READ_ALL,
+            P.CASE_SEARCH,
             P.CASE_NOTE,
             P.DOCUMENT_READ,
             P.SCREENING_SET,

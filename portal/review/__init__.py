@@ -15,3 +15,4 @@ from portal.review.views import admin as _admin  # noqa: E402, F401
 from portal.review.views import case as _case  # noqa: E402, F401
 from portal.review.views import insiders as _insiders  # noqa: E402, F401
 from portal.review.views import queue as _queue  # noqa: E402, F401
+from portal.review.views import search as _search  # noqa: E402, F401

@@ -1,10 +1,11 @@
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.cases.labels import LABELS
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
 from portal.core.forms import PortalForm, options, staff_plain_text
 from portal.core.i18n import _ls
+from portal.review.search import MAX_TERMS_LENGTH, parse_year
 
 REQUIRED = _ls("Required.")
 MAX_PRIORITY_ADJUSTMENT = 50
@@ -87,6 +88,26 @@ class ExportForm(PortalForm):
         _ls("Why do you need this export?"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
     )
+
+
+def _year_of_birth(_form: PortalForm, field: StringField) -> None:
+    try:
+        parse_year(field.data)
+    except ValueError:
+        raise ValidationError(_ls("A year of birth has four digits, for example 1985.")) from None
+
+
+class SearchForm(PortalForm):
+    # Not ``staff_plain_text``: names are pasted with zero-width joiners, which Persian
+    # writes inside names and the normalisation removes.
+    terms = StringField(
+        _ls("Reference, name, document or phone number"),
+        validators=[
+            DataRequired(_ls("Type what you are looking for.")),
+            Length(max=MAX_TERMS_LENGTH),
+        ],
+    )
+    year = StringField(_ls("Year of birth (with a name)"), validators=[_year_of_birth])
 
 
 class ActionForms:
