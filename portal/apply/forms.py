@@ -15,19 +15,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
+from portal.core import forms as core_forms
 from portal.core.dates import is_solar_hijri, to_gregorian
-from portal.core.forms import PortalForm, options, refuse_control_characters
+from portal.core.forms import Length, NumberRange, options, refuse_control_characters
 from portal.core.normalise import phone_key
 
 NAME_MAX = 100
@@ -40,6 +34,15 @@ FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
 # Well before any programme's employment window (PORTAL_LOCAL_STAFF_FROM): earlier jobs
 # are part of a person's history too.
 FIRST_EMPLOYMENT_YEAR = 1980
+
+
+class PortalForm(core_forms.PortalForm):
+    """Every applicant form. WTForms' own messages ("Not a valid choice.") are said in the
+    portal's words in every applicant language: WTForms has no Pashto catalogue."""
+
+    class Meta:  # WTForms combines it with the Meta of every base class
+        def get_translations(self, form: Any) -> core_forms.BuiltinMessages:
+            return core_forms.BuiltinMessages()
 
 
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
@@ -59,13 +62,13 @@ def this_year() -> int:
 
 
 class UpToThisYear:
-    """WTForms' NumberRange from ``first`` to this year, with its translated message."""
+    """A year from ``first`` to this year, said in the page's digits."""
 
     def __init__(self, first: int) -> None:
         self.first = first
 
     def __call__(self, form: Any, field: Any) -> None:
-        NumberRange(self.first, this_year())(form, field)
+        NumberRange(self.first, this_year(), years=True)(form, field)
 
 
 def latin_letters(_form: Any, field: Any) -> None:
@@ -230,6 +233,7 @@ class ContactForm(PortalForm):
 
 
 class IdentityForm(PortalForm):
+    summary_names = {"declaration_signature": _l("Declaration in lieu of an oath")}
     identity_document = RadioField(
         _l("Which identity document do you have?"),
         choices=options(choices.IDENTITY_DOCUMENTS),
@@ -306,6 +310,10 @@ class EmploymentForm(ConfirmableMixin, PortalForm):
 
 
 class RiskForm(PortalForm):
+    summary_names = {
+        "risk_profile": _l("Why you are at risk"),
+        "threat_description": _l("The threat"),
+    }
     risk_profile = SelectMultipleField(
         _l("Why are you at risk? Choose all that apply."),
         choices=options(choices.RISK_PROFILES),
@@ -365,6 +373,10 @@ class DocumentForm(PortalForm):
 
 
 class DeclarationsForm(PortalForm):
+    summary_names = {
+        "truthful": _l("Your answers are true and complete"),
+        "consent": _l("Consent to the processing of your data"),
+    }
     truthful = BooleanField(
         _l("I confirm that everything I have written is true and complete."),
         validators=[DataRequired(_l("Please confirm this to continue."))],

@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from portal.apply import blueprint, choices, services
+from portal.apply import blueprint, choices, receipt, services
 from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, options
 from portal.apply.pages import form_page
@@ -47,6 +47,7 @@ def show_status() -> str:
         case=case,
         reference=codes.grouped(case.reference),
         just_submitted=bool(request.args.get("submitted")),
+        receipt_available=receipt.available(case),
         unread=unread,
         can_withdraw=can_move(case, CaseStatus.WITHDRAWN),
         open=case.status not in CLOSED and case.status != CaseStatus.DRAFT,
