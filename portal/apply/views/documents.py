@@ -13,6 +13,7 @@ from portal.apply.uploads import UploadRejected, check_upload
 from portal.cases.custody import blob_store
 from portal.cases.states import DocumentKind
 from portal.core.forms import keeps_typed_answers
+from portal.core.numerals import local_number
 from portal.extensions import db
 
 
@@ -54,8 +55,9 @@ def list_documents() -> Any:
         rejected=rejected,
         confirm=ConfirmForm(),
         choices=choices,
-        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
-        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
+        # Limits, in refusals too, written in the digits of the page's language.
+        max_megabytes=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+        max_files=local_number(current_app.config["PORTAL_UPLOAD_MAX_FILES"]),
     )
     return page, status
 

@@ -19,6 +19,7 @@ from portal.cases.models import Message
 from portal.cases.states import CaseStatus, DocumentKind, MessageDirection, Relationship
 from portal.core import codes
 from portal.core.forms import keeps_typed_answers
+from portal.core.numerals import local_number
 from portal.extensions import db
 
 # After submission only people who joined the family since can be added.
@@ -99,8 +100,9 @@ def show_messages() -> Any:
         case=case,
         closed=case.status in CLOSED,
         rejected=rejected,
-        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
-        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
+        # Limits, in refusals too, written in the digits of the page's language.
+        max_megabytes=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+        max_files=local_number(current_app.config["PORTAL_UPLOAD_MAX_FILES"]),
     )
     return page, 400 if rejected else status
 
