@@ -36,7 +36,8 @@ def test_a_320_px_phone_in_dari(narrow_phone: Any, live_server: str) -> None:
     visit.check_page()
     reference, access_code = start_application(visit)  # the receipt page, checked to fit
 
-    for code, text in zip(narrow_phone.locator(".codes .code").all(), (reference, access_code)):
+    codes = narrow_phone.locator(".codes .code").all()
+    for code, text in zip(codes, (reference, access_code), strict=True):
         box = code.bounding_box()
         assert code.inner_text() == text
         assert box["height"] < 1.5 * _line_height(code), text  # one line, never broken
