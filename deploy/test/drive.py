@@ -93,8 +93,10 @@ def apply(public: str, cafile: str) -> tuple[str, str]:
     )
     answers = {"programme": "local_staff", "outside_germany": "yes", "basis": "yes"}
     applicant.submit("/eligibility", answers)
-    receipt = applicant.submit("/start", {"programme": "local_staff"}, from_page="/eligibility")
-    codes = re.findall(r'<dd dir="ltr" lang="en">([0-9A-Z-]+)</dd>', receipt.text)
+    started = applicant.submit("/start", {"programme": "local_staff"}, from_page="/eligibility")
+    check(started.status == 302, "the case is started, then its receipt shown", started)
+    receipt = applicant.get("/application/receipt")
+    codes = re.findall(r'<bdi class="code" dir="ltr" lang="en">([0-9A-Z-]+)</bdi>', receipt.text)
     check(len(codes) == 2, "the receipt shows a reference and an access code", receipt)
     check(not receipt.compressed, "the receipt with the access code is not compressed", receipt)
     reference, access_code = codes

@@ -15,19 +15,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply import choices
 from portal.core.dates import Calendar, EnteredDate, calendars_for, solar_hijri_of, year_fits
-from portal.core.forms import PortalForm, options, refuse_control_characters
+from portal.core.forms import (
+    BuiltinMessages,
+    Length,
+    NumberRange,
+    PortalForm,
+    options,
+    refuse_control_characters,
+)
 from portal.core.i18n import current_language
 from portal.core.normalise import fold_letters, phone_key
 from portal.core.numerals import native_digits
@@ -37,10 +37,6 @@ LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCUMENT_NUMBER = re.compile(r"^[\w\- /]{2,40}$")
 REQUIRED = _l("Please answer this question.")
-# WTForms' own messages are in English only for some of the applicants' languages (none for
-# Dari or Pashto): every validator that can refuse gets one of the portal's messages.
-TOO_LONG = _l("This is too long. Please use at most %(max)d characters.")
-NOT_BETWEEN = _l("Please give a number from %(min)d to %(max)d.")
 # Years are checked up to this year, read when a form is checked, so the ranges never expire.
 FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
 # Well before any programme's employment window (PORTAL_LOCAL_STAFF_FROM): earlier jobs
@@ -48,37 +44,14 @@ FIRST_BIRTH_YEAR = 1900  # the birth-date message names it, in every language
 FIRST_EMPLOYMENT_YEAR = 1980
 
 
-class _PortalWording:
-    """WTForms' built-in messages (a choice that is not among the answers, which only a
-    tampered form sends; a month that is not a number), in the portal's words and the
-    applicant's language: WTForms' own catalogues lack Dari and Pashto, and they would
-    show back the tampered value."""
-
-    MESSAGES = {
-        "Not a valid choice.": _l("Please choose one of the answers shown."),
-        "Invalid Choice: could not coerce.": _l("Please choose one of the answers shown."),
-        "'%(value)s' is not a valid choice for this field.": _l(
-            "Please choose one of the answers shown."
-        ),
-        "'%(value)s' are not valid choices for this field.": _l(
-            "Please choose one of the answers shown."
-        ),
-        "Not a valid integer value.": _l("Please write this as a number."),
-    }
-
-    def gettext(self, string: str) -> str:
-        return str(self.MESSAGES.get(string, _l("Please check this answer.")))
-
-    def ngettext(self, singular: str, _plural: str, _n: int) -> str:
-        return self.gettext(singular)
-
-
 class ApplicantForm(PortalForm):
-    """The applicant forms' base: every message in the applicant's language."""
+    """Every applicant form. WTForms' own messages ("Not a valid choice.") are said in the
+    portal's words in every applicant language: WTForms has no Pashto catalogue, and its
+    messages would show back a tampered value."""
 
-    class Meta:
-        def get_translations(self, form: Any) -> _PortalWording:
-            return _PortalWording()
+    class Meta:  # WTForms combines it with the Meta of every base class
+        def get_translations(self, form: Any) -> BuiltinMessages:
+            return BuiltinMessages()
 
 
 YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
@@ -98,8 +71,8 @@ def this_year() -> int:
 
 
 class UpToThisYear:
-    """WTForms' NumberRange from the Gregorian year ``first`` to this year, with its
-    translated message, counted in the calendar the form's ``calendar`` field chose."""
+    """A year from the Gregorian year ``first`` to this year, counted in the calendar the
+    form's ``calendar`` field chose, and said in the page's digits."""
 
     def __init__(self, first: int) -> None:
         self.first = first
@@ -115,7 +88,7 @@ class UpToThisYear:
             last = solar_hijri_of(date.today())[0]
         else:
             first, last = self.first, this_year()
-        NumberRange(first, last, message=NOT_BETWEEN)(form, field)
+        NumberRange(first, last, years=True)(form, field)
 
 
 def latin_letters(_form: Any, field: Any) -> None:
@@ -124,7 +97,7 @@ def latin_letters(_form: Any, field: Any) -> None:
 
 
 def _name(label: Any, *, latin: bool = False) -> StringField:
-    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX, message=TOO_LONG), plain_text]
+    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), plain_text]
     return StringField(label, validators=checks + ([latin_letters] if latin else []))
 
 
@@ -290,10 +263,10 @@ class EligibilityForm(ApplicantForm):
 class SignInForm(ApplicantForm):
     reference = StringField(
         _l("Reference number"),
-        validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG)],
+        validators=[DataRequired(REQUIRED), Length(max=40)],
     )
     access_code = StringField(
-        _l("Access code"), validators=[DataRequired(REQUIRED), Length(max=60, message=TOO_LONG)]
+        _l("Access code"), validators=[DataRequired(REQUIRED), Length(max=60)]
     )
 
 
@@ -307,7 +280,7 @@ class NamesForm(ApplicantForm):
 class BirthForm(ApproximateDateMixin, ApplicantForm):
     place_of_birth = StringField(
         _l("Place of birth"),
-        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
     )
     nationality = SelectField(_l("Nationality"), validators=[DataRequired(REQUIRED)])
     marital_status = RadioField(
@@ -323,22 +296,22 @@ class StayForm(ApplicantForm):
     )
     place_of_stay = StringField(
         _l("Town or city where you are now"),
-        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
     )
 
 
 class ContactForm(ApplicantForm):
     phone = StringField(
         _l("Phone number (optional)"),
-        validators=[Optional(), Length(max=40, message=TOO_LONG), plain_text],
+        validators=[Optional(), Length(max=40), plain_text],
     )
     email = StringField(
         _l("E-mail address (optional)"),
-        validators=[Optional(), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[Optional(), Length(max=120), plain_text],
     )
     messenger = StringField(
         _l("Messenger name or number (optional)"),
-        validators=[Optional(), Length(max=80, message=TOO_LONG), plain_text],
+        validators=[Optional(), Length(max=80), plain_text],
     )
 
     def validate_phone(self, field: Any) -> None:
@@ -355,20 +328,21 @@ class ContactForm(ApplicantForm):
 
 
 class IdentityForm(ApplicantForm):
+    summary_names = {"declaration_signature": _l("Declaration in lieu of an oath")}
     identity_document = RadioField(
         _l("Which identity document do you have?"),
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
     document_number = StringField(
-        _l("Document number"), validators=[Length(max=40, message=TOO_LONG)]
+        _l("Document number"), validators=[Length(max=40)]
     )
     sworn_declaration = BooleanField(
         _l("I declare in lieu of an oath that the personal details I give are true.")
     )
     declaration_signature = StringField(
         _l("Type your full name as your signature"),
-        validators=[Length(max=NAME_MAX, message=TOO_LONG), plain_text],
+        validators=[Length(max=NAME_MAX), plain_text],
     )
 
     def validate_document_number(self, field: Any) -> None:
@@ -394,11 +368,11 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
     )
     employer_other = StringField(
         _l("Name of the employer, if another"),
-        validators=[Length(max=120, message=TOO_LONG), plain_text],
+        validators=[Length(max=120), plain_text],
     )
     place = StringField(
         _l("Place of work"),
-        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
     )
     calendar = calendar_field()
     started_year = DigitsField(
@@ -406,26 +380,26 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
         validators=[InputRequired(REQUIRED), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
     started_month = DigitsField(
-        _l("Started: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
+        _l("Started: month"), validators=[Optional(), NumberRange(1, 12)]
     )
     ended_year = DigitsField(
         _l("Ended: year (empty if still working)"),
         validators=[Optional(), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
     ended_month = DigitsField(
-        _l("Ended: month"), validators=[Optional(), NumberRange(1, 12, message=NOT_BETWEEN)]
+        _l("Ended: month"), validators=[Optional(), NumberRange(1, 12)]
     )
     role = StringField(
         _l("Your job"),
-        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
     )
     staff_number = StringField(
         _l("Staff number (optional)"),
-        validators=[Optional(), Length(max=40, message=TOO_LONG), plain_text],
+        validators=[Optional(), Length(max=40), plain_text],
     )
     supervisor = StringField(
         _l("Supervisor's name (optional)"),
-        validators=[Optional(), Length(max=120, message=TOO_LONG), plain_text],
+        validators=[Optional(), Length(max=120), plain_text],
     )
 
     def validate_employer_other(self, field: Any) -> None:
@@ -471,6 +445,10 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
 
 
 class RiskForm(ApplicantForm):
+    summary_names = {
+        "risk_profile": _l("Why you are at risk"),
+        "threat_description": _l("The threat"),
+    }
     risk_profile = SelectMultipleField(
         _l("Why are you at risk? Choose all that apply."),
         choices=options(choices.RISK_PROFILES),
@@ -480,7 +458,7 @@ class RiskForm(ApplicantForm):
     )
     threat_description = TextAreaField(
         _l("Describe the threat: who threatens you, how, and since when."),
-        validators=[DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
     )
 
 
@@ -510,7 +488,7 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, ApplicantForm):
         validators=[InputRequired(REQUIRED)],
     )
     document_number = StringField(
-        _l("Document number"), validators=[Length(max=40, message=TOO_LONG)]
+        _l("Document number"), validators=[Length(max=40)]
     )
 
     def validate_document_number(self, field: Any) -> None:
@@ -532,6 +510,10 @@ class DocumentForm(ApplicantForm):
 
 
 class DeclarationsForm(ApplicantForm):
+    summary_names = {
+        "truthful": _l("Your answers are true and complete"),
+        "consent": _l("Consent to the processing of your data"),
+    }
     truthful = BooleanField(
         _l("I confirm that everything I have written is true and complete."),
         validators=[DataRequired(_l("Please confirm this to continue."))],
@@ -551,5 +533,5 @@ class ConfirmForm(ApplicantForm):
 class MessageForm(ApplicantForm):
     body = TextAreaField(
         _l("Your answer"),
-        validators=[DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG), plain_text],
+        validators=[DataRequired(REQUIRED), Length(max=5000), plain_text],
     )

@@ -6,9 +6,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
-from portal.cases.models import Case
-from portal.cases.states import IdentityDocument, Programme
+from portal.cases.models import Case, Document
+from portal.cases.states import IdentityDocument, Programme, Relationship
 
 
 class Progress(StrEnum):
@@ -51,6 +53,26 @@ def _risk(case: Case) -> Progress:
     return _filled(case.risk_profile, case.threat_description)
 
 
+def uploaded_documents(case: Case) -> list[Document]:
+    """The documents of a case, oldest first."""
+    session = object_session(case)
+    if session is None:
+        return []
+    query = select(Document).where(Document.case_id == case.id).order_by(Document.created_at)
+    return list(session.scalars(query))
+
+
+def _family(case: Case) -> Progress:
+    # Each member is saved only once all their answers are valid, so one is a finished
+    # section; with none it stays optional (many apply alone).
+    members = [person for person in case.people if person.relation != Relationship.PRINCIPAL]
+    return Progress.COMPLETED if members else Progress.OPTIONAL
+
+
+def _documents(case: Case) -> Progress:
+    return Progress.COMPLETED if uploaded_documents(case) else Progress.OPTIONAL
+
+
 def _declarations(case: Case) -> Progress:
     return Progress.COMPLETED if case.declarations_confirmed_at else Progress.NOT_STARTED
 
@@ -64,18 +86,14 @@ class Section:
     required: bool = True
 
 
-def _optional(_case: Case) -> Progress:
-    return Progress.OPTIONAL
-
-
 PERSONAL = Section("personal", _l("Personal details"), "apply.edit_names", _personal)
 IDENTITY = Section("identity", _l("Identity"), "apply.edit_identity", _identity)
 EMPLOYMENT = Section(
     "employment", _l("Work for German institutions"), "apply.list_employment", _employment
 )
 RISK = Section("risk", _l("Your risk and the threat"), "apply.edit_risk", _risk)
-FAMILY = Section("family", _l("Family members"), "apply.list_family", _optional, False)
-DOCUMENTS = Section("documents", _l("Documents"), "apply.list_documents", _optional, False)
+FAMILY = Section("family", _l("Family members"), "apply.list_family", _family, False)
+DOCUMENTS = Section("documents", _l("Documents"), "apply.list_documents", _documents, False)
 DECLARATIONS = Section(
     "declarations", _l("Declarations and consent"), "apply.edit_declarations", _declarations
 )

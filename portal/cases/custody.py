@@ -119,7 +119,8 @@ def _unused_reference(session: DbSession) -> str:
 def start_case(session: DbSession, *, programme: Programme, language: str) -> tuple[Case, str]:
     """Create a draft case and its keys; return it unlocked with its new access code.
 
-    The access code is returned once, to be shown once: only its derived key is kept.
+    The access code is returned once: only its derived key is kept here (the applicant's
+    receipt keeps the code itself, encrypted, until the first sign-in: apply/receipt.py).
     """
     case = Case(
         id=uuid.uuid4(),

@@ -6,16 +6,18 @@ was typed, a fresh token and a note to send it again. Nothing is saved from such
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from wtforms import SelectChoice, TextAreaField
+from wtforms import SelectChoice, TextAreaField, validators
 from wtforms.validators import ValidationError
 
 from portal.core.i18n import _ls
+from portal.core.numerals import local_number
 from portal.core.text import has_control_characters, without_control_characters
 
 
@@ -55,7 +57,79 @@ staff_plain_text = refuse_control_characters(
 )
 
 
+# WTForms' own messages ("Not a valid choice.", "This field is required.") come from its
+# catalogues, which have no Pashto and speak of "fields"; the portal says the same in its
+# own words, in every applicant language. Keyed by WTForms' English text.
+_CHOOSE_FROM_THE_LIST = _l("Please choose one of the options given.")
+BUILTIN_MESSAGES = {
+    "This field is required.": _l("Please answer this question."),
+    "Not a valid choice.": _CHOOSE_FROM_THE_LIST,
+    "Invalid Choice: could not coerce.": _CHOOSE_FROM_THE_LIST,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _CHOOSE_FROM_THE_LIST,
+    # The refused value is not repeated back: it is whatever someone sent instead.
+    "'%(value)s' is not a valid choice for this field.": _CHOOSE_FROM_THE_LIST,
+    "Not a valid integer value.": _l("Please write a number, using digits only."),
+    "Not a valid decimal value.": _l("Please write a number, using digits only."),
+    "Not a valid float value.": _l("Please write a number, using digits only."),
+}
+# Whatever else WTForms might say is still said in the page's language.
+_SOMETHING_ELSE = _l("Please check this answer.")
+
+
+class BuiltinMessages:
+    """The translations object WTForms asks for its own messages: the applicant forms'
+    ``Meta.get_translations`` (staff forms keep WTForms' German and English)."""
+
+    def gettext(self, string: str) -> str:
+        return str(BUILTIN_MESSAGES.get(string, _SOMETHING_ELSE))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular)
+
+
+class Length(validators.Length):
+    """WTForms' Length (it still sets ``maxlength``) with a message in the page's digits."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        length = len(field.data) if field.data else 0
+        if self.max != -1 and length > self.max:
+            raise ValidationError(
+                _(
+                    "Please shorten this answer. Characters allowed: %(max)s.",
+                    max=local_number(self.max),
+                )
+            )
+        if length < self.min:
+            raise ValidationError(
+                _("Please write more. Characters needed: %(min)s.", min=local_number(self.min))
+            )
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange with a message in the page's digits; ``years`` for a year."""
+
+    def __init__(self, min: int, max: int, *, years: bool = False) -> None:  # noqa: A002
+        super().__init__(min, max)
+        self.years = years
+
+    def __call__(self, form: Any, field: Any) -> None:
+        data = field.data
+        if data is not None and self.min <= data <= self.max:
+            return
+        bounds = {
+            "min": local_number(self.min, grouping=not self.years),
+            "max": local_number(self.max, grouping=not self.years),
+        }
+        if self.years:
+            raise ValidationError(_("Please give a year from %(min)s to %(max)s.", **bounds))
+        raise ValidationError(_("Please give a number from %(min)s to %(max)s.", **bounds))
+
+
 class PortalForm(FlaskForm):
+    # The error summary names each question by its label; a field whose label is a whole
+    # sentence (a declaration to tick) is named here by a few words instead.
+    summary_names: ClassVar[dict[str, Any]] = {}
+
     def validate_on_submit(self, extra_validators: Any = None) -> bool:
         if g.get("csrf_expired"):
             return False  # shown again for checking, never acted upon

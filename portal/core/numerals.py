@@ -9,6 +9,8 @@ native system, and that of Syria and Iraq, is "arab"), every other language 0-9.
 from functools import cache
 
 from babel import Locale
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 
 # The zero of each numbering system the portal's languages use; the others follow it.
 _ZEROS = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0"}
@@ -24,3 +26,10 @@ def _digit_table(language: str) -> dict[int, str]:
 def native_digits(text: object, language: str) -> str:
     """``text`` with its digits 0-9 written as ``language`` writes them."""
     return str(text).translate(_digit_table(language))
+
+
+def local_number(value: int, *, grouping: bool = True, locale: str | None = None) -> str:
+    """``value`` as the page's language writes it: separators and digits. Years and other
+    numbers that are read as labels, not amounts, go without grouping (1980, not 1,980)."""
+    code = locale or str(get_locale() or "en")
+    return native_digits(format_decimal(value, locale=code, group_separator=grouping), code)

@@ -87,8 +87,9 @@ class Applicant:
         response = self.client.post(
             "/start", data={"programme": programme, "csrf_token": self.token()}
         )
-        html = response.get_data(as_text=True)
-        codes = re.findall(r'<dd dir="ltr" lang="en">([0-9A-Z-]+)</dd>', html)
+        assert response.location == "/application/receipt"
+        html = self.get(response.location).get_data(as_text=True)
+        codes = re.findall(r'<bdi class="code" dir="ltr" lang="en">([0-9A-Z-]+)</bdi>', html)
         assert len(codes) == 2, html
         self.reference, self.access_code = codes
 

@@ -452,7 +452,9 @@ def explanation(language: str, reason: str) -> str:
     with open(f"translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
         translated = str(read_po(handle)[EXPLANATIONS[reason]].string)
     assert translated, f"{reason} is not translated into {language}"
-    return escape(translated % {"size": 1} if "%(size)s" in translated else translated)
+    # The limit in the page's digits (PORTAL_UPLOAD_MAX_BYTES is one megabyte here).
+    size = {"en": "1", "fa_AF": "۱"}[language]
+    return escape(translated % {"size": size} if "%(size)s" in translated else translated)
 
 
 def _applicant_speaking(app: Flask, language: str) -> Applicant:

@@ -39,7 +39,7 @@ def _refused(applicant: Applicant, path: str, data: dict, message: str) -> str:
         ({"given_names_latin": "زرمینه"}, "Please write this in Latin letters"),
         ({"family_name": "\u202eاحمدزی"}, "There were invisible characters in this text."),
         ({"family_name": ""}, "Please answer this question."),
-        ({"given_names": "x" * 101}, "This is too long. Please use at most 100 characters."),
+        ({"given_names": "x" * 101}, "Please shorten this answer. Characters allowed: 100."),
     ],
 )
 def test_names(applicant: Applicant, changes: dict, message: str) -> None:
@@ -55,7 +55,7 @@ def test_names(applicant: Applicant, changes: dict, message: str) -> None:
         ({"birth_month": "13"}, "The month must be a number from 1 to 12."),
         ({"birth_day": "5"}, "Please give the month too, or leave the day empty."),
         ({"birth_month": "2", "birth_day": "30"}, "This day does not exist in that month."),
-        ({"nationality": "XX"}, "Please choose one of the answers shown."),
+        ({"nationality": "XX"}, "Please choose one of the options given."),
         ({"marital_status": ""}, "Please answer this question."),
     ],
 )
@@ -86,7 +86,7 @@ def test_birth_dates_that_are_accepted(applicant: Applicant, changes: dict) -> N
         ),
         ({"identity_document": "none"}, "Without a document, please make the declaration above."),
         ({"identity_document": "none", "sworn_declaration": "y"}, "Please type your full name"),
-        ({"identity_document": "driving_licence"}, "Please choose one of the answers shown."),
+        ({"identity_document": "driving_licence"}, "Please choose one of the options given."),
     ],
 )
 def test_identity(applicant: Applicant, data: dict, message: str) -> None:
@@ -116,7 +116,7 @@ JOB = {"employer": "giz", "place": "Kabul", "started_year": "2012", "role": "Dri
     [
         ({"employer": "other"}, "Please name the employer."),
         ({"ended_year": "2010"}, "The end must be after the start."),
-        ({"started_year": "12"}, f"Please give a number from 1980 to {date.today().year}."),
+        ({"started_year": "12"}, f"Please give a year from 1980 to {date.today().year}."),
         ({"started_month": "13"}, "Please give a number from 1 to 12."),
         ({"role": ""}, "Please answer this question."),
     ],
@@ -140,7 +140,7 @@ def test_years_run_up_to_the_year_of_the_day_the_form_is_sent(
         applicant,
         "/application/employment/new",
         JOB | {"ended_year": "2032"},
-        "Please give a number from 1980 to 2031.",
+        "Please give a year from 1980 to 2031.",
     )
     job = JOB | {"started_year": "2030", "ended_year": "2031"}
     assert applicant.post("/application/employment/new", job).status_code == 302

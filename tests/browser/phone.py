@@ -98,7 +98,7 @@ def start_application(visit: Visit, programme: str = "local_staff") -> tuple[str
     visit.choose(programme=programme, outside_germany="yes", basis="yes")
     visit.send()
     visit.send()  # "start my application"
-    reference, access_code = visit.page.locator(".codes dd").all_inner_texts()
+    reference, access_code = visit.page.locator(".codes .code").all_inner_texts()
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){2}", reference)
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", access_code)
     return reference, access_code

@@ -23,12 +23,15 @@ def test_the_access_code_page_is_marked_and_the_others_are_not(client: FlaskClie
     applicant.post(
         "/eligibility", {"programme": "local_staff", "outside_germany": "yes", "basis": "yes"}
     )
-    response = client.post(
+    started = client.post(
         "/start", data={"programme": "local_staff", "csrf_token": applicant.token()}
     )
-    assert re.search(r'<dd dir="ltr" lang="en">[0-9A-Z-]+</dd>', response.get_data(as_text=True))
-    assert is_marked(response)
-    assert response.headers["Cache-Control"].startswith("no-store")
+    for path in (started.location, "/application/receipt/download"):
+        response = client.get(path)
+        code = r'<bdi class="code" dir="ltr" lang="en">[0-9A-Z-]+</bdi>'
+        assert re.search(code, response.get_data(as_text=True)), path
+        assert is_marked(response), path
+        assert response.headers["Cache-Control"].startswith("no-store"), path
     for path in ("/", "/eligibility", "/sign-in", "/application", "/staff/sign-in"):
         page = client.get(path)
         assert "Content-Encoding" not in page.headers, path

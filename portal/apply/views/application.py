@@ -6,7 +6,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.apply import blueprint, choices, services
+from portal.apply import blueprint, choices, receipt, services
 from portal.apply.access import applicant_case, draft_required
 from portal.apply.forms import (
     BirthForm,
@@ -20,7 +20,7 @@ from portal.apply.forms import (
     options,
 )
 from portal.apply.pages import form_page
-from portal.apply.progress import ready_to_submit, sections
+from portal.apply.progress import ready_to_submit, sections, uploaded_documents
 from portal.cases.states import IdentityDocument
 from portal.core import codes
 from portal.core.forms import PortalForm, keeps_typed_answers
@@ -47,6 +47,7 @@ def show_tasks() -> str:
         case=case,
         reference=codes.grouped(case.reference),
         ready=ready_to_submit(case),
+        receipt_available=receipt.available(case),
     )
 
 
@@ -194,6 +195,7 @@ def show_check() -> str:
         ready=ready_to_submit(case),
         form=ConfirmForm(),
         choices=choices,
+        documents=uploaded_documents(case),
     )
 
 

@@ -8,20 +8,13 @@ from werkzeug.wrappers import Response
 from portal.apply import blueprint, choices, services
 from portal.apply.access import applicant_case, draft_required
 from portal.apply.forms import ConfirmForm, DocumentForm
+from portal.apply.progress import uploaded_documents
 from portal.apply.uploads import UploadRejected, check_upload
 from portal.cases.custody import blob_store
-from portal.cases.models import Case, Document
 from portal.cases.states import DocumentKind
 from portal.core.forms import keeps_typed_answers
+from portal.core.numerals import local_number
 from portal.extensions import db
-
-
-def _documents(case: Case) -> list[Document]:
-    return list(
-        db.session.scalars(
-            db.select(Document).where(Document.case_id == case.id).order_by(Document.created_at)
-        )
-    )
 
 
 @blueprint.route("/application/documents", methods=["GET", "POST"])
@@ -29,7 +22,7 @@ def _documents(case: Case) -> list[Document]:
 @draft_required
 def list_documents() -> Any:
     case = applicant_case()
-    documents = _documents(case)
+    documents = uploaded_documents(case)
     form = DocumentForm()
     rejected = None
     if form.validate_on_submit():
@@ -62,8 +55,9 @@ def list_documents() -> Any:
         rejected=rejected,
         confirm=ConfirmForm(),
         choices=choices,
-        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
-        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
+        # Limits, in refusals too, written in the digits of the page's language.
+        max_megabytes=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+        max_files=local_number(current_app.config["PORTAL_UPLOAD_MAX_FILES"]),
     )
     return page, status
 
@@ -72,7 +66,7 @@ def list_documents() -> Any:
 @draft_required
 def remove_document(document_id: str) -> Response:
     case = applicant_case()
-    document = next((d for d in _documents(case) if str(d.id) == document_id), None)
+    document = next((d for d in uploaded_documents(case) if str(d.id) == document_id), None)
     if document is None:
         abort(404)
     if ConfirmForm().validate_on_submit():

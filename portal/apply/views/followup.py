@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from portal.apply import blueprint, choices, services
+from portal.apply import blueprint, choices, receipt, services
 from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, options
 from portal.apply.pages import form_page
@@ -19,6 +19,7 @@ from portal.cases.models import Message
 from portal.cases.states import CaseStatus, DocumentKind, MessageDirection, Relationship
 from portal.core import codes
 from portal.core.forms import keeps_typed_answers
+from portal.core.numerals import local_number
 from portal.extensions import db
 
 # After submission only people who joined the family since can be added.
@@ -47,6 +48,7 @@ def show_status() -> str:
         case=case,
         reference=codes.grouped(case.reference),
         just_submitted=bool(request.args.get("submitted")),
+        receipt_available=receipt.available(case),
         unread=unread,
         can_withdraw=can_move(case, CaseStatus.WITHDRAWN),
         open=case.status not in CLOSED and case.status != CaseStatus.DRAFT,
@@ -98,8 +100,9 @@ def show_messages() -> Any:
         case=case,
         closed=case.status in CLOSED,
         rejected=rejected,
-        max_megabytes=current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024),
-        max_files=current_app.config["PORTAL_UPLOAD_MAX_FILES"],
+        # Limits, in refusals too, written in the digits of the page's language.
+        max_megabytes=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+        max_files=local_number(current_app.config["PORTAL_UPLOAD_MAX_FILES"]),
     )
     return page, 400 if rejected else status
 

@@ -1,15 +1,16 @@
 """Language, eligibility, the reference and access code, signing in and out."""
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from portal.apply import blueprint
+from portal.apply import blueprint, receipt
+from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, EligibilityForm, SignInForm
 from portal.apply.pages import form_page
 from portal.apply.session import sign_in, sign_out
 from portal.cases.custody import open_with_access_code, start_case
-from portal.cases.states import Programme
+from portal.cases.states import CaseStatus, Programme
 from portal.core import codes, ratelimit
 from portal.core.forms import keeps_typed_answers
 from portal.core.i18n import BY_CODE, SESSION_KEY, current_language, offered_languages
@@ -49,7 +50,7 @@ def check_eligibility() -> str | tuple[str, int]:
 @blueprint.post("/start")
 @sent_uncompressed
 def start_application() -> str | Response:
-    """Create the case and show its reference and access code, once and never again."""
+    """Create the case; its receipt page shows the reference and access code."""
     form = ConfirmForm()
     programme = request.form.get("programme", "")
     if not form.validate_on_submit() or programme not in set(Programme):
@@ -58,11 +59,42 @@ def start_application() -> str | Response:
         db.session, programme=Programme(programme), language=current_language().code
     )
     sign_in(case)
+    receipt.keep(case, access_code)
+    # Shown by a page of its own, so that reloading it, or coming back to it after the
+    # phone went off, shows the code again instead of starting another case.
+    return redirect(url_for("apply.show_receipt"))
+
+
+def _receipt_page(template: str) -> str:
+    case = applicant_case()
+    access_code = receipt.read(case)
+    if access_code is None:
+        abort(404)
     return render_template(
-        "apply/access_code.html",
+        template,
         reference=codes.grouped(case.reference),
         access_code=codes.grouped(access_code),
+        draft=case.status == CaseStatus.DRAFT,
     )
+
+
+@blueprint.get("/application/receipt")
+@sent_uncompressed
+@applicant_required
+def show_receipt() -> str:
+    """The reference and access code, until the first sign-in with them."""
+    return _receipt_page("apply/access_code.html")
+
+
+@blueprint.get("/application/receipt/download")
+@sent_uncompressed
+@applicant_required
+def download_receipt() -> Response:
+    """The same as a small page to keep on the phone: saving needs no JavaScript."""
+    response = current_app.make_response(_receipt_page("apply/receipt_file.html"))
+    # A neutral name: a file list on a watched phone should not say what this is.
+    response.headers["Content-Disposition"] = 'attachment; filename="information.html"'
+    return response
 
 
 def _typed_reference() -> str | None:
@@ -105,6 +137,7 @@ def show_sign_in() -> tuple[str, int] | Response:
         # A failed attempt's audit event is committed with the request too.
         case = open_with_access_code(db.session, form.reference.data, form.access_code.data)
         if case is not None:
+            receipt.forget(case)
             sign_in(case)
             return redirect(url_for("apply.show_tasks"))
         failed = True

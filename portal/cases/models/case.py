@@ -70,6 +70,10 @@ class Case(Base):
     risk_profile_ct: Mapped[ciphertext | None] = mapped_column("risk_profile")
     threat_description_ct: Mapped[ciphertext | None] = mapped_column("threat_description")
 
+    # The access code, encrypted under a key that only the applicant's browser session
+    # holds, until their first sign-in with it (portal.apply.receipt; docs/security.md).
+    access_code_receipt_ct: Mapped[ciphertext | None] = mapped_column("access_code_receipt")
+
     contact = Sealed(JSON)  # {"phone": ..., "email": ..., "messenger": ...}
     risk_profile = Sealed(JSON)  # list of risk categories: as sensitive as it gets
     threat_description = Sealed(TEXT)

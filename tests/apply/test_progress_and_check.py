@@ -1,0 +1,33 @@
+"""The task list follows what was entered; the check page shows everything to be sent."""
+
+import re
+
+from tests.apply.journey import Applicant, png
+
+
+def _states(applicant: Applicant) -> dict[str, str]:
+    html = applicant.get("/application").get_data(as_text=True)
+    return dict(re.findall(r'>([^<>]+)</a> <strong class="tag (\w+)">', html))
+
+
+def test_family_and_documents_are_completed_once_people_and_a_photo_are_added(
+    applicant: Applicant,
+) -> None:
+    before = _states(applicant)
+    assert before["Family members"] == "optional" and before["Documents"] == "optional"
+    applicant.add_member("child", "احمد", "2015")
+    assert _states(applicant)["Family members"] == "completed"
+    assert _states(applicant)["Documents"] == "optional"
+    assert applicant.upload(png(), "photo.png").status_code == 302
+    assert _states(applicant)["Documents"] == "completed"
+
+
+def test_the_check_page_lists_documents_and_family_birth_dates(applicant: Applicant) -> None:
+    applicant.add_member("child", "احمد", "2015")
+    applicant.add_member("spouse", "فرشته", "", birth_unknown="y", marital_status="married")
+    assert applicant.upload(png(), "تذکره.png", kind="identity").status_code == 302
+    html = applicant.get("/application/check").get_data(as_text=True)
+    assert "احمد احمدزی, born 2015" in html
+    assert "فرشته احمدزی, date of birth not known" in html
+    documents = html[html.index("<h2>Documents</h2>") :]
+    assert "<dt>Identity document</dt><dd><bdi>تذکره.png</bdi></dd>" in documents

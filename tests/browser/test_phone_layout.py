@@ -1,0 +1,72 @@
+"""A 320 px phone in Dari without JavaScript: the date boxes on one row, the codes on one
+line each, the file input labelled by the page, and the receipt page printable."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.phone import Visit, photo, start_application
+
+DARI = ("fa-AF", "rtl", "خدمات معلوماتی")
+
+
+@pytest.fixture
+def narrow_phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640},
+        java_script_enabled=False,
+        device_scale_factor=2,
+        is_mobile=True,
+        locale="en-US",  # the phone's own language is not the page's
+    )
+    yield context.new_page()
+    context.close()
+
+
+def _line_height(element: Any) -> float:
+    return float(element.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+
+
+@pytest.mark.browser
+def test_a_320_px_phone_in_dari(narrow_phone: Any, live_server: str) -> None:
+    visit = Visit(narrow_phone, live_server, DARI)
+    narrow_phone.goto(live_server + "/")
+    narrow_phone.get_by_role("button", name="دری").click()
+    visit.check_page()
+    reference, access_code = start_application(visit)  # the receipt page, checked to fit
+
+    codes = narrow_phone.locator(".codes .code").all()
+    for code, text in zip(codes, (reference, access_code), strict=True):
+        box = code.bounding_box()
+        assert code.inner_text() == text
+        assert box["height"] < 1.5 * _line_height(code), text  # one line, never broken
+    reloaded = narrow_phone.reload()
+    assert reloaded is not None and reloaded.status == 200
+    assert access_code in narrow_phone.locator(".codes").inner_text()
+
+    visit.go("/application/birth")
+    tops = [
+        narrow_phone.locator(f"input[name={name}]").bounding_box()["y"]
+        for name in ("birth_day", "birth_month", "birth_year")
+    ]
+    assert max(tops) - min(tops) < 2, tops
+
+    visit.go("/application/documents")
+    chooser = narrow_phone.locator("label.file-button")
+    assert chooser.inner_text() == "یک فایل انتخاب کنید" and chooser.is_visible()
+    assert not narrow_phone.locator(".file-chosen").is_visible()
+    chooser.click()  # a label of the page opens the browser's file chooser
+    narrow_phone.set_input_files(
+        "input[name=file]", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+    )
+    assert narrow_phone.locator(".file-chosen").is_visible()
+    narrow_phone.select_option("select[name=kind]", "photo")
+    visit.send()
+    assert "a.jpg" in narrow_phone.locator(".documents").inner_text()
+
+    visit.go("/application/receipt")
+    narrow_phone.emulate_media(media="print")
+    assert narrow_phone.locator(".codes").is_visible()
+    assert not narrow_phone.locator(".quick-exit").is_visible()
+    assert not narrow_phone.locator("a.button").is_visible()
