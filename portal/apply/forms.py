@@ -111,7 +111,7 @@ class DigitsField(StringField):
         if not text:
             return
         if not (text.isascii() and text.isdecimal()):
-            raise ValueError(_l("Please write this in digits only."))
+            raise ValueError(_l("Please write a number, using digits only."))
         self.data = int(text)
 
     def _value(self) -> str:
@@ -146,9 +146,15 @@ def chosen_calendar(field: Any) -> Calendar | None:
 
 
 def calendar_mismatch(calendar: Calendar, year: int) -> str | None:
-    """A clear message if ``year`` cannot be a year of the chosen calendar, where the page
-    offers a choice (elsewhere the year's range says it)."""
-    if len(calendars_for(current_language().code)) < 2 or year_fits(calendar, year):
+    """A clear message if ``year`` is a year of the other calendar, not the chosen one,
+    where the page offers a choice (elsewhere, and for a year of neither, such as 12, the
+    year's range says what is wrong)."""
+    other = Calendar.SOLAR_HIJRI if calendar is Calendar.GREGORIAN else Calendar.GREGORIAN
+    if (
+        len(calendars_for(current_language().code)) < 2
+        or year_fits(calendar, year)
+        or not year_fits(other, year)
+    ):
         return None
     shown = native_digits(year, current_language().code)
     if calendar is Calendar.GREGORIAN:
@@ -334,9 +340,7 @@ class IdentityForm(ApplicantForm):
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(
-        _l("Document number"), validators=[Length(max=40)]
-    )
+    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
     sworn_declaration = BooleanField(
         _l("I declare in lieu of an oath that the personal details I give are true.")
     )
@@ -379,16 +383,12 @@ class EmploymentForm(ConfirmableMixin, ApplicantForm):
         _l("Started: year"),
         validators=[InputRequired(REQUIRED), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    started_month = DigitsField(
-        _l("Started: month"), validators=[Optional(), NumberRange(1, 12)]
-    )
+    started_month = DigitsField(_l("Started: month"), validators=[Optional(), NumberRange(1, 12)])
     ended_year = DigitsField(
         _l("Ended: year (empty if still working)"),
         validators=[Optional(), UpToThisYear(FIRST_EMPLOYMENT_YEAR)],
     )
-    ended_month = DigitsField(
-        _l("Ended: month"), validators=[Optional(), NumberRange(1, 12)]
-    )
+    ended_month = DigitsField(_l("Ended: month"), validators=[Optional(), NumberRange(1, 12)])
     role = StringField(
         _l("Your job"),
         validators=[DataRequired(REQUIRED), Length(max=120), plain_text],
@@ -487,9 +487,7 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, ApplicantForm):
         choices=options(choices.IDENTITY_DOCUMENTS),
         validators=[InputRequired(REQUIRED)],
     )
-    document_number = StringField(
-        _l("Document number"), validators=[Length(max=40)]
-    )
+    document_number = StringField(_l("Document number"), validators=[Length(max=40)])
 
     def validate_document_number(self, field: Any) -> None:
         if self.identity_document.data != "none" and not (field.data or "").strip():

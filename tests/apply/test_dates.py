@@ -161,7 +161,7 @@ def test_the_calendar_question_is_asked_only_where_two_calendars_are_in_use(
             {"birth_calendar": "julian", "birth_year": "۱۳۶۴"},
             "لطفاً تقویم این تاریخ را انتخاب کنید.",
         ),
-        ({"birth_year": "۱۳۶x"}, "لطفاً این را فقط با عدد بنویسید."),
+        ({"birth_year": "۱۳۶x"}, "لطفاً یک عدد بنویسید، فقط با رقم‌ها."),
     ],
 )
 def test_a_date_that_does_not_fit_its_calendar_is_refused_in_the_applicants_language(

@@ -88,10 +88,13 @@ REFUSED_FORMS: dict[str, tuple[str, dict[str, str]]] = {
     "documents (errors)": ("/application/documents", {"kind": "x"}),
     "declarations (errors)": ("/application/declarations", {}),
 }
+# GET pages that only a new case opens (in ``_answers``), not the shared draft.
+NEWCOMER_PATHS = ["/application/receipt", "/application/receipt/download"]
 # Pages that answer a form: with the answers taken, or refused with their messages showing.
 ANSWER_PAGES = [
     "start (eligible)",
-    "access code",
+    "receipt",
+    "receipt (saved copy)",
     "not eligible",
     "sign-in (wrong code)",
     *REFUSED_FORMS,
@@ -241,16 +244,16 @@ class ApplicantPages:
         anonymous, draft = self.anonymous, self.draft
         eligible = {"programme": "local_staff", "outside_germany": "yes", "basis": "yes"}
         keep("start (eligible)", anonymous.post("/eligibility", eligible))
-        # A new case of its own: the access code page is shown once, for a new case only.
+        # A new case of its own: the receipt with the access code is shown to a new case
+        # only, until its first sign-in.
         newcomer = self._applicant()
         _choose_language(newcomer, code)
         newcomer.post("/eligibility", eligible)
-        keep(
-            "access code",
-            newcomer.client.post(
-                "/start", data={"programme": "local_staff", "csrf_token": newcomer.token()}
-            ),
+        newcomer.client.post(
+            "/start", data={"programme": "local_staff", "csrf_token": newcomer.token()}
         )
+        keep("receipt", newcomer.client.get("/application/receipt"))
+        keep("receipt (saved copy)", newcomer.client.get("/application/receipt/download"))
         keep(
             "not eligible",
             anonymous.post("/eligibility", {**eligible, "outside_germany": "no", "basis": "no"}),

@@ -21,6 +21,7 @@ from portal.core.i18n import LANGUAGES
 from tests.i18n.applicant_pages import (
     DRAFT_PAGES,
     HUMANITARIAN_PAGES,
+    NEWCOMER_PATHS,
     PAGES,
     SUBMITTED_PAGES,
     ApplicantPages,
@@ -135,7 +136,7 @@ def test_every_get_page_of_the_applicants_is_covered(app: Flask) -> None:
     """A new applicant page joins ``PAGES`` (tests/i18n/applicant_pages.py), or fails here."""
     opened = {
         re.sub(r"\{\w+\}", "ID", page.split("?")[0])
-        for page in DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES
+        for page in DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES + NEWCOMER_PATHS
     }
     missing = [
         rule.rule

@@ -1,7 +1,7 @@
 """the access code kept for its receipt page until the applicant's first sign-in,
 encrypted under a key only their browser session holds
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06 09:00:00
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-06 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
