@@ -30,7 +30,7 @@ def _personal(case: Case) -> Progress:
     if person is None:
         return Progress.NOT_STARTED
     return _filled(
-        person.given_names_latin, person.place_of_birth, case.nationality, person.place_of_stay
+        person.given_names, person.place_of_birth, case.nationality, person.place_of_stay
     )
 
 
