@@ -81,6 +81,8 @@ def test_the_page_says_the_latin_spelling_is_optional_and_follows_the_passport(
     assert "write the name exactly as the passport writes it" in html
     assert "If you have only one name, leave the family name empty." in html
     assert 'name="suggest"' in html and "<script" not in html
+    # Enter in a text field presses the first button: that saves, it does not suggest.
+    assert html.index("Save and continue</button>") < html.index('name="suggest"')
 
 
 def test_a_latin_spelling_is_suggested_on_request_and_nothing_is_saved(
