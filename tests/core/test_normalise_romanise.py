@@ -26,6 +26,7 @@ ZWNJ = "\u200c"
         ("كريمي", "Karimi"),  # Arabic Kaf and Yeh, as an Arabic keyboard types them
         (f"زرمینه{ZWNJ}گل احمدزی", "Zarminagul Ahmadzai"),  # a compound; the -zai of tribes
         (f"نجیب{ZWNJ}الله", "Najibullah"),
+        ("غازی", "Ghazi"),  # a short word ending on -zi keeps it
         ("العلي", "Al-Ali"),
         ("سلمى", "Salma"),
         ("Мухаммад Юсуф", "Mukhammad Yusuf"),  # Cyrillic as passports (ICAO) write it

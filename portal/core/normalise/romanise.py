@@ -114,7 +114,7 @@ def _arabic_part(part: str) -> str:
         return "Al-" + _arabic_part(part.removeprefix(_ARTICLE)).lower()
     for ending, latin in _ENDINGS:
         stem = part.removesuffix(ending)
-        if stem != part and len(stem) > 1:
+        if stem != part and len(stem) > 2:  # not the -zi of a short word (غازی, Ghazi)
             return _arabic_part(stem) + latin
     return _with_vowels(_letters(fold_text(part)))
 
