@@ -96,9 +96,26 @@ def latin_letters(_form: Any, field: Any) -> None:
         raise ValidationError(_l("Please write this in Latin letters, as in your passport."))
 
 
-def _name(label: Any, *, latin: bool = False) -> StringField:
-    checks = [DataRequired(REQUIRED), Length(max=NAME_MAX), plain_text]
+def _name(label: Any, *, latin: bool = False, required: bool = False) -> StringField:
+    # Only the first name field is required: many people have one name, and many have no
+    # Latin spelling of it (a Dari tazkira and no passport).
+    needed = DataRequired(REQUIRED) if required else Optional()
+    checks = [needed, Length(max=NAME_MAX), plain_text]
     return StringField(label, validators=checks + ([latin_letters] if latin else []))
+
+
+def _latin_given_names_too(form: Any, field: Any) -> None:
+    """A family name in Latin letters needs the given names in Latin letters beside it."""
+    if field.data and field.data.strip() and not (form.given_names_latin.data or "").strip():
+        raise ValidationError(_l("Please also write the name or given names in Latin letters."))
+
+
+# The name as the person's documents write it, in any script, comes first; Latin letters
+# are optional (apply/templates/apply/_latin_names.html offers a spelling to correct).
+GIVEN_NAMES = _l("Name or given names")
+FAMILY_NAME = _l("Family name (if there is one)")
+GIVEN_NAMES_LATIN = _l("Name or given names in Latin letters")
+FAMILY_NAME_LATIN = _l("Family name in Latin letters")
 
 
 class DigitsField(StringField):
@@ -277,10 +294,11 @@ class SignInForm(ApplicantForm):
 
 
 class NamesForm(ApplicantForm):
-    given_names = _name(_l("Given names (in your own script)"))
-    family_name = _name(_l("Family name (in your own script)"))
-    given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
-    family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
+    given_names = _name(GIVEN_NAMES, required=True)
+    family_name = _name(FAMILY_NAME)
+    given_names_latin = _name(GIVEN_NAMES_LATIN, latin=True)
+    family_name_latin = _name(FAMILY_NAME_LATIN, latin=True)
+    validate_family_name_latin = _latin_given_names_too
 
 
 class BirthForm(ApproximateDateMixin, ApplicantForm):
@@ -468,10 +486,10 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, ApplicantForm):
         choices=options(choices.RELATIONSHIPS),
         validators=[DataRequired(REQUIRED)],
     )
-    given_names = _name(_l("Given names (in their own script)"))
-    family_name = _name(_l("Family name (in their own script)"))
-    given_names_latin = _name(_l("Given names in Latin letters"), latin=True)
-    family_name_latin = _name(_l("Family name in Latin letters"), latin=True)
+    given_names = _name(GIVEN_NAMES, required=True)
+    family_name = _name(FAMILY_NAME)
+    given_names_latin = _name(GIVEN_NAMES_LATIN, latin=True)
+    family_name_latin = _name(FAMILY_NAME_LATIN, latin=True)
     marital_status = RadioField(
         _l("Marital status"),
         choices=options(choices.MARITAL_STATUSES),
@@ -488,6 +506,8 @@ class FamilyMemberForm(ConfirmableMixin, ApproximateDateMixin, ApplicantForm):
         validators=[InputRequired(REQUIRED)],
     )
     document_number = StringField(_l("Document number"), validators=[Length(max=40)])
+
+    validate_family_name_latin = _latin_given_names_too
 
     def validate_document_number(self, field: Any) -> None:
         if self.identity_document.data != "none" and not (field.data or "").strip():

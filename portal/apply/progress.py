@@ -31,9 +31,10 @@ def _personal(case: Case) -> Progress:
     person = case.principal
     if person is None:
         return Progress.NOT_STARTED
-    return _filled(
-        person.given_names_latin, person.place_of_birth, case.nationality, person.place_of_stay
-    )
+    # A name in any form: the form asks for it as the documents write it, but a case made
+    # otherwise (demo data, tests of screening) may carry only a Latin spelling.
+    name = person.given_names or person.given_names_latin
+    return _filled(name, person.place_of_birth, case.nationality, person.place_of_stay)
 
 
 def _identity(case: Case) -> Progress:

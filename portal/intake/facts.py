@@ -64,10 +64,6 @@ class CaseFacts:
         return next((p for p in self.people if p.relation == Relationship.PRINCIPAL), None)
 
 
-def _full_name(*parts: str | None) -> str:
-    return " ".join(part.strip() for part in parts if part and part.strip())
-
-
 def facts_of(session: DbSession, cases: Iterable[Case]) -> dict[uuid.UUID, CaseFacts]:
     """Read unlocked cases into facts (every sealed value is decrypted here, once)."""
     cases = list(cases)
@@ -82,8 +78,9 @@ def case_facts(case: Case, file_names: Iterable[str]) -> CaseFacts:
     people = []
     bidi = sum(1 for name in file_names if has_bidi_controls(name))
     for person in case.people:
-        native = _full_name(person.given_names, person.family_name)
-        latin = _full_name(person.given_names_latin, person.family_name_latin)
+        # Either may be missing (the Latin spelling is optional), and a name may have one
+        # word: each name given is screened and indexed on its own.
+        native, latin = person.full_name, person.full_name_latin
         bidi += sum(1 for name in (native, latin) if has_bidi_controls(name))
         born = person.birth_date
         people.append(

@@ -27,7 +27,7 @@ def test_the_check_page_lists_documents_and_family_birth_dates(applicant: Applic
     applicant.add_member("spouse", "فرشته", "", birth_unknown="y", marital_status="married")
     assert applicant.upload(png(), "تذکره.png", kind="identity").status_code == 302
     html = applicant.get("/application/check").get_data(as_text=True)
-    assert "احمد احمدزی, born 2015" in html
-    assert "فرشته احمدزی, date of birth not known" in html
+    assert "<bdi>احمد احمدزی</bdi>, born 2015" in html
+    assert "<bdi>فرشته احمدزی</bdi>, date of birth not known" in html
     documents = html[html.index("<h2>Documents</h2>") :]
     assert "<dt>Identity document</dt><dd><bdi>تذکره.png</bdi></dd>" in documents

@@ -38,7 +38,8 @@ def _refused(applicant: Applicant, path: str, data: dict, message: str) -> str:
     [
         ({"given_names_latin": "زرمینه"}, "Please write this in Latin letters"),
         ({"family_name": "\u202eاحمدزی"}, "There were invisible characters in this text."),
-        ({"family_name": ""}, "Please answer this question."),
+        ({"given_names": ""}, "Please answer this question."),
+        ({"given_names_latin": ""}, "Please also write the name or given names in Latin letters."),
         ({"given_names": "x" * 101}, "Please shorten this answer. Characters allowed: 100."),
     ],
 )

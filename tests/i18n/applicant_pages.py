@@ -27,6 +27,7 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PHOTO = "photo.png"
 QUESTION = "Bitte senden Sie eine Kopie Ihres Arbeitsvertrags."
 ERROR_ROUTE = "/test-only/error/<int:code>"
+ERROR_ENDPOINT = "test_only_error"
 
 # The pages of a draft (local staff unless said), by the path they are opened at; {job} and
 # {person} stand for the ids of the draft's job and family member.
@@ -148,7 +149,7 @@ def add_error_route(app: Flask) -> None:
     def fail(code: int) -> Any:
         abort(code)
 
-    app.add_url_rule(ERROR_ROUTE, "test_only_error", fail)
+    app.add_url_rule(ERROR_ROUTE, ERROR_ENDPOINT, fail)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from portal.apply.forms import (
     StayForm,
     options,
 )
+from portal.apply.latin_names import names_of, offer_latin_spelling
 from portal.apply.pages import form_page
 from portal.apply.progress import ready_to_submit, sections, uploaded_documents
 from portal.cases.states import IdentityDocument
@@ -57,13 +58,13 @@ def show_tasks() -> str:
 def edit_names() -> Any:
     case = applicant_case()
     form = NamesForm(obj=case.principal)
-    fields = ("given_names", "family_name", "given_names_latin", "family_name_latin")
+    offered = offer_latin_spelling(form)
+    if offered is not None:
+        return form_page("apply/names.html", form, offered=offered)
     return _edit(
         form,
         "apply/names.html",
-        lambda: services.save_principal(
-            db.session, case, **{name: form[name].data.strip() for name in fields}
-        ),
+        lambda: services.save_principal(db.session, case, **names_of(form)),
         "apply.edit_birth",
     )
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from portal.apply import blueprint, choices, services
 from portal.apply.access import applicant_case, draft_required
 from portal.apply.forms import ConfirmForm, EmploymentForm, FamilyMemberForm
+from portal.apply.latin_names import names_of, offer_latin_spelling
 from portal.apply.pages import form_page
 from portal.apply.plausibility import employment_warnings, family_member_warnings, to_confirm
 from portal.cases.family import Member, judge
@@ -72,10 +73,7 @@ def member_values(form: FamilyMemberForm) -> dict[str, Any]:
     without = form.identity_document.data == IdentityDocument.NONE
     return {
         "relation": Relationship(form.relation.data),
-        "given_names": form.given_names.data.strip(),
-        "family_name": form.family_name.data.strip(),
-        "given_names_latin": form.given_names_latin.data.strip(),
-        "family_name_latin": form.family_name_latin.data.strip(),
+        **names_of(form),
         "birth_date": form.approximate_date(),
         "marital_status": form.marital_status.data,
         "lives_with_principal": form.lives_with_principal.data == "yes",
@@ -90,6 +88,9 @@ def member_values(form: FamilyMemberForm) -> dict[str, Any]:
 def add_family_member() -> Any:
     case = applicant_case()
     form = FamilyMemberForm()
+    offered = offer_latin_spelling(form)
+    if offered is not None:
+        return form_page("apply/family_member.html", form, offered=offered)
     warnings: list[Any] = []
     if form.validate_on_submit():
         values = member_values(form)
@@ -110,6 +111,9 @@ def edit_family_member(person_id: str) -> Any:
     if request.method == "GET":
         form.fill_date(person.birth_date)
         form.lives_with_principal.data = "yes" if person.lives_with_principal else "no"
+    offered = offer_latin_spelling(form)
+    if offered is not None:
+        return form_page("apply/family_member.html", form, person=person, offered=offered)
     warnings: list[Any] = []
     if form.validate_on_submit():
         values = member_values(form)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.apply import blueprint, choices, receipt, services
 from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, options
+from portal.apply.latin_names import offer_latin_spelling
 from portal.apply.pages import form_page
 from portal.apply.plausibility import to_confirm
 from portal.apply.uploads import UploadRejected, check_upload
@@ -121,6 +122,11 @@ def add_family_since() -> Any:
     form.relation.choices = options(
         [pair for pair in choices.RELATIONSHIPS if pair[0] in NEW_SINCE_SUBMISSION]
     )
+    offered = offer_latin_spelling(form)
+    if offered is not None:
+        return form_page(
+            "apply/family_member.html", form, back="apply.show_status", offered=offered
+        )
     warnings: list[Any] = []
     if form.validate_on_submit():
         values = member_values(form)

@@ -59,6 +59,21 @@ class Person(CaseOwned, Base):
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.relation}>"
 
+    @property
+    def full_name(self) -> str:
+        """The name as the person's documents write it: the given names, then the family
+        name if there is one (many people have only one name)."""
+        return _joined(self.given_names, self.family_name)
+
+    @property
+    def full_name_latin(self) -> str:
+        """The name in Latin letters, or "" where none was given (it is optional)."""
+        return _joined(self.given_names_latin, self.family_name_latin)
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
 
 class Employment(CaseOwned, Base):
     """A period of work for a German institution (local staff programme)."""

@@ -7,6 +7,7 @@ exactly what the person typed. One module per kind of value:
 - ``names``: order-free keys of names written in one script;
 - ``transliteration``: the Latin key, a consonant skeleton shared across scripts, and
   ``cyrillic``, which reads Cyrillic letters as Latin ones for it;
+- ``romanise``: a Latin spelling of a name to offer the person, never a key;
 - ``documents``, ``phones``, ``dates``: document numbers, phone numbers, dates of birth.
 """
 
@@ -22,6 +23,7 @@ from portal.core.normalise.dates import (
 from portal.core.normalise.documents import document_number_key
 from portal.core.normalise.names import name_key
 from portal.core.normalise.phones import phone_key
+from portal.core.normalise.romanise import latin_suggestion
 from portal.core.normalise.script import (
     BIDI_CONTROLS,
     Script,
@@ -50,6 +52,7 @@ __all__ = [
     "is_arabic_script",
     "is_cyrillic_script",
     "latin_key",
+    "latin_suggestion",
     "name_key",
     "name_keys",
     "name_script",
