@@ -10,6 +10,7 @@ import base64
 import uuid
 
 from flask import current_app, session
+from sqlalchemy.orm import joinedload
 
 from portal.cases.models import Case
 from portal.core import crypto
@@ -60,7 +61,9 @@ def current_case(db_session: DbSession) -> Case | None:
     except (KeyError, ValueError, TypeError, crypto.DecryptionError):
         sign_out()
         return None
-    case = db_session.get(Case, case_id)
+    # With its people in the same query: nearly every applicant page shows the principal
+    # or the family, and a second query per page cost a round trip to the database.
+    case = db_session.get(Case, case_id, options=[joinedload(Case.people)])
     if case is None or case.shredded_at is not None:
         sign_out()
         return None

@@ -167,6 +167,29 @@ _NEXT_IDS = (
 )
 
 
+def _head_and_new_ids(session: Session, count: int) -> tuple[AuditHead | None, list[int]]:
+    """The chain's head, read afresh under the chain lock, and ``count`` new event ids.
+
+    On PostgreSQL in one statement, one round trip fewer while every other append waits
+    for the lock: the head row with an array of ids from the sequence beside it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        ids = (
+            select(func.array_agg(func.nextval(func.pg_get_serial_sequence("audit_event", "id"))))
+            .select_from(func.generate_series(1, count))
+            .scalar_subquery()
+        )
+        row = session.execute(
+            select(AuditHead, ids)
+            .where(AuditHead.id == HEAD_ID)
+            .execution_options(populate_existing=True)
+        ).first()
+        if row is not None:
+            return row[0], sorted(row[1])
+    head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+    return head, _new_event_ids(session, count, head)
+
+
 def chain_pending_events(session: Session) -> None:
     """Chain the events recorded since the last flush, in the order they were recorded.
 
@@ -179,8 +202,7 @@ def chain_pending_events(session: Session) -> None:
         return
     with session.no_autoflush:
         hold_chain_lock(session)
-        head = session.get(AuditHead, HEAD_ID, populate_existing=True)
-        ids = _new_event_ids(session, len(events), head)
+        head, ids = _head_and_new_ids(session, len(events))
     key = current_app.extensions["portal.keyring"].audit_key()
     previous = head.last_mac if head else GENESIS_MAC
     for event, event_id in zip(events, ids, strict=True):

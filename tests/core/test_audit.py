@@ -1,3 +1,4 @@
+import pytest
 from flask import Flask
 from sqlalchemy import delete, select, update
 
@@ -152,3 +153,18 @@ def test_events_of_a_rolled_back_transaction_leave_no_trace(app: Flask) -> None:
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["test.event", "test.event", "test.kept"]
     assert verify_chain(db.session, key) == []
+
+
+def test_the_head_and_the_new_ids_are_read_in_one_statement_on_postgresql(app: Flask) -> None:
+    """Under the chain lock, which every audited action waits for, one round trip fewer:
+    the head row and the ids from the sequence come back together."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the ids from the table under its write lock")
+    statements = _recorded_together(app, count=3)
+    locked = next(n for n, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    after_lock = [s for s in statements[locked + 1 :] if s.lstrip().startswith("SELECT")]
+    assert len(after_lock) == 1 and "audit_head" in after_lock[0] and "nextval" in after_lock[0]
+    key = app.extensions["portal.keyring"].audit_key()
+    assert verify_chain(db.session, key) == []
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert ids == sorted(set(ids)) and len(ids) == 4
