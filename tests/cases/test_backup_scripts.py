@@ -9,8 +9,11 @@ backup is refused without touching anything.
 The scripts' portal commands (``flask db upgrade``, ``retention reapply``, ``blobs export``
 ...) run with ``PORTAL_ENV=production``, as on a real host: nothing is generated for them,
 so they use the test's key directory and ledger and prove the documented environment is
-enough. The test's own apps, which make the cases and read them back afterwards, are the
-suite's usual development-mode apps on the same database and keys.
+enough. They connect as the roles of deploy/postgresql: the internal face's role for the
+portal's commands, the schema owner for pg_dump, pg_restore and the migrations, each with
+a password, as production's grants allow and no more. The test's own apps, which make the
+cases and read them back afterwards, are the suite's usual development-mode apps on the
+same database and keys.
 """
 
 import hashlib
@@ -96,6 +99,8 @@ def _folder_store(tmp_path: Path) -> Store:
     # store (being unpacked, or moved aside) show in its state.
     place = tmp_path / "store"
     root = place / "blobs"
+    root.mkdir(parents=True)
+    root.chmod(0o2770)  # as docs/deployment.md makes it: shared with the faces' group
 
     def blobs() -> dict[str, bytes]:
         return {
@@ -408,6 +413,9 @@ def test_a_backup_restored_by_the_scripts_keeps_a_case_shredded_since_unreadable
         "DATABASE_URL": databases.fresh_internal,
         "PORTAL_OWNER_DATABASE_URL": databases.fresh_owner,
     }
+    folder_modes = {
+        path: path.stat().st_mode for path in store.config.values() if isinstance(path, Path)
+    }
 
     restored = _run("restore.sh", restore_environment, str(folder))
 
@@ -432,6 +440,8 @@ def test_a_backup_restored_by_the_scripts_keeps_a_case_shredded_since_unreadable
         # The store in use was moved aside whole, the later document with it.
         (aside,) = (tmp_path / "store").glob("blobs.replaced-*")
         assert (aside / _document_path(later)).is_file()
+        # The restored store is shared as the one it replaced (docs/deployment.md).
+        assert {path: path.stat().st_mode for path in folder_modes} == folder_modes
     after = make_app(
         **store.config,
         PORTAL_SHRED_LEDGER_PATH=ledger,
