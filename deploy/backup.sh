@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Back up the portal: the database (pg_dump, custom format) and the blob store (tar), into
 # a new folder under BACKUP_DIR. A bucket (PORTAL_BLOB_URL=s3://...) is copied out first,
-# as ciphertext, into the layout of a folder store, so the archive is the same either way. Key files, the shred ledger and the audit checkpoints are
-# NOT in it, and must never be: docs/operations.md, "Backups and retention", says why.
+# as ciphertext, into the layout of a folder store, so the archive is the same either way.
+# Key files, the shred ledger and the audit checkpoints are NOT in it, and must never be:
+# docs/operations.md, "Backups and retention", says why.
 #
-# Run on a host that holds the internal face's environment, e.g.
-#   set -a; . /etc/portal/internal.env; set +a; BACKUP_DIR=/srv/backups deploy/backup.sh
+# Run on a host that holds the internal face's environment, as root, with the owner's
+# connection from a file of its own (never in internal.env: no face may hold it), e.g.
+#   set -a; . /etc/portal/internal.env; . /etc/portal/owner.env; set +a
+#   BACKUP_DIR=/srv/backups deploy/backup.sh
+# where owner.env (mode 0600) says PORTAL_OWNER_DATABASE_URL=postgresql://portal_owner:...
 #
 # Needs: DATABASE_URL (postgresql://...), PORTAL_BLOB_DIR or PORTAL_BLOB_URL, BACKUP_DIR;
 # PORTAL_OWNER_DATABASE_URL: the schema owner's connection (portal_owner), which pg_dump

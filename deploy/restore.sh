@@ -2,6 +2,7 @@
 # Restore a backup made by deploy/backup.sh, then re-apply every shred in the shred ledger
 # before anything is served: a backup taken before a shred still holds the case's keys.
 #
+#   set -a; . /etc/portal/internal.env; . /etc/portal/owner.env; set +a
 #   deploy/restore.sh /srv/backups/20250101T020000Z
 #
 # Stop both faces and every worker first. Run with the internal face's environment: it needs
