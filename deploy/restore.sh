@@ -40,7 +40,13 @@ done
 # Without the ledger, every case shredded since the backup would come back readable.
 [[ -f "$PORTAL_SHRED_LEDGER_PATH" ]] ||
   die "no shred ledger at $PORTAL_SHRED_LEDGER_PATH: mount it before restoring"
-(cd -- "$backup" && sha256sum --check --quiet SHA256SUMS) || die "the backup is damaged"
+# Strict, and both files listed: a line damaged out of its format would otherwise be
+# skipped with a warning, and the file it names restored unchecked.
+(
+  cd -- "$backup" &&
+    sha256sum --check --strict --quiet SHA256SUMS &&
+    [[ "$(awk '{ print $2 }' SHA256SUMS | sort | paste -s -d ' ')" == "blobs.tar database.dump" ]]
+) || die "the backup is damaged"
 
 (
   [[ -z "$libpq_password" ]] || export PGPASSWORD="$libpq_password"

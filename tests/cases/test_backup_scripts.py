@@ -347,10 +347,26 @@ def _assert_a_whole_backup(folder: Path, store: Store, cases: list[Saved]) -> No
     assert not any(DOCUMENT in data for data in archived.values())
 
 
-def _damaged_copy(folder: Path, copy: Path, saved: Saved) -> Path:
+DAMAGES = {
+    "a document's ciphertext": "",
+    # The sum of the damaged archive unreadable too: a checker that skipped lines it cannot
+    # parse, as sha256sum does unless told to be strict, would check the dump alone.
+    "and its line of the sums": "garbled",
+    "and its line of the sums gone": "gone",
+}
+
+
+def _damaged_copy(folder: Path, copy: Path, saved: Saved, sums: str) -> Path:
     """The backup with one byte of a document's ciphertext changed, as a failing disk or a
-    bad copy would: the archive still unpacks, only the sums tell."""
+    bad copy would: the archive still unpacks, only the sums tell; ``sums``: whether its
+    line in SHA256SUMS is ``garbled`` or ``gone`` too."""
     shutil.copytree(folder, copy)
+    lines = (copy / "SHA256SUMS").read_text().splitlines()
+    if sums:
+        kept_lines = [line for line in lines if not line.endswith("blobs.tar")]
+        garbled = [f"{line[:20]} blobs.tar" for line in lines if line.endswith("blobs.tar")]
+        lines = kept_lines + (garbled if sums == "garbled" else [])
+        (copy / "SHA256SUMS").write_text("".join(f"{line}\n" for line in lines))
     with tarfile.open(copy / "blobs.tar") as archive:
         offset = archive.getmember(f"./{_document_path(saved)}").offset_data
     with (copy / "blobs.tar").open("r+b") as tar:
@@ -457,13 +473,15 @@ def test_a_backup_restored_by_the_scripts_keeps_a_case_shredded_since_unreadable
         before = (_database_state(), store.state())
         db.session.remove()
 
-        refused = _run(
-            "restore.sh", restore_environment, str(_damaged_copy(folder, tmp_path / "bad", kept))
-        )
+        for number, (damage, sums) in enumerate(DAMAGES.items()):
+            damaged = _damaged_copy(folder, tmp_path / f"damaged-{number}", kept, sums)
 
-        assert refused.returncode != 0
-        assert "the backup is damaged" in refused.stderr
-        assert (_database_state(), store.state()) == before
+            refused = _run("restore.sh", restore_environment, str(damaged))
+
+            assert refused.returncode != 0, damage
+            assert "the backup is damaged" in refused.stderr, damage
+            assert (_database_state(), store.state()) == before, damage
+            db.session.remove()  # no lock held that a restore which went ahead would wait for
         assert readable_document(since) == DOCUMENT
         db.session.remove()
         db.engine.dispose()  # before the restored database is dropped
