@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,6 @@ class Store:
     blobs: Callable[[], dict[str, bytes]]
     # Everything the store's place holds, to show that a refused restore changed nothing.
     state: Callable[[], object]
-    aside: dict[str, Path] = field(default_factory=dict)
 
 
 def _folder_store(tmp_path: Path) -> Store:
@@ -122,11 +121,19 @@ def _folder_store(tmp_path: Path) -> Store:
 def _bucket_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """A bucket on an S3 server on a free loopback port, which the scripts' subprocesses
     reach as the test's own clients do: through AWS_ENDPOINT_URL."""
-    import boto3
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    try:
+        yield from _bucket_on(server, monkeypatch)
+    finally:
+        server.stop()
+
+
+def _bucket_on(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    import boto3
+
     host, port = server.get_host_and_port()
     aws = {
         "AWS_ENDPOINT_URL": f"http://{host}:{port}",
@@ -167,7 +174,6 @@ def _bucket_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
         yield Store({"PORTAL_BLOB_URL": url}, {**aws, "PORTAL_BLOB_URL": url}, blobs, state)
     finally:
         client.close()
-        server.stop()
 
 
 @pytest.fixture(params=["folder", "bucket"])
