@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Back up the portal: the database (pg_dump, custom format) and the blob store (tar), into
 # a new folder under BACKUP_DIR. A bucket (PORTAL_BLOB_URL=s3://...) is copied out first,
-# as ciphertext, into the layout of a folder store, so the archive is the same either way. Key files, the shred ledger and the audit checkpoints are
-# NOT in it, and must never be: docs/operations.md, "Backups and retention", says why.
+# as ciphertext, into the layout of a folder store, so the archive is the same either way.
+# Key files, the shred ledger and the audit checkpoints are NOT in it, and must never be:
+# docs/operations.md, "Backups and retention", says why.
 #
-# Run on a host that holds the internal face's environment, e.g.
-#   set -a; . /etc/portal/internal.env; set +a; BACKUP_DIR=/srv/backups deploy/backup.sh
+# Run on a host that holds the internal face's environment, as root, with the owner's
+# connection from a file of its own (never in internal.env: no face may hold it), e.g.
+#   set -a; . /etc/portal/internal.env; . /etc/portal/owner.env; set +a
+#   BACKUP_DIR=/srv/backups deploy/backup.sh
+# where owner.env (mode 0600) says PORTAL_OWNER_DATABASE_URL=postgresql://portal_owner:...
 #
 # Needs: DATABASE_URL (postgresql://...), PORTAL_BLOB_DIR or PORTAL_BLOB_URL, BACKUP_DIR;
+# PORTAL_OWNER_DATABASE_URL: the schema owner's connection (portal_owner), which pg_dump
+# reads every table with: the internal face's role may not read the migrations' own table
+# (deploy/postgresql/grants.sql); DATABASE_URL if not set (one role for everything);
 # PORTAL_FLASK (optional, for a bucket): how to run the portal's commands, "flask --app
 # wsgi" by default; reads
 # PORTAL_KEYS_DIR, PORTAL_SHRED_LEDGER_PATH and PORTAL_AUDIT_CHECKPOINT_PATH only to refuse a
@@ -20,12 +27,10 @@ set -euo pipefail
 
 die() { echo "backup: $*" >&2; exit 1; }
 
-# pg_dump speaks libpq URLs, not SQLAlchemy's driver names.
-database_url="${DATABASE_URL/postgresql+psycopg:/postgresql:}"
-case "$database_url" in
-  postgres://* | postgresql://*) ;;
-  *) die "DATABASE_URL must be a PostgreSQL URL (SQLite: copy the file with sqlite3 .backup)" ;;
-esac
+# shellcheck source=deploy/libpq-url.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/libpq-url.sh"
+libpq_url "${PORTAL_OWNER_DATABASE_URL:-$DATABASE_URL}" 2>/dev/null ||
+  die "DATABASE_URL must be a PostgreSQL URL (SQLite: copy the file with sqlite3 .backup)"
 
 inside() {  # is path $1 (resolved) inside directory $2 (resolved), or the same?
   local path dir
@@ -54,21 +59,32 @@ done
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 target="$BACKUP_DIR/$stamp"
 umask 077  # the dump holds the clear columns and every wrapped key
-mkdir -p -- "$target"
+mkdir -p -- "$BACKUP_DIR"
+[[ ! -e "$target" ]] || die "$target exists already: a backup is never written over another"
+# Written under another name and renamed once whole, so that a backup that failed half-way
+# (and left its folder behind) is never taken for one to copy off or restore.
+# A failed one is removed: half a backup restores nothing and still holds the dump.
+partial="$target.partial"
+mkdir -- "$partial"
+trap '[[ ! -d "$partial" ]] || rm -rf -- "$partial"' EXIT
 
 # The database first, then the blobs: a document row in the dump always had its blob
 # written before it (uploads write the blob, then the row), so the tar taken after holds it
 # unless the document was deleted or its case shredded in between, which is what must be.
-pg_dump --format=custom --no-owner --file="$target/database.dump" "$database_url"
+(
+  [[ -z "$libpq_password" ]] || export PGPASSWORD="$libpq_password"
+  exec pg_dump --format=custom --no-owner --file="$partial/database.dump" "$libpq_url"
+)
 if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
   read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
-  "${flask[@]}" blobs export "$target/blobs"
-  tar --create --file="$target/blobs.tar" --directory="$target/blobs" .
-  rm -r -- "$target/blobs"
+  "${flask[@]}" blobs export "$partial/blobs"
+  tar --create --file="$partial/blobs.tar" --directory="$partial/blobs" .
+  rm -r -- "$partial/blobs"
 else
-  tar --create --file="$target/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
+  tar --create --file="$partial/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
 fi
-(cd -- "$target" && sha256sum database.dump blobs.tar > SHA256SUMS)
+(cd -- "$partial" && sha256sum database.dump blobs.tar > SHA256SUMS)
+mv -T -- "$partial" "$target"
 
 echo "backup written to $target"
 echo "reminder: copy the key directory and the shred ledger separately (their own" \

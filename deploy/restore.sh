@@ -2,10 +2,14 @@
 # Restore a backup made by deploy/backup.sh, then re-apply every shred in the shred ledger
 # before anything is served: a backup taken before a shred still holds the case's keys.
 #
+#   set -a; . /etc/portal/internal.env; . /etc/portal/owner.env; set +a
 #   deploy/restore.sh /srv/backups/20250101T020000Z
 #
 # Stop both faces and every worker first. Run with the internal face's environment: it needs
-# DATABASE_URL (the database to restore into; its tables are replaced), PORTAL_BLOB_DIR or
+# DATABASE_URL (the database to restore into; its tables are replaced),
+# PORTAL_OWNER_DATABASE_URL (the same database as the schema owner, portal_owner: only the
+# owner may drop and create the tables and migrate them; DATABASE_URL if not set, for one
+# role for everything), PORTAL_BLOB_DIR or
 # PORTAL_BLOB_URL (a bucket: the backup's blobs are uploaded into it),
 # PORTAL_KEYS_DIR and PORTAL_SHRED_LEDGER_PATH (the ledger as it is now, never one from the
 # backup). PORTAL_SERVICES (optional): systemd units that must be stopped, checked first.
@@ -22,7 +26,10 @@ backup="$1"
 : "${PORTAL_SHRED_LEDGER_PATH:?set PORTAL_SHRED_LEDGER_PATH (the ledger is not in the backup)}"
 read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
 
-database_url="${DATABASE_URL/postgresql+psycopg:/postgresql:}"
+owner_url="${PORTAL_OWNER_DATABASE_URL:-$DATABASE_URL}"
+# shellcheck source=deploy/libpq-url.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/libpq-url.sh"
+libpq_url "$owner_url" 2>/dev/null || die "DATABASE_URL must be a PostgreSQL URL"
 
 for unit in ${PORTAL_SERVICES:-}; do
   if systemctl is-active --quiet "$unit"; then
@@ -33,10 +40,19 @@ done
 # Without the ledger, every case shredded since the backup would come back readable.
 [[ -f "$PORTAL_SHRED_LEDGER_PATH" ]] ||
   die "no shred ledger at $PORTAL_SHRED_LEDGER_PATH: mount it before restoring"
-(cd -- "$backup" && sha256sum --check --quiet SHA256SUMS) || die "the backup is damaged"
+# Strict, and both files listed: a line damaged out of its format would otherwise be
+# skipped with a warning, and the file it names restored unchecked.
+(
+  cd -- "$backup" &&
+    sha256sum --check --strict --quiet SHA256SUMS &&
+    [[ "$(awk '{ print $2 }' SHA256SUMS | sort | paste -s -d ' ')" == "blobs.tar database.dump" ]]
+) || die "the backup is damaged"
 
-pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
-  --dbname="$database_url" "$backup/database.dump"
+(
+  [[ -z "$libpq_password" ]] || export PGPASSWORD="$libpq_password"
+  exec pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
+    --dbname="$libpq_url" "$backup/database.dump"
+)
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
@@ -48,24 +64,30 @@ if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
   "${flask[@]}" blobs import "$unpacked"
 else
   # Unpacked beside the store and then swapped in, so a failed unpack leaves it as it was.
-  incoming="$PORTAL_BLOB_DIR.restoring-$stamp"
+  # The path without a trailing slash, or "beside" would be inside.
+  store="$(realpath --canonicalize-missing --no-symlinks -- "$PORTAL_BLOB_DIR")"
+  incoming="$store.restoring-$stamp"
   (umask 077 && mkdir -- "$incoming")
   tar --extract --file="$backup/blobs.tar" --directory="$incoming"
-  if [[ -e "$PORTAL_BLOB_DIR" ]]; then
-    mv -- "$PORTAL_BLOB_DIR" "$PORTAL_BLOB_DIR.replaced-$stamp"
-    echo "restore: the blob store in use was moved to $PORTAL_BLOB_DIR.replaced-$stamp;" \
+  if [[ -e "$store" ]]; then
+    # -T: never into a folder of that name, should one exist already.
+    mv -T -- "$store" "$store.replaced-$stamp"
+    echo "restore: the blob store in use was moved to $store.replaced-$stamp;" \
       "delete it once the restore is checked"
   fi
-  mv -- "$incoming" "$PORTAL_BLOB_DIR"
+  mv -T -- "$incoming" "$store"
 fi
 
-# A backup of an older release is brought up to this one's schema before anything runs.
-"${flask[@]}" db upgrade
+# A backup of an older release is brought up to this one's schema before anything runs,
+# as the owner, as every migration is (docs/deployment.md).
+DATABASE_URL="$owner_url" "${flask[@]}" db upgrade
 # Shred again whatever the ledger says is gone; it exits non-zero on a forged or damaged
 # line or on anything still readable, and then nothing may be started.
 "${flask[@]}" retention reapply
 "${flask[@]}" retention check
 
 echo "restored from $backup; every shred in the ledger is applied."
+echo "if 'db upgrade' migrated, run deploy/postgresql/grants.sql as after every migration" \
+  "(docs/deployment.md), before the services start."
 echo "'${flask[*]} audit verify' will report the rollback of the audit chain: keep that" \
   "report, then start a new checkpoint file (docs/operations.md, \"Audit checkpoints\")."

@@ -3,7 +3,6 @@ case back."""
 
 import base64
 import hashlib
-import io
 import json
 import logging
 import shutil
@@ -12,7 +11,6 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,25 +20,22 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from portal.cases import custody, retention
-from portal.cases.custody import open_with_access_code, open_with_intake_key
+from portal.cases.custody import open_with_access_code
 from portal.cases.models import BlindIndex, Case, Document, KeyWrap, Person
-from portal.cases.states import ActorKind, CaseStatus, DocumentKind
+from portal.cases.states import ActorKind, CaseStatus
 from portal.core import audit, crypto, shred_ledger
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
+from tests.cases.retained import (
+    DOCUMENT,
+    Saved,
+    assert_unreadable,
+    readable_document,
+    saved_case,
+)
 from tests.conftest import AppFactory
-from tests.factories import PRINCIPAL, make_case
-
-DOCUMENT = b"%PDF-1.4 Tazkira scan of the principal"
-
-
-@dataclass
-class Saved:
-    id: uuid.UUID
-    reference: str
-    code: str
-    document_id: uuid.UUID
+from tests.factories import PRINCIPAL
 
 
 @pytest.fixture
@@ -56,42 +51,6 @@ def app(make_app: AppFactory, places: dict[str, Path]) -> Iterator[Flask]:
     app = make_app(**places)
     with app.app_context():
         yield app
-
-
-def _saved(
-    status: CaseStatus = CaseStatus.DRAFT,
-    *,
-    closed_days_ago: float = 0,
-    created_days_ago: float = 0,
-) -> Saved:
-    """A case with one document in the blob store, committed; as if made ``created_days_ago``
-    (its audit events too) and, unless a draft, closed ``closed_days_ago``."""
-    then = utcnow() - timedelta(days=created_days_ago)
-    with pytest.MonkeyPatch.context() as clock:
-        clock.setattr(audit, "utcnow", lambda: then)
-        case, code = make_case(db.session)
-        case.created_at = then
-        document = Document(
-            id=uuid.uuid4(),
-            case=case,
-            kind=DocumentKind.IDENTITY,
-            content_type="application/pdf",
-            size_bytes=len(DOCUMENT),
-            uploaded_by=ActorKind.APPLICANT,
-        )
-        document.filename = "tazkira.pdf"
-        custody.blob_store().put(
-            case.sealed_cipher(custody.CASE), case.id, document.id, io.BytesIO(DOCUMENT)
-        )
-        db.session.add(document)
-        db.session.add(BlindIndex(case_id=case.id, purpose="document_number", digest=bytes(32)))
-        if status != CaseStatus.DRAFT:
-            case.status = status
-            case.status_changed_at = utcnow() - timedelta(days=closed_days_ago)
-        db.session.commit()
-    saved = Saved(case.id, case.reference, code, document.id)
-    db.session.remove()
-    return saved
 
 
 def _signed_in_days_ago(saved: Saved, days: float) -> None:
@@ -121,23 +80,6 @@ def _ledger() -> shred_ledger.Ledger:
     return retention.configured_ledger()
 
 
-def _readable_document(saved: Saved) -> bytes:
-    case = db.session.get(Case, saved.id)
-    assert case is not None
-    open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
-    return b"".join(custody.document_chunks(case, saved.document_id))
-
-
-def _assert_unreadable(saved: Saved) -> None:
-    assert open_with_access_code(db.session, saved.reference, saved.code) is None
-    case = db.session.get(Case, saved.id)
-    assert case is not None
-    with pytest.raises(crypto.DecryptionError):
-        open_with_intake_key(db.session, case, actor_kind=ActorKind.SYSTEM, purpose="test")
-    assert not custody.blob_store().holds_case(saved.id)
-    db.session.rollback()
-
-
 # --- the schedule ----------------------------------------------------------------------------
 
 
@@ -145,15 +87,15 @@ def test_a_case_closed_longer_than_the_period_is_shredded_and_a_recent_one_kept(
     app: Flask,
 ) -> None:
     assert app.config["PORTAL_RETENTION_CLOSED_DAYS"] == 3 * 365
-    old = _saved(CaseStatus.ARRIVED, closed_days_ago=3 * 365 + 1)
-    recent = _saved(CaseStatus.REJECTED, closed_days_ago=3 * 365 - 1)
-    still_open = _saved(CaseStatus.IN_REVIEW, closed_days_ago=4 * 365)
+    old = saved_case(CaseStatus.ARRIVED, closed_days_ago=3 * 365 + 1)
+    recent = saved_case(CaseStatus.REJECTED, closed_days_ago=3 * 365 - 1)
+    still_open = saved_case(CaseStatus.IN_REVIEW, closed_days_ago=4 * 365)
 
     report = retention.run(db.session)
     db.session.remove()
 
     assert (report.shredded, report.drafts_deleted, report.reapplied) == (1, 0, 0)
-    _assert_unreadable(old)
+    assert_unreadable(old)
     shredded = db.session.get(Case, old.id)
     assert shredded is not None and shredded.shredded_at is not None
     # The clear columns the reports count are kept; so is the ciphertext, unreadable.
@@ -166,17 +108,17 @@ def test_a_case_closed_longer_than_the_period_is_shredded_and_a_recent_one_kept(
     assert _events("case.shredded", old.id) == [{"reason": "retention"}]
     assert [(e.case_id, e.action) for e in _ledger().entries] == [(old.id, "shredded")]
     for kept in (recent, still_open):
-        assert _readable_document(kept) == DOCUMENT
+        assert readable_document(kept) == DOCUMENT
         assert _keys(kept.id) == 2  # sealed to the intake key, and under the access code
 
 
 def test_an_abandoned_draft_is_deleted_with_its_documents_and_a_recent_one_kept(
     app: Flask,
 ) -> None:
-    abandoned = _saved(created_days_ago=31)
-    opened_lately = _saved(created_days_ago=60)
+    abandoned = saved_case(created_days_ago=31)
+    opened_lately = saved_case(created_days_ago=60)
     _signed_in_days_ago(opened_lately, 29)
-    new = _saved(created_days_ago=1)
+    new = saved_case(created_days_ago=1)
 
     report = retention.run(db.session)
     db.session.remove()
@@ -199,8 +141,8 @@ def test_an_abandoned_draft_is_deleted_with_its_documents_and_a_recent_one_kept(
 
 
 def test_running_the_schedule_again_changes_nothing_more(app: Flask) -> None:
-    _saved(CaseStatus.WITHDRAWN, closed_days_ago=5 * 365)
-    _saved(created_days_ago=90)
+    saved_case(CaseStatus.WITHDRAWN, closed_days_ago=5 * 365)
+    saved_case(created_days_ago=90)
     first = retention.run(db.session)
     ledger_before = app.config["PORTAL_SHRED_LEDGER_PATH"].read_bytes()
     events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
@@ -231,7 +173,7 @@ def test_the_worker_runs_the_schedule_and_logs_counts_only(
     # Alembic's logging set-up, run when the test schema is built, disables the loggers
     # that exist by then; this one does whenever another module imported the worker first.
     monkeypatch.setattr(logging.getLogger("portal.intake.worker"), "disabled", False)
-    saved = _saved(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
+    saved = saved_case(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
     with caplog.at_level(logging.INFO, logger="portal.intake.worker"):
         run_retention_forever(app, _OneRound())
 
@@ -242,14 +184,14 @@ def test_the_worker_runs_the_schedule_and_logs_counts_only(
 
 
 def test_a_shred_deletes_blobs_and_writes_the_ledger_only_when_it_commits(app: Flask) -> None:
-    saved = _saved(CaseStatus.ARRIVED)
+    saved = saved_case(CaseStatus.ARRIVED)
     ledger_path = app.config["PORTAL_SHRED_LEDGER_PATH"]
     case = db.session.get(Case, saved.id)
     assert case is not None
     custody.shred(db.session, case, actor_kind=ActorKind.SYSTEM)
     assert custody.blob_store().holds_case(saved.id)  # not yet: the shred may roll back
     db.session.rollback()
-    assert _readable_document(saved) == DOCUMENT
+    assert readable_document(saved) == DOCUMENT
     assert not ledger_path.exists()
 
     case = db.session.get(Case, saved.id)
@@ -263,7 +205,7 @@ def test_a_shred_deletes_blobs_and_writes_the_ledger_only_when_it_commits(app: F
 def test_production_shreds_nothing_without_a_started_ledger(
     app: Flask, places: dict[str, Path]
 ) -> None:
-    saved = _saved(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
+    saved = saved_case(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
     app.config["PORTAL_ENV"] = "production"
     with pytest.raises(shred_ledger.LedgerRefused, match="start-ledger"):
         retention.run(db.session)
@@ -355,8 +297,8 @@ def test_a_backup_restored_after_a_shred_does_not_bring_the_case_back(
 ) -> None:
     live = make_app(**places)
     with live.app_context():
-        doomed = _saved(CaseStatus.REJECTED, closed_days_ago=4 * 365)
-        other = _saved(CaseStatus.IN_REVIEW)
+        doomed = saved_case(CaseStatus.REJECTED, closed_days_ago=4 * 365)
+        other = saved_case(CaseStatus.IN_REVIEW)
         backup.take()  # the nightly backup, taken before the shred
         assert retention.run(db.session).shredded == 1
         db.session.remove()
@@ -381,8 +323,8 @@ def test_a_backup_restored_after_a_shred_does_not_bring_the_case_back(
         assert "1 cases shredded again" in result.output
         db.session.remove()
 
-        _assert_unreadable(doomed)
-        assert _readable_document(other) == DOCUMENT
+        assert_unreadable(doomed)
+        assert readable_document(other) == DOCUMENT
         assert _events("case.shredded", doomed.id)[-1] == {"source": "shred_ledger"}
         assert runner.invoke(args=["retention", "check"]).exit_code == 0
         db.session.remove()
@@ -409,8 +351,8 @@ def _canonical(fields: dict[str, object]) -> bytes:
 
 
 def test_a_forged_ledger_line_shreds_nothing(app: Flask) -> None:
-    shredded = _saved(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
-    victim = _saved(CaseStatus.IN_REVIEW)
+    shredded = saved_case(CaseStatus.ARRIVED, closed_days_ago=4 * 365)
+    victim = saved_case(CaseStatus.IN_REVIEW)
     retention.run(db.session)
     path = app.config["PORTAL_SHRED_LEDGER_PATH"]
     genuine = _lines(path)[0]
@@ -431,13 +373,13 @@ def test_a_forged_ledger_line_shreds_nothing(app: Flask) -> None:
     assert result.exit_code != 0
     assert "line 2 is not signed with the ledger key" in result.output
     assert "line 3 is not signed with the ledger key" in result.output
-    assert _readable_document(victim) == DOCUMENT
+    assert readable_document(victim) == DOCUMENT
     assert [e.case_id for e in _ledger().entries] == [shredded.id]
 
 
 def test_a_line_taken_out_of_the_ledger_shows(app: Flask) -> None:
     for years in (4, 5, 6):
-        _saved(CaseStatus.WITHDRAWN, closed_days_ago=years * 365)
+        saved_case(CaseStatus.WITHDRAWN, closed_days_ago=years * 365)
     retention.run(db.session)
     path = app.config["PORTAL_SHRED_LEDGER_PATH"]
     first, _second, third = _lines(path)
