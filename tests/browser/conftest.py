@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.browser.phone import phone_page
 from tests.conftest import AppFactory
 
 CHROMIUM_FLAGS = [
@@ -84,24 +85,12 @@ def live_server_module(base_config: dict[str, Any], _schema: None) -> Iterator[s
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
     """A cheap phone's screen, with JavaScript off: every page must work without it."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        java_script_enabled=False,
-        device_scale_factor=2,
-        is_mobile=True,
-    )
-    yield context.new_page()
-    context.close()
+    with phone_page(browser, 360, 740) as page:
+        yield page
 
 
 @pytest.fixture
 def narrow_phone(browser: Any) -> Iterator[Any]:
     """The narrowest phone applicants use (320 px, an old or small Android), JavaScript off."""
-    context = browser.new_context(
-        viewport={"width": 320, "height": 640},
-        java_script_enabled=False,
-        device_scale_factor=2,
-        is_mobile=True,
-    )
-    yield context.new_page()
-    context.close()
+    with phone_page(browser, 320, 640) as page:
+        yield page

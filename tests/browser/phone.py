@@ -2,9 +2,26 @@
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PIL import Image
+
+
+@contextmanager
+def phone_page(browser: Any, width: int, height: int, **options: Any) -> Iterator[Any]:
+    """A page on a phone's screen with JavaScript off: every page must work without it."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        java_script_enabled=False,
+        device_scale_factor=2,
+        is_mobile=True,
+        **options,
+    )
+    yield context.new_page()
+    context.close()
+
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # Every applicant page: those of a draft, and those after sending (for budgets and checks).

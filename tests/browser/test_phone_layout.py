@@ -6,22 +6,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.phone import Visit, photo, start_application
+from tests.browser.phone import Visit, phone_page, photo, start_application
 
 DARI = ("fa-AF", "rtl", "خدمات معلوماتی")
 
 
 @pytest.fixture
 def narrow_phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 320, "height": 640},
-        java_script_enabled=False,
-        device_scale_factor=2,
-        is_mobile=True,
-        locale="en-US",  # the phone's own language is not the page's
-    )
-    yield context.new_page()
-    context.close()
+    # The phone's own language is not the page's.
+    with phone_page(browser, 320, 640, locale="en-US") as page:
+        yield page
 
 
 def _line_height(element: Any) -> float:
