@@ -250,6 +250,11 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_BUDGET_EXPORTS_PER_HOUR": _positive_whole_number(
             environ, "PORTAL_BUDGET_EXPORTS_PER_HOUR", 10
         ),
+        # A caseworker answering calls searches a few dozen times an hour; a script
+        # trying names, thousands.
+        "PORTAL_BUDGET_SEARCHES_PER_HOUR": _positive_whole_number(
+            environ, "PORTAL_BUDGET_SEARCHES_PER_HOUR", 100
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.

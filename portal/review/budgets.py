@@ -1,5 +1,6 @@
-"""Insider budgets: how many different cases one member of staff may open in an hour, and
-how many exports they may make.
+"""Insider budgets: how many different cases one member of staff may open in an hour, how
+many exports they may make, and how many searches: a search names no case, but a script
+running names through it learns who has applied.
 
 An insider with a script is the likeliest leak, and reading case screens one by one
 scrapes as much as exporting them. So the staff seam asks here, before it unlocks
@@ -9,7 +10,8 @@ administrators and security officers at /staff/alerts, with a count in their nav
 
 The counts come from the audit trail rather than from counters of their own. The trail
 already holds every opening (``case.viewed``: the case screen, a document download and an
-export each write one) and every export (``case.exported``), written in the transaction
+export each write one), every export (``case.exported``) and every search
+(``case.searched``), written in the transaction
 of the action itself: a count can never drift from what happened, a request that was
 rolled back leaves nothing to count, and every web process reads the same numbers. The
 index ``ix_audit_event_by_actor`` (actor, action, time) makes each count a seek to one
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=1)
 OPENED = "case.viewed"
 EXPORTED = "case.exported"
+SEARCHED = "case.searched"
 BREACH = "insider.budget_exceeded"
 ALERTS_SEEN = "insider.alerts_viewed"
 
@@ -55,15 +58,18 @@ ALERTS_SEEN = "insider.alerts_viewed"
 class Budget(StrEnum):
     CASES_OPENED = "cases_opened"
     EXPORTS = "exports"
+    SEARCHES = "searches"
 
 
 SETTINGS = {
     Budget.CASES_OPENED: "PORTAL_BUDGET_CASES_PER_HOUR",
     Budget.EXPORTS: "PORTAL_BUDGET_EXPORTS_PER_HOUR",
+    Budget.SEARCHES: "PORTAL_BUDGET_SEARCHES_PER_HOUR",
 }
 LABELS = {
     Budget.CASES_OPENED: _ls("Different cases opened in an hour"),
     Budget.EXPORTS: _ls("Exports in an hour"),
+    Budget.SEARCHES: _ls("Searches in an hour"),
 }
 
 
@@ -126,6 +132,14 @@ def _message(usage: Usage, minutes: int) -> LazyString:
             time=when,
             minutes=minutes,
         )
+    if usage.budget == Budget.SEARCHES:
+        return _ls(
+            "You have searched %(count)s times in the last hour, the most one person may. "
+            "You can search again at %(time)s UTC (in %(minutes)s min).",
+            count=usage.count,
+            time=when,
+            minutes=minutes,
+        )
     return _ls(
         "You have opened %(count)s different cases in the last hour, the most one person may "
         "open. You can open other cases again at %(time)s UTC (in %(minutes)s min). The "
@@ -157,12 +171,17 @@ def cases_opened(
     return {case_id: at for case_id, at in rows if case_id is not None}
 
 
-def exports_usage(session: DbSession, actor_id: uuid.UUID, now: datetime | None = None) -> Usage:
-    now = now or utcnow()
+def _every_use(session: DbSession, actor_id: uuid.UUID, budget: Budget, now: datetime) -> Usage:
+    """A budget where every event counts: each export, each search."""
+    action = EXPORTED if budget == Budget.EXPORTS else SEARCHED
     times = session.scalars(
-        select(AuditEvent.at).where(*_events_since(actor_id, EXPORTED, now)).order_by(AuditEvent.at)
+        select(AuditEvent.at).where(*_events_since(actor_id, action, now)).order_by(AuditEvent.at)
     )
-    return Usage(Budget.EXPORTS, list(times), threshold(Budget.EXPORTS), now)
+    return Usage(budget, list(times), threshold(budget), now)
+
+
+def exports_usage(session: DbSession, actor_id: uuid.UUID, now: datetime | None = None) -> Usage:
+    return _every_use(session, actor_id, Budget.EXPORTS, now or utcnow())
 
 
 def _counting_now(session: DbSession) -> datetime:
@@ -190,7 +209,13 @@ def check_export(session: DbSession, actor: StaffUser, case: Case) -> None:
     _refuse_if_spent(session, actor, case, usage)
 
 
-def _refuse_if_spent(session: DbSession, actor: StaffUser, case: Case, usage: Usage) -> None:
+def check_search(session: DbSession, actor: StaffUser) -> None:
+    """Refuse a search once ``actor`` made as many in the last hour as the budget allows."""
+    usage = _every_use(session, actor.id, Budget.SEARCHES, _counting_now(session))
+    _refuse_if_spent(session, actor, None, usage)
+
+
+def _refuse_if_spent(session: DbSession, actor: StaffUser, case: Case | None, usage: Usage) -> None:
     if not usage.spent:
         return
     # The attempt's number and the limit, the case by its id: never anything it holds.
@@ -199,7 +224,7 @@ def _refuse_if_spent(session: DbSession, actor: StaffUser, case: Case, usage: Us
         BREACH,
         actor_kind=ActorKind.STAFF,
         actor_id=actor.id,
-        case_id=case.id,
+        case_id=case.id if case else None,
         budget=str(usage.budget),
         count=usage.count + 1,
         threshold=usage.threshold,

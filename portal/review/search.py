@@ -44,6 +44,7 @@ from portal.core.normalise import (
 from portal.core.permissions import Permission, authorize
 from portal.core.refusal import ActionRefused
 from portal.intake import indexing as ix
+from portal.review import budgets
 from portal.review.visibility import visible_cases
 
 # One screen of results; a search that finds more asks for more of the name instead.
@@ -57,7 +58,7 @@ PHONE_REGIONS = ("AF", "IR", "PK", "TJ", "UZ", "SY", "IQ", "TR", "RU", "BY", "UA
 # so whoever may compute blind indexes can tell which searches looked for a given value,
 # and nobody else can.
 AUDIT_TERMS_PURPOSE = "search_terms_audit"
-AUDIT_ACTION = "case.searched"
+AUDIT_ACTION = budgets.SEARCHED
 NEEDS_YEAR = _ls("A name is found with the year of birth: please give the year too.")
 NOTHING_TO_SEARCH = _ls(
     "This is not a reference, a document number or a phone number, and a name needs letters."
@@ -224,7 +225,8 @@ def search_cases(
 ) -> SearchResult:
     """The cases ``actor`` may see that ``typed`` (and ``year``) find; audited."""
     authorize(actor, Permission.CASE_SEARCH)
-    lookup = lookup_of(typed, year)
+    lookup = lookup_of(typed, year)  # a search that cannot be read costs nothing
+    budgets.check_search(session, actor)
     rows = list(session.scalars(search_query(session, actor, lookup)))
     cases, more = rows[:MAX_RESULTS], len(rows) > MAX_RESULTS
     record_event(

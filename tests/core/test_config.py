@@ -65,6 +65,7 @@ def test_insider_budgets_default_to_what_a_busy_caseworker_needs(tmp_path: Path)
     config = load_config(tmp_path, {})
     assert config["PORTAL_BUDGET_CASES_PER_HOUR"] == 60
     assert config["PORTAL_BUDGET_EXPORTS_PER_HOUR"] == 10
+    assert config["PORTAL_BUDGET_SEARCHES_PER_HOUR"] == 100
     config = load_config(tmp_path, {"PORTAL_BUDGET_EXPORTS_PER_HOUR": "3"})
     assert config["PORTAL_BUDGET_EXPORTS_PER_HOUR"] == 3
 
@@ -74,6 +75,7 @@ def test_insider_budgets_default_to_what_a_busy_caseworker_needs(tmp_path: Path)
     [
         "PORTAL_BUDGET_CASES_PER_HOUR",
         "PORTAL_BUDGET_EXPORTS_PER_HOUR",
+        "PORTAL_BUDGET_SEARCHES_PER_HOUR",
         "PORTAL_REPORT_THRESHOLD",
         "PORTAL_FIGURES_REFRESH_SECONDS",
     ],

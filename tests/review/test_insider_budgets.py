@@ -1,7 +1,7 @@
 """Insider budgets: a script that reads or exports case after case is stopped, the breach
 is audited without personal data, and administrators and security officers see it.
 
-The test app allows 3 different cases opened and 2 exports an hour.
+The test app allows 3 different cases opened, 2 exports and 4 searches an hour.
 """
 
 import json
@@ -23,8 +23,9 @@ from portal.core.db import utcnow
 from portal.extensions import db
 from tests.review.conftest import Clock, csrf, sign_in
 from tests.review.test_case_screen import _case_with_photo, _document_path
+from tests.review.test_search import _search
 
-CASES_PER_HOUR, EXPORTS_PER_HOUR = 3, 2
+CASES_PER_HOUR, EXPORTS_PER_HOUR, SEARCHES_PER_HOUR = 3, 2, 4
 BREACH = "insider.budget_exceeded"
 # A reason that names someone: it must never reach the audit trail.
 REASON = "Für die Akte der Visastelle; angefragt von Rechtsanwalt Yusufzai-Qx"
@@ -33,7 +34,9 @@ REASON = "Für die Akte der Visastelle; angefragt von Rechtsanwalt Yusufzai-Qx"
 @pytest.fixture
 def staff_app(make_app: Callable[..., Flask]) -> Flask:
     return make_app(
-        PORTAL_BUDGET_CASES_PER_HOUR=CASES_PER_HOUR, PORTAL_BUDGET_EXPORTS_PER_HOUR=EXPORTS_PER_HOUR
+        PORTAL_BUDGET_CASES_PER_HOUR=CASES_PER_HOUR,
+        PORTAL_BUDGET_EXPORTS_PER_HOUR=EXPORTS_PER_HOUR,
+        PORTAL_BUDGET_SEARCHES_PER_HOUR=SEARCHES_PER_HOUR,
     )
 
 
@@ -113,6 +116,31 @@ def test_a_script_reading_case_after_case_is_stopped_and_reported(
     assert breach.details == {"budget": "cases_opened", "count": 4, "threshold": 3}
 
     _the_alert_reaches_admins_and_security_officers(signed_in, breach, "Different cases opened")
+
+
+def test_a_script_running_names_through_the_search_is_stopped_and_reported(
+    staff_app: Flask, signed_in: Callable[..., FlaskClient], hours: Hours
+) -> None:
+    """A search names no case, but a script that tries name after name learns who has
+    applied: searches have their budget too."""
+    worker = signed_in("carla", Role.CASEWORKER)
+    for name in ("Zarmina Ahmadzai", "Gulalai Yusufzai", "Mariam Karimi", "Nadia Rahimi"):
+        assert _search(worker, name, "1985").status_code == 200
+
+    refused = _search(worker, "Malalai Sultani", "1990")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "You have searched 4 times in the last hour" in page
+    assert "Sultani" not in page  # the terms are not repeated on the refusal
+    (breach,) = _events(staff_app, BREACH)
+    assert breach.case_id is None
+    assert breach.details == {"budget": "searches", "count": 5, "threshold": 4}
+    assert len(_events(staff_app, "case.searched")) == 4  # the refused one searched nothing
+
+    hours.pass_(61)
+    assert _search(worker, "Malalai Sultani", "1990").status_code == 200
+
+    _the_alert_reaches_admins_and_security_officers(signed_in, breach, "Searches in an hour")
 
 
 def _the_alert_reaches_admins_and_security_officers(

@@ -14,8 +14,10 @@ from portal.core.permissions import Permission
 from portal.core.refusal import ActionRefused
 from portal.extensions import db
 from portal.review import blueprint
+from portal.review.budgets import BudgetExceeded
 from portal.review.forms import SearchForm
 from portal.review.search import SearchResult, parse_year, search_cases
+from portal.review.views.insiders import over_budget
 
 
 @blueprint.route("/search", methods=["GET", "POST"])
@@ -33,6 +35,8 @@ def search() -> Any:
         result = search_cases(
             db.session, current_staff(), form.terms.data or "", parse_year(form.year.data)
         )
+    except BudgetExceeded as refusal:  # committed: the breach stays recorded
+        return over_budget(refusal)
     except ActionRefused as refusal:
         unit_of_work.discard(db.session)
         return _page(form, refusal=refusal), 400
