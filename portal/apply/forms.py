@@ -30,7 +30,7 @@ from portal.core.forms import (
 )
 from portal.core.i18n import current_language
 from portal.core.normalise import fold_letters, phone_key
-from portal.core.numerals import native_digits
+from portal.core.numerals import local_number, native_digits
 
 NAME_MAX = 100
 LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F' .\-]*$")
@@ -185,6 +185,22 @@ def calendar_mismatch(calendar: Calendar, year: int) -> str | None:
     )
 
 
+def _birth_years(calendar: Calendar) -> str:
+    """The years a birth date may have, in the chosen calendar and the page's digits: from
+    the first whose every day is in FIRST_BIRTH_YEAR or later (1279 in Solar Hijri) to this
+    one."""
+    if calendar is Calendar.SOLAR_HIJRI:
+        first = solar_hijri_of(date(FIRST_BIRTH_YEAR, 1, 1))[0] + 1
+        last = solar_hijri_of(date.today())[0]
+    else:
+        first, last = FIRST_BIRTH_YEAR, this_year()
+    return _(
+        "Please give a year from %(min)s to %(max)s.",
+        min=local_number(first, grouping=False),
+        max=local_number(last, grouping=False),
+    )
+
+
 class ApproximateDateMixin:
     """Year, month and day, of which only the year is needed ("about 1990" is fine), in the
     calendar the person chose. Kept as entered (``portal.core.dates``)."""
@@ -231,7 +247,7 @@ class ApproximateDateMixin:
         except ValueError:
             return [(self.birth_day, _l("This day does not exist in that month."))]
         if not FIRST_BIRTH_YEAR <= earliest.year <= this_year():
-            return [(self.birth_year, _l("Please give a year between 1900 and this year."))]
+            return [(self.birth_year, _birth_years(calendar))]
         self._entered = entered
         return []
 

@@ -162,6 +162,8 @@ def test_the_calendar_question_is_asked_only_where_two_calendars_are_in_use(
             "لطفاً تقویم این تاریخ را انتخاب کنید.",
         ),
         ({"birth_year": "۱۳۶x"}, "لطفاً یک عدد بنویسید، فقط با رقم‌ها."),
+        # Solar Hijri 1278 began in March 1899: the range is said in the chosen calendar.
+        ({"birth_year": "۱۲۷۸"}, "لطفاً سالی از ۱۲۷۹ تا"),
     ],
 )
 def test_a_date_that_does_not_fit_its_calendar_is_refused_in_the_applicants_language(
