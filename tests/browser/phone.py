@@ -105,7 +105,10 @@ class Visit:
     def send(self) -> None:
         """Press the page's main button and check where it lands (not the button that
         suggests a Latin spelling, which comes after it)."""
-        self.page.locator("main form button[type=submit]:not([name=suggest])").last.click()
+        # Every press loads a new page (no JavaScript): wait until it is read, or what comes
+        # next (is there a calendar question?) may look at the page being left.
+        with self.page.expect_navigation(wait_until="domcontentloaded"):
+            self.page.locator("main form button[type=submit]:not([name=suggest])").last.click()
         self.check_page()
         assert "error-summary" not in self.page.content(), self.page.url
 
