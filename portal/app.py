@@ -23,7 +23,7 @@ from portal.core import (
     uncompressed,
     unit_of_work,
 )
-from portal.core.i18n import current_language, select_locale, staff_domain
+from portal.core.i18n import current_language, is_staff_request, select_locale, staff_domain
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
 
@@ -248,6 +248,10 @@ def _http_error(error: HTTPException) -> Any:
     code = error.code or 500
     if _wants_json():
         return {"error": error.name}, code
+    if _on_staff_pages():
+        from portal.accounts.errors import staff_error_page
+
+        return staff_error_page(code)
     messages = {
         400: _("The request could not be understood. Please go back and try again."),
         403: _("You are not allowed to do this."),
@@ -262,10 +266,19 @@ def _http_error(error: HTTPException) -> Any:
     return render_template("error.html", code=code, message=message), code
 
 
+def _on_staff_pages() -> bool:
+    return "internal" in current_app.config["PORTAL_FACES"] and is_staff_request()
+
+
 def _csrf_error(error: CSRFError) -> Any:
     from portal.core.forms import show_form_again
 
     unit_of_work.discard(db.session)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if _on_staff_pages() and not getattr(view, "keeps_typed", False):
+        from portal.accounts.errors import expired_form_page
+
+        return expired_form_page()
     try:
         response = show_form_again(error)
     except HTTPException as gone:  # the page itself is gone meanwhile (a row removed)

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, g, redirect, request, url_for
+from flask_babel import refresh
 
 from portal.accounts.auth import COOKIE, session_user
 from portal.accounts.models import StaffUser
@@ -34,6 +35,7 @@ def requires(permission: Permission) -> Callable[[Callable[..., Any]], Callable[
             if user is None:
                 return redirect(url_for("accounts.sign_in"))
             g.staff = user
+            refresh()  # the page speaks the person's chosen staff language from here on
             if not permitted(user, permission):
                 abort(403)
             return view(*args, **kwargs)

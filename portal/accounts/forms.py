@@ -1,14 +1,14 @@
 from typing import Any
 
 from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.services import MIN_PASSWORD_LENGTH
 from portal.cases.labels import LABELS
 from portal.core.actors import Role
 from portal.core.forms import PortalForm, options, staff_plain_text
-from portal.core.i18n import _ls
+from portal.core.i18n import STAFF_LANGUAGES, _ls
 from portal.core.permissions import roles_compatible
 
 REQUIRED = _ls("Required.")
@@ -69,6 +69,14 @@ class PasswordChangeForm(PortalForm):
         _ls("Current password"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
     new_password, new_password_again = _new_password_fields()
+
+
+class StaffLanguageForm(PortalForm):
+    """The language switch in the staff navigation: one button per staff language."""
+
+    language = StringField(validators=[DataRequired(REQUIRED), AnyOf(STAFF_LANGUAGES)])
+    # The staff page to return to (only a path under /staff/ is followed).
+    next = StringField(validators=[Length(max=2000)])
 
 
 class NewStaffForm(PortalForm):

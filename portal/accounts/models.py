@@ -38,6 +38,8 @@ class StaffUser(Base):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Signing out everywhere or deactivating moves this forward; older sessions end.
     sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The staff language the person chose ("de" or "en"); None follows their browser.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     roles: Mapped[list["StaffRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 

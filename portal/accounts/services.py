@@ -30,7 +30,7 @@ from portal.core.actors import ActorKind, Role
 from portal.core.audit import appending_together, record_event
 from portal.core.crypto import FieldCipher, field_context
 from portal.core.db import DbSession, utcnow
-from portal.core.i18n import _ls
+from portal.core.i18n import STAFF_LANGUAGES, _ls
 from portal.core.permissions import Permission, authorize, roles_compatible
 from portal.core.refusal import ActionRefused
 
@@ -192,6 +192,17 @@ def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None)
     end_all_sessions(session, user.id)
     record_event(session, "staff.reset", **_acting(actor), target=str(user.id))
     return token
+
+
+def choose_language(session: DbSession, actor: StaffUser, language: str) -> None:
+    """Keep the staff language the person chose for their next pages and sign-ins.
+
+    Not audited: a display preference, like the applicants' language, not an access.
+    """
+    if language not in STAFF_LANGUAGES:
+        raise ValueError(f"not a staff language: {language!r}")
+    actor.language = language
+    session.flush()
 
 
 def change_own_password(

@@ -22,7 +22,13 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import auth, blueprint, services, throttle
 from portal.accounts.access import current_staff, public, requires
-from portal.accounts.forms import EnrolmentForm, NewStaffForm, PasswordChangeForm, SignInForm
+from portal.accounts.forms import (
+    EnrolmentForm,
+    NewStaffForm,
+    PasswordChangeForm,
+    SignInForm,
+    StaffLanguageForm,
+)
 from portal.accounts.models import StaffUser
 from portal.core import unit_of_work
 from portal.core.actors import Role
@@ -50,7 +56,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _landing(user: StaffUser) -> str:
+def landing(user: StaffUser) -> str:
     for permission, endpoint in LANDING:
         if permitted(user, permission) and endpoint in current_app.view_functions:
             return url_for(endpoint)
@@ -58,7 +64,7 @@ def _landing(user: StaffUser) -> str:
 
 
 def _signed_in(user: StaffUser) -> Response:
-    response = make_response(redirect(_landing(user)))
+    response = make_response(redirect(landing(user)))
     token = auth.open_session(db.session, user, address=client_address())
     response.set_cookie(
         auth.COOKIE,
@@ -186,6 +192,23 @@ def change_password() -> Any:
             return redirect(url_for("accounts.change_password"))
     page = render_template("accounts/password.html", form=form, refusal=refusal)
     return page, 400 if form.errors or refusal else 200
+
+
+@blueprint.route("/account/language", methods=["POST"])
+@requires(Permission.OWN_ACCOUNT)
+def choose_language() -> Any:
+    form = StaffLanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.choose_language(db.session, current_staff(), form.language.data)
+    return redirect(_staff_path(form.next.data) or landing(current_staff()))
+
+
+def _staff_path(path: str | None) -> str | None:
+    """``path`` if it is a page of this server under /staff/, else None (never another site)."""
+    if not path or not path.startswith("/staff/") or "\\" in path or "//" in path:
+        return None
+    return path
 
 
 def _staff_page(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from flask import request, session
+from flask import g, request, session
 from flask_babel import Domain
 
 
@@ -55,6 +55,8 @@ def _direction(code: str) -> str:
 
 def select_locale() -> str:
     """The language the person chose, else the best match for their browser."""
+    if is_staff_request():
+        return select_staff_locale()
     chosen = session.get(SESSION_KEY)
     if chosen in BY_CODE:
         return str(chosen)
@@ -79,3 +81,21 @@ staff_domain = Domain(domain="staff")
 _s = staff_domain.gettext
 _ls = staff_domain.lazy_gettext
 ngettext_s = staff_domain.ngettext
+
+# Every staff page lives under this path (the staff blueprints and the staff cookie).
+STAFF_PATH = "/staff"
+
+
+def is_staff_request() -> bool:
+    return bool(request) and (
+        request.path == STAFF_PATH or request.path.startswith(STAFF_PATH + "/")
+    )
+
+
+def select_staff_locale() -> str:
+    """The signed-in person's chosen staff language, else their browser's among the staff
+    languages (never an applicant language the staff catalogue does not have)."""
+    chosen = getattr(g.get("staff"), "language", None)
+    if chosen in STAFF_LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT
