@@ -11,9 +11,12 @@ that. docs/security.md ("The access code's receipt") argues the choice.
 import base64
 
 from flask import current_app, session
+from sqlalchemy import update
+from sqlalchemy.orm import attributes
 
 from portal.cases.models import Case
 from portal.core import crypto
+from portal.core.db import DbSession
 
 SESSION_KEY = "receipt"
 _PURPOSE = "applicant receipt key"
@@ -55,7 +58,20 @@ def available(case: Case) -> bool:
     return read(case) is not None
 
 
-def forget(case: Case) -> None:
-    """The applicant has signed in with the code: they have it, nobody is shown it again."""
-    case.access_code_receipt_ct = None
+def forget(db_session: DbSession, case: Case) -> None:
+    """The applicant has signed in with the code: they have it, nobody is shown it again.
+
+    Deleted by a statement of its own rather than as a change of the loaded case: intake
+    may be screening the case at this very moment (a sign-in right after sending), and the
+    row's version check would turn that harmless overlap into an error. The receipt is no
+    part of the state the version guards."""
     session.pop(SESSION_KEY, None)
+    if case.access_code_receipt_ct is None:
+        return
+    db_session.execute(
+        update(Case)
+        .where(Case.id == case.id)
+        .values(access_code_receipt_ct=None)
+        .execution_options(synchronize_session=False)
+    )
+    attributes.set_committed_value(case, "access_code_receipt_ct", None)

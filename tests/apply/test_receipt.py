@@ -2,10 +2,13 @@
 the code, and only to the browser that started the application."""
 
 import re
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal.apply.views import start as start_views
 from portal.cases.models import Case
 from portal.extensions import db
 from tests.apply.journey import Applicant
@@ -95,3 +98,34 @@ def test_the_receipt_downloads_as_a_small_page_without_personal_data_in_its_addr
 def test_the_code_never_breaks_at_a_hyphen(applicant: Applicant) -> None:
     html = applicant.get(RECEIPT).get_data(as_text=True)
     assert f'<bdi class="code" dir="ltr" lang="en">{applicant.access_code}</bdi>' in html
+
+
+def test_the_first_sign_in_while_intake_screens_the_case_still_signs_in(
+    applicant: Applicant, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing in right after sending meets the worker screening the case: the worker's
+    commit moves the row's version on between the sign-in's read and its commit. Taking
+    the receipt away must not turn that overlap into a server error (the deployment test
+    met it)."""
+    applicant.fill_principal()
+    applicant.add_job()
+    applicant.declare()
+    assert applicant.submit().status_code == 302
+    applicant.sign_out()
+    opened = start_views.open_with_access_code
+
+    def screened_meanwhile(session: Any, reference: str, code: str) -> Case | None:
+        case = opened(session, reference, code)
+        if case is not None:  # what intake's commit does to the row meanwhile
+            session.execute(
+                update(Case)
+                .where(Case.id == case.id)
+                .values(row_version=Case.row_version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        return case
+
+    monkeypatch.setattr(start_views, "open_with_access_code", screened_meanwhile)
+    assert applicant.sign_in(applicant.reference, applicant.access_code).status_code == 302
+    assert _stored_receipt(make_app) is None
+    assert applicant.get("/case").status_code == 200

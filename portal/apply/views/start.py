@@ -137,7 +137,7 @@ def show_sign_in() -> tuple[str, int] | Response:
         # A failed attempt's audit event is committed with the request too.
         case = open_with_access_code(db.session, form.reference.data, form.access_code.data)
         if case is not None:
-            receipt.forget(case)
+            receipt.forget(db.session, case)
             sign_in(case)
             return redirect(url_for("apply.show_tasks"))
         failed = True
