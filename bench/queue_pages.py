@@ -27,7 +27,6 @@ Each run moves another day of cases in the database it uses, as a day in product
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +36,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.timing import timed  # noqa: E402 - after the root is on the path
+
 RESULT = ROOT / "bench" / "results" / "queue_pages.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 TARGET_P95_MS = 50
@@ -62,25 +63,6 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--batch", type=int, default=100, help="moves per commit")
     return parser.parse_args()
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "median_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-    }
-
-
-def _timed(action: Any, repeat: int) -> dict[str, float]:
-    action()  # warm the caches once, as a running server would be
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
 
 
 def main() -> int:
@@ -287,16 +269,16 @@ def _measure(client: Any, user: Any, arguments: argparse.Namespace) -> list[dict
             row = {
                 "filter": name,
                 "page": label,
-                "server": _timed(through_app, arguments.repeat),
-                "raw_sql": _timed(sql_of(page_query(user, filters, after)), arguments.repeat),
+                "server": timed(through_app, arguments.repeat),
+                "raw_sql": timed(sql_of(page_query(user, filters, after)), arguments.repeat),
             }
             if filters.waiting_since is not None and after is None:
-                row["counts"] = _timed(
+                row["counts"] = timed(
                     lambda filters=filters: facet_counts(db.session, user, filters),
                     arguments.repeat,
                 )
                 recent = sql_of(_recent_from_case(user, filters))
-                row["reference_recent_from_case"] = _timed(recent, arguments.repeat)
+                row["reference_recent_from_case"] = timed(recent, arguments.repeat)
                 row["explain"] = _explained(db.engine, user, filters)
             results.append(row)
     return results

@@ -39,7 +39,6 @@ import json
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.timing import timed  # noqa: E402 - after the root is on the path
+
 RESULT = ROOT / "bench" / "results" / "reports.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 PAGE = "/staff/reports/"
@@ -79,29 +80,6 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--result", type=Path, default=RESULT)
     return parser.parse_args()
-
-
-# --- timing ------------------------------------------------------------------------------------
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "median_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-    }
-
-
-def _timed(action: Callable[[], Any], repeat: int, *, warm: bool = True) -> dict[str, float]:
-    if warm:
-        action()  # once, as a running server would have done before
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
 
 
 # --- the database ------------------------------------------------------------------------------
@@ -521,12 +499,12 @@ def _measure_report(
         "start": start and start.isoformat(),
         "filter": name,
         "path": path,
-        "page": _timed(_page_action(client, path), arguments.repeat) if client else None,
+        "page": timed(_page_action(client, path), arguments.repeat) if client else None,
         "figures_sql": {
-            part: _timed(_sql_action(db.engine, statement), arguments.repeat)
+            part: timed(_sql_action(db.engine, statement), arguments.repeat)
             for part, statement in queries.items()
         },
-        "from_scratch_flows": _timed(
+        "from_scratch_flows": timed(
             _sql_action(db.engine, scratch), arguments.scratch_repeat, warm=False
         ),
         "flows_agree": _flows_agree(db.engine, queries["flows"], scratch),
@@ -608,7 +586,7 @@ def main() -> int:
         _refresh(session)
         refresh_after_day = round((time.perf_counter() - started) * 1000, 1)
         print(f"figures refresh after the day: {refresh_after_day:,} ms", flush=True)
-        refresh_idle = _timed(lambda: _refresh(session), 3, warm=False)
+        refresh_idle = timed(lambda: _refresh(session), 3, warm=False)
         print(f"figures refresh with no moves waiting: {refresh_idle}", flush=True)
         environment = _environment(session)
         session.commit()

@@ -31,7 +31,6 @@ import functools
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -42,6 +41,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.timing import timed_each  # noqa: E402 - after the root is on the path
+
 RESULT = ROOT / "bench" / "results" / "search.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 TARGET_P95_MS = 50
@@ -60,28 +61,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--instance", type=Path, default=None, help="keys of the indexes")
     parser.add_argument("--result", type=Path, default=RESULT)
     return parser.parse_args()
-
-
-# --- timing ------------------------------------------------------------------------------------
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "median_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-    }
-
-
-def _timed_each(actions: list[Any]) -> dict[str, float]:
-    """Each action once (a different case each): no search repeats a value."""
-    samples = []
-    for action in actions:
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
 
 
 # --- what the demo seeder would have written, and its indexes --------------------------------
@@ -335,11 +314,11 @@ def _measure_one(
         return raw_sql
 
     through_app(warm)  # once, as a running server would have searched before
-    server = _timed_each([lambda t=t: through_app(t) for t in measured])
+    server = timed_each([lambda t=t: through_app(t) for t in measured])
     raw_sql_of(warm)()
     missed.clear()
     more = 0
-    sql = _timed_each([raw_sql_of(t) for t in measured])
+    sql = timed_each([raw_sql_of(t) for t in measured])
     print(
         f"  {kind:<22} {who:<11} server p95 {server['p95_ms']:>7} ms"
         f"  raw SQL p95 {sql['p95_ms']:>7} ms",
