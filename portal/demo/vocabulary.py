@@ -202,7 +202,7 @@ RISKS = (
     "womens_rights_activist",
     "judge_prosecutor",
     "lgbtqi",
-    "religious_ethnic_minority",
+    "minority",
     "politician_official",
     "military_police",
     "academic_artist",

@@ -26,7 +26,7 @@ RISK_POINTS = {
     "human_rights_defender": 30,
     "womens_rights_activist": 30,
     "politician_official": 30,
-    "religious_ethnic_minority": 20,
+    "minority": 20,
     "academic_artist": 20,
     "other": 10,
 }
@@ -39,7 +39,14 @@ EMPLOYER_POINTS = {
     "giz": 20,
     "political_foundation": 20,
     "kfw": 15,
+    "bmz_funded": 15,
     "other": 10,
+}
+# The employment form's choices (portal.apply.choices.EMPLOYERS) that are not named as
+# their category above; "other:<name>" is read by the words below.
+EMPLOYER_CHOICES = {
+    "federal_foreign_office": "auswaertiges_amt",
+    "federal_police": "bundespolizei",
 }
 # Free-text employers: words that name one of the employers above.
 EMPLOYER_WORDS = {
@@ -85,6 +92,8 @@ class Priority:
 def employer_code(employer: str) -> str:
     if employer in EMPLOYER_POINTS:
         return employer
+    if employer in EMPLOYER_CHOICES:
+        return EMPLOYER_CHOICES[employer]
     words = fold_text(employer).split()  # folding drops accents: "auswärtiges" too
     return next((EMPLOYER_WORDS[w] for w in words if w in EMPLOYER_WORDS), "other")
 

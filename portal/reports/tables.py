@@ -40,6 +40,7 @@ EMPLOYER_CATEGORIES = (
     "auswaertiges_amt",
     "giz",
     "kfw",
+    "bmz_funded",
     "political_foundation",
     "other",
 )
@@ -369,6 +370,7 @@ def _employers(found: dict[str, Tally] | None, threshold: int) -> Table:
         "auswaertiges_amt": _s("Federal Foreign Office"),
         "giz": _s("GIZ"),
         "kfw": _s("KfW"),
+        "bmz_funded": _s("Other BMZ-funded organisations"),
         "political_foundation": _s("Political foundations"),
         "other": _s("Other employers"),
     }

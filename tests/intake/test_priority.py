@@ -64,7 +64,7 @@ def test_the_highest_risk_category_counts_and_further_ones_add_a_little() -> Non
     ("risks", "level"),
     [
         (("other",), ThreatLevel.LOW),
-        (("religious_ethnic_minority",), ThreatLevel.MODERATE),
+        (("minority",), ThreatLevel.MODERATE),
         (("journalist",), ThreatLevel.HIGH),
         (("judge_prosecutor", "military_police"), ThreatLevel.HIGH),
         (("judge_prosecutor", "military_police", "journalist"), ThreatLevel.CRITICAL),
@@ -103,6 +103,46 @@ def test_work_for_german_institutions_and_its_years() -> None:
 )
 def test_employers_written_out_are_recognised(employer: str, code: str) -> None:
     assert priority.employer_code(employer) == code
+
+
+@pytest.mark.parametrize(
+    ("choice", "category"),
+    [
+        ("bundeswehr", "bundeswehr"),
+        ("federal_foreign_office", "auswaertiges_amt"),
+        ("federal_police", "bundespolizei"),
+        ("giz", "giz"),
+        ("kfw", "kfw"),
+        ("bmz_funded", "bmz_funded"),
+        ("political_foundation", "political_foundation"),
+        ("other:Kabul Bank", "other"),
+        ("other:German Police Project Team", "bundespolizei"),
+    ],
+)
+def test_every_employer_an_applicant_can_choose_has_its_category(
+    choice: str, category: str
+) -> None:
+    """The applicant picks from portal.apply.choices.EMPLOYERS and that code is stored: a
+    federal police local staffer was scored and reported as "another employer"."""
+    assert priority.employer_code(choice) == category
+
+
+def test_no_choice_of_the_employment_form_falls_to_other_by_mistake() -> None:
+    from portal.apply.choices import EMPLOYERS
+
+    for code, _label in EMPLOYERS:
+        assert (priority.employer_code(code) == "other") == (code == "other"), code
+
+
+def test_every_risk_an_applicant_can_choose_is_scored_as_itself() -> None:
+    """A member of a minority chose "minority", which the rubric did not know: 10 points
+    as "other" instead of 20."""
+    from portal.apply.choices import RISK_PROFILES
+
+    for code, _label in RISK_PROFILES:
+        result = priority.score(facts(person(), risks=(code,)), now=NOW)
+        assert result.sealed_details["risk_profile"] == [code]
+        assert points(result)[R.RISK_PROFILE] == priority.RISK_POINTS[code]
 
 
 def test_vulnerable_family_members() -> None:
