@@ -3,6 +3,7 @@
 from functools import cache
 
 from babel import Locale
+from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -97,4 +98,10 @@ def label(choices: list, value: object) -> str:
 
 
 def labels(choices: list, values: list) -> str:
-    return ", ".join(label(choices, value) for value in values)
+    return spoken_list([label(choices, value) for value in values])
+
+
+def spoken_list(items: list[str]) -> str:
+    """Items joined as the page's language writes a list ("A, B and C"; in Dari "A، B و C"),
+    not with a Latin comma inside right-to-left text."""
+    return format_list([item for item in items if item], locale=str(get_locale() or "en"))

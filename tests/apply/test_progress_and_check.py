@@ -2,6 +2,8 @@
 
 import re
 
+from flask.testing import FlaskClient
+
 from tests.apply.journey import Applicant, png
 
 
@@ -31,3 +33,26 @@ def test_the_check_page_lists_documents_and_family_birth_dates(applicant: Applic
     assert "<bdi>فرشته احمدزی</bdi>, date of birth not known" in html
     documents = html[html.index("<h2>Documents</h2>") :]
     assert "<dt>Identity document</dt><dd><bdi>تذکره.png</bdi></dd>" in documents
+
+
+def test_the_check_page_joins_answers_as_the_language_writes_a_list(client: FlaskClient) -> None:
+    """Lists read in the page's language: Dari separates with "،" and joins the last with
+    "و", not with a Latin comma inside right-to-left text."""
+    applicant = Applicant(client)
+    applicant.start(programme="at_risk")
+    applicant.fill_principal()
+    applicant.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fa-AF"
+    applicant.post(
+        "/application/risk",
+        {
+            "risk_profile": ["journalist", "minority", "academic_artist"],
+            "threat_description": "تهدید",
+        },
+    )
+    html = applicant.get("/application/check").get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    shown = re.findall(r"<dd><bdi>([^<]*)</bdi></dd>", html)
+    risks = next(value for value in shown if "ژورنالیست" in value or "خبرنگار" in value)
+    assert ", " not in risks
+    assert risks.count("،") == 2 and "، و " in risks
+    assert "<bdi>Kabul، افغانستان</bdi>" in html
