@@ -40,7 +40,7 @@ format: setup
 
 # Two catalogues: "messages" (what applicants see, every applicant language) and "staff"
 # (staff screens, German and English). Each is extracted from its own keywords.
-MESSAGES_KEYWORDS := -k _l -k lazy_gettext
+MESSAGES_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
 STAFF_KEYWORDS    := --no-default-keywords -k _s -k _ls -k ngettext_s:1,2
 STAFF_LOCALES     := de en
 

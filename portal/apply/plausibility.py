@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from portal.cases.states import SPOUSES, Relationship
 from portal.core.normalise import (
@@ -41,8 +42,10 @@ def _child_warning(child: ApproximateDate, principal: ApproximateDate) -> Any | 
     if surely_before(child, principal):
         return _l("By these dates of birth, this child is older than you.")
     if _oldest_age(principal, child.latest) < YOUNGEST_PARENT:
-        return _l(
+        return lazy_ngettext(
             "By these dates of birth, you were younger than %(age)s when this child was born.",
+            "By these dates of birth, you were younger than %(age)s when this child was born.",
+            YOUNGEST_PARENT,
             age=YOUNGEST_PARENT,
         )
     return None
@@ -52,8 +55,10 @@ def _parent_warning(parent: ApproximateDate, principal: ApproximateDate) -> Any 
     if surely_before(principal, parent):
         return _l("By these dates of birth, this parent is younger than you.")
     if _oldest_age(parent, principal.latest) < YOUNGEST_PARENT:
-        return _l(
+        return lazy_ngettext(
             "By these dates of birth, this parent was younger than %(age)s when you were born.",
+            "By these dates of birth, this parent was younger than %(age)s when you were born.",
+            YOUNGEST_PARENT,
             age=YOUNGEST_PARENT,
         )
     return None
@@ -69,8 +74,11 @@ def family_member_warnings(
         return []
     warning = None
     if relation in SPOUSES and _oldest_age(born, today) < YOUNGEST_SPOUSE:
-        warning = _l(
-            "By this date of birth, this person is younger than %(age)s.", age=YOUNGEST_SPOUSE
+        warning = lazy_ngettext(
+            "By this date of birth, this person is younger than %(age)s.",
+            "By this date of birth, this person is younger than %(age)s.",
+            YOUNGEST_SPOUSE,
+            age=YOUNGEST_SPOUSE,
         )
     elif relation == Relationship.CHILD and principal is not None:
         warning = _child_warning(born, principal)

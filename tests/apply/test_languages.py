@@ -1,5 +1,6 @@
 """The whole journey in each applicant language: every page in that language and direction."""
 
+import gettext
 import re
 
 import pytest
@@ -13,9 +14,14 @@ from tests.conftest import AppFactory
 TRANSLATIONS = "translations/{}/LC_MESSAGES/messages.po"
 
 
-def _translated(code: str, text: str) -> str:
+def _translated(code: str, text: str, number: int = 1) -> str:
+    """The translation of ``text``; of a plural message, its form for ``number``."""
     with open(TRANSLATIONS.format(code), "rb") as handle:
-        return str(read_po(handle)[text].string)
+        catalog = read_po(handle, locale=code)
+    found = catalog[text].string
+    if isinstance(found, tuple):
+        return found[gettext.c2py(catalog.plural_expr)(number)]
+    return str(found)
 
 
 @pytest.mark.parametrize("language", offered_languages(), ids=lambda language: language.code)

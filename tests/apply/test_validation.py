@@ -479,7 +479,9 @@ def test_a_warning_in_dari_reads_right_to_left_and_can_be_confirmed(
     applicant = Applicant(client)
     applicant.start()
     applicant.fill_principal()
-    warning = _translated("fa_AF", "By this date of birth, this person is younger than %(age)s.")
+    warning = _translated(
+        "fa_AF", "By this date of birth, this person is younger than %(age)s.", number=16
+    )
     assert warning and "%(age)s" in warning
     page = _warned_then_confirmed(
         applicant,

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 # The same configuration and keywords as `make translations`.
 EXTRACTION = {
-    "messages": ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext"],
+    "messages": ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2"],
     "staff": [
         "-F",
         "babel-staff.cfg",
