@@ -68,6 +68,17 @@ partial="$target.partial"
 mkdir -- "$partial"
 trap '[[ ! -d "$partial" ]] || rm -rf -- "$partial"' EXIT
 
+# The blob store is live while tar reads it. An upload's temporary file (.upload-*) is no
+# document yet. A blob deleted, or a folder given a new blob, while tar reads reports exit
+# status 1 ("some files differ"): the dump, taken first, is what counts, so that is a
+# backup; 2 and above are errors.
+archive_blobs() {  # archive_blobs FOLDER
+  local status=0
+  tar --create --file="$partial/blobs.tar" --exclude='.upload-*' \
+    --warning=no-file-changed --warning=no-file-removed --directory="$1" . || status=$?
+  (( status <= 1 )) || die "the blob store $1 could not be archived (tar exit status $status)"
+}
+
 # The database first, then the blobs: a document row in the dump always had its blob
 # written before it (uploads write the blob, then the row), so the tar taken after holds it
 # unless the document was deleted or its case shredded in between, which is what must be.
@@ -78,10 +89,10 @@ trap '[[ ! -d "$partial" ]] || rm -rf -- "$partial"' EXIT
 if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
   read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
   "${flask[@]}" blobs export "$partial/blobs"
-  tar --create --file="$partial/blobs.tar" --directory="$partial/blobs" .
+  archive_blobs "$partial/blobs"
   rm -r -- "$partial/blobs"
 else
-  tar --create --file="$partial/blobs.tar" --directory="$PORTAL_BLOB_DIR" .
+  archive_blobs "$PORTAL_BLOB_DIR"
 fi
 (cd -- "$partial" && sha256sum database.dump blobs.tar > SHA256SUMS)
 mv -T -- "$partial" "$target"

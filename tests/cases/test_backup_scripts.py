@@ -552,3 +552,50 @@ def test_a_backup_that_fails_half_way_leaves_nothing_behind(
     assert "no-such-store" in failed.stderr
     # Not even the dump: half a backup restores nothing, and the dump is worth protecting.
     assert list(backups.iterdir()) == []
+
+
+def _tar_that_ends_with(status: int, folder: Path) -> Path:
+    """A ``tar`` that archives as the real one does, then exits with ``status``: 1 is what
+    GNU tar says when a file changed or went while it read (an upload or a shred during
+    the night's backup), 2 a real error."""
+    folder.mkdir()
+    real = shutil.which("tar")
+    assert real is not None
+    shim = folder / "tar"
+    shim.write_text(f'#!/bin/sh\n"{real}" "$@" || exit $?\nexit {status}\n')
+    shim.chmod(0o755)
+    return folder
+
+
+@needs_postgresql
+@pytest.mark.parametrize(("tar_status", "succeeds"), [(1, True), (2, False)])
+def test_a_blob_store_that_changes_while_it_is_read_is_still_backed_up(
+    database_url: str, tmp_path: Path, tar_status: int, succeeds: bool
+) -> None:
+    store = tmp_path / "blobs"
+    (store / "ab").mkdir(parents=True)
+    (store / "ab" / "document").write_bytes(b"ciphertext")
+    (store / "ab" / ".upload-k2j4").write_bytes(b"half an upload")
+    tools = _tar_that_ends_with(tar_status, tmp_path / "tools")
+    backups = tmp_path / "backups"
+    environment = {
+        "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
+        "DATABASE_URL": database_url,
+        "PORTAL_BLOB_DIR": str(store),
+        "BACKUP_DIR": str(backups),
+        "PORTAL_SHRED_LEDGER_PATH": str(tmp_path / "ledger" / "shred-ledger.jsonl"),
+    }
+
+    result = _run("backup.sh", environment)
+
+    if not succeeds:
+        assert result.returncode != 0
+        assert f"tar exit status {tar_status}" in result.stderr
+        assert list(backups.iterdir()) == []
+        return
+    assert result.returncode == 0, result.stderr
+    (backup,) = backups.iterdir()
+    with tarfile.open(backup / "blobs.tar") as archive:
+        names = {Path(name).name for name in archive.getnames()}
+    assert "document" in names
+    assert ".upload-k2j4" not in names  # no document yet
