@@ -286,9 +286,15 @@ def add_counts(
         ),
         [
             dict(zip(identity, key, strict=True)) | dict(zip(measures, sums, strict=True))
-            for key, sums in totals.items()
+            # In one order everywhere: two transactions adding to the same figures then
+            # lock their rows in the same order and wait for each other, never deadlock.
+            for key, sums in sorted(totals.items(), key=_lock_order)
         ],
     )
+
+
+def _lock_order(item: tuple[tuple[Any, ...], list[int]]) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is not None, str(value)) for value in item[0])
 
 
 def _rebuild_states(connection: Connection) -> None:
