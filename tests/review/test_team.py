@@ -170,9 +170,7 @@ def test_moving_one_stage_moves_exactly_those_and_audits_each(
     update_case(staff_app, closed, status=CaseStatus.ARRIVED)
     others = submitted_case(assignee_id=people["lead"].user.id)
 
-    page = _move(
-        people["lead"], source=str(amira.id), target=str(carla.id), status="in_review"
-    )
+    page = _move(people["lead"], source=str(amira.id), target=str(carla.id), status="in_review")
 
     assert "3 cases were moved to Carla." in page
     assert _assignees(staff_app, in_review) == [carla.id] * 3
