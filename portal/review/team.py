@@ -19,7 +19,7 @@ from portal.accounts.models import StaffUser
 from portal.cases.models import Case, CaseTally, Decision
 from portal.cases.models.case import QUEUE_ORDER
 from portal.cases.states import OPEN_STATUSES, ActorKind, CaseStatus, DecisionState
-from portal.core.audit import appending_together, record_event
+from portal.core.audit import appending_together, hold_chain_lock, record_event
 from portal.core.db import DbSession
 from portal.core.i18n import _ls
 from portal.core.permissions import Permission as P
@@ -146,6 +146,9 @@ def reassign_cases(
     if not 1 <= limit <= MAX_MOVE:
         raise ActionRefused(_ls("Move between 1 and %(limit)s cases at a time.", limit=MAX_MOVE))
     stages = [status] if status is not None else list(OPEN_STATUSES)
+    # The chain lock first, as every flush with an event takes it before its row locks:
+    # taken after the cases' rows, it could deadlock with a colleague's change to one.
+    hold_chain_lock(session)
     # Locked as read: a case someone else moves meanwhile is either moved first by them
     # (and then no longer matches) or waits for this request to commit.
     cases = session.scalars(
