@@ -35,6 +35,8 @@ class Permission(StrEnum):
     DECISION_PROPOSE = "review:decision:propose"
     DECISION_CONFIRM = "review:decision:confirm"
     VISA_RECORD = "review:visa:record"
+    # Who holds how many cases, what waits for confirmation, moving cases between people
+    TEAM_MANAGE = "review:team:manage"
     REPORTS_READ = "reports:aggregate:read"
     STAFF_MANAGE = "admin:staff:manage"
     AUDIT_READ = "admin:audit:read"
@@ -62,7 +64,10 @@ _CASEWORK = {
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(_CASEWORK | {P.OWN_ACCOUNT}),
     Role.DECIDER: frozenset(
-        _CASEWORK | {P.CASE_READ_ALL, P.DECISION_CONFIRM, P.CASE_REOPEN, P.OWN_ACCOUNT}
+        # In a visa section the deciding officer leads the caseworkers: a decider already
+        # sees every case and confirms their proposals, so leading the team is no new trust.
+        _CASEWORK
+        | {P.CASE_READ_ALL, P.DECISION_CONFIRM, P.CASE_REOPEN, P.TEAM_MANAGE, P.OWN_ACCOUNT}
     ),
     Role.SECURITY_OFFICER: frozenset(
         {

@@ -16,3 +16,4 @@ from portal.review.views import case as _case  # noqa: E402, F401
 from portal.review.views import insiders as _insiders  # noqa: E402, F401
 from portal.review.views import queue as _queue  # noqa: E402, F401
 from portal.review.views import search as _search  # noqa: E402, F401
+from portal.review.views import team as _team  # noqa: E402, F401

@@ -1,11 +1,20 @@
+from typing import Any
+
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.cases.labels import LABELS
-from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
+from portal.cases.states import (
+    OPEN_STATUSES,
+    CaseStatus,
+    DecisionOutcome,
+    ScreeningStatus,
+    ThreatLevel,
+)
 from portal.core.forms import PortalForm, options, staff_plain_text
 from portal.core.i18n import _ls
 from portal.review.search import MAX_TERMS_LENGTH, parse_year
+from portal.review.team import MAX_MOVE
 
 REQUIRED = _ls("Required.")
 MAX_PRIORITY_ADJUSTMENT = 50
@@ -26,6 +35,29 @@ class QuestionForm(PortalForm):
 
 class AssignForm(PortalForm):
     assignee = StringField(_ls("Assign to"))  # a staff id, or empty to unassign
+
+
+class ReassignForm(PortalForm):
+    """Moving open cases between people (the team page); the people are filled in by the
+    view, from who holds cases and who may."""
+
+    source = SelectField(_ls("Move the cases of"), validators=[DataRequired(REQUIRED)])
+    status = SelectField(_ls("Stage"))
+    target = SelectField(_ls("To"), validators=[DataRequired(REQUIRED)])
+    number = IntegerField(
+        _ls("How many at most (the highest priority first)"),
+        default=MAX_MOVE,
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=MAX_MOVE)],
+    )
+
+    def offer(self, sources: Any, targets: Any) -> "ReassignForm":
+        self.source.choices = options(sources)
+        self.target.choices = options(targets)
+        self.status.choices = options(
+            [("", _ls("every open stage"))]
+            + [(status.value, LABELS[CaseStatus][status]) for status in OPEN_STATUSES]
+        )
+        return self
 
 
 class ThreatForm(PortalForm):

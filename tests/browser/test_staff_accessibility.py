@@ -47,6 +47,7 @@ def test_staff_screens_have_no_serious_violations(
         f"/staff/cases/{case_id}",
         f"/staff/cases/{case_id}/export",
         "/staff/alerts",  # a security officer's too
+        "/staff/team",  # a decider leads the team
         "/staff/account/password",
     ):
         response = page.goto(base + path)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     and_,
     exists,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
@@ -109,6 +110,16 @@ class Decision(CaseOwned, Base):
         # Four eyes, enforced by the database too: nobody confirms their own proposal.
         CheckConstraint(
             "decided_by_id IS NULL OR decided_by_id <> proposed_by_id", name="four_eyes"
+        ),
+        # What waits for confirmation, per proposer (the team page, ``portal.review.team``):
+        # only the open proposals, a few among the decisions of every case ever decided.
+        Index(
+            "ix_decision_waiting",
+            "proposed_by_id",
+            "proposed_at",
+            "case_id",
+            postgresql_where=text("state = 'proposed'"),
+            sqlite_where=text("state = 'proposed'"),
         ),
     )
 
