@@ -124,9 +124,10 @@ def employments(rng: random.Random, born: int) -> list[dict[str, str | None]]:
     return jobs
 
 
-def lifecycle_path(rng: random.Random) -> list[CaseStatus]:
-    """A valid way through the lifecycle to a final status, loops included."""
-    final = FINAL_STATUSES.draw(rng)
+def lifecycle_path(rng: random.Random, final: CaseStatus | None = None) -> list[CaseStatus]:
+    """A valid way through the lifecycle to a final status (``final`` or a likely one),
+    loops included."""
+    final = final or FINAL_STATUSES.draw(rng)
     target = WITHDRAWN_FROM.draw(rng) if final == S.WITHDRAWN else final
     path = [S.DRAFT]
     for status in (S.SUBMITTED, S.SCREENING, S.IN_REVIEW):
@@ -181,15 +182,15 @@ def screening(rng: random.Random, path: list[CaseStatus]) -> tuple[ScreeningStat
     return found, revised
 
 
-def plan_case(rng: random.Random, now: datetime) -> CasePlan:
-    """Everything one case holds, as of ``now``."""
+def plan_case(rng: random.Random, now: datetime, final: CaseStatus | None = None) -> CasePlan:
+    """Everything one case holds, as of ``now``; in status ``final`` if given."""
     nationality = NATIONALITIES.draw(rng)
     nation = NATIONS[nationality]
     # Only in Afghanistan did German institutions employ local staff on this scale.
     local_staff = nationality == "AF" and rng.random() < 0.55
     programme = Programme.LOCAL_STAFF if local_staff else Programme.AT_RISK
     stay = nation.stay.draw(rng)
-    path = lifecycle_path(rng)
+    path = lifecycle_path(rng, final)
     moments = timeline(rng, path, now)
     created = moments[0]  # ages, dates and stories are as of the day the case was started
     people = family(rng, programme)

@@ -225,10 +225,16 @@ class Setting:
 
 
 def add_case(
-    rng: random.Random, batch: Batch, keys: DemoKeys, setting: Setting, now: datetime
+    rng: random.Random,
+    batch: Batch,
+    keys: DemoKeys,
+    setting: Setting,
+    now: datetime,
+    final: CaseStatus | None = None,
 ) -> None:
-    """Plan one case, encrypt it under a fresh data key, and add its rows to the batch."""
-    plan = plan_case(rng, now)
+    """Plan one case (in status ``final`` if given), encrypt it under a fresh data key,
+    and add its rows to the batch."""
+    plan = plan_case(rng, now, final)
     moments = plan.moments
     created, status = moments[0], plan.path[-1]
     case_id, data_key = uuid.uuid4(), crypto.new_data_key()

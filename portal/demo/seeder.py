@@ -155,6 +155,9 @@ class Job:
     window: Window | None = None
     # The blob store's settings when the cases get documents (a small demo), else None.
     blobs: dict[str, Any] | None = None
+    # The statuses the first cases of the first batch end in, one each (a small demo
+    # shows every stage); the others end where cases are likely to be.
+    first: tuple[CaseStatus, ...] = ()
 
     def setting(self) -> Setting:
         store = store_for(self.blobs) if self.blobs is not None else None
@@ -189,8 +192,10 @@ def seed_batch(job: Job, engine: Engine, index: int, size: int) -> BatchResult:
     )
     batch = Batch()
     setting = job.setting()
-    for _ in range(size):
-        add_case(rng, batch, job.keys, setting, job.now)
+    first = job.first if index == 0 else ()
+    for number in range(size):
+        final = first[number] if number < len(first) else None
+        add_case(rng, batch, job.keys, setting, job.now, final)
     write_batch(engine, batch)
     return BatchResult(size, batch.samples)
 
@@ -305,7 +310,7 @@ class Progress:
             self.echo(f"  {self.done:>10,} / {self.total:,} cases  ({rate:,.0f} cases/s)")
 
 
-def _prepare(random_seed: int | None, documents: bool) -> tuple[Job, str]:
+def _prepare(random_seed: int | None, documents: bool, every_stage: bool) -> tuple[Job, str]:
     """The job every batch shares, and the one access code that opens every demo case."""
     access_code = codes.new_access_code()
     config = current_app.config
@@ -321,6 +326,7 @@ def _prepare(random_seed: int | None, documents: bool) -> tuple[Job, str]:
         random_seed=random_seed,
         window=programme_window(),
         blobs=blobs if documents else None,
+        first=tuple(CaseStatus) if every_stage else (),
     )
     db.session.commit()  # the colleagues, and the end of the reads: SQLite would block
     return job, access_code
@@ -333,16 +339,18 @@ def seed(
     workers: int | None = None,
     random_seed: int | None = None,
     documents: bool = False,
+    every_stage: bool = False,
     echo: Callable[[str], None] = click.echo,
 ) -> SeedReport:
     """Create ``count`` demo cases that all open with one access code, printed at the end;
-    with ``documents``, each with a few small generated files in the blob store."""
+    with ``documents``, each with a few small generated files in the blob store; with
+    ``every_stage``, the first cases one in each status of the lifecycle."""
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("demo data is never seeded in production")
     if count < 1 or batch_size < 1:
         raise click.ClickException("the number of cases and the batch size must be positive")
     started = time.perf_counter()
-    job, access_code = _prepare(random_seed, documents)
+    job, access_code = _prepare(random_seed, documents, every_stage)
     tasks = [
         (index, min(batch_size, count - first))
         for index, first in enumerate(range(0, count, batch_size))
