@@ -4,6 +4,7 @@ A plausible family around the principal, named in its own script and in Latin le
 birth dates, places and identity papers, or a sworn declaration where papers are missing.
 """
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,8 @@ class PersonPlan:
     sealed: dict[str, str | None] = field(default_factory=dict)
 
 
+# Converted once per day of birth: a million cases are born on far fewer days.
+_solar_hijri_of = functools.lru_cache(maxsize=65536)(solar_hijri_of)
 # Nations whose people write their names in Arabic script.
 ARABIC_SCRIPT_NATIONS = frozenset({"AF", "IR", "PK", "SY"})
 # Nations whose people give dates in the Solar Hijri calendar, and how many of them do.
@@ -153,7 +156,7 @@ def _birth_date(rng: random.Random, today: int, age: int, solar_hijri: float) ->
     born = date.fromordinal(today - int(age * 365.25) - rng.randrange(365))
     precision = rng.random()
     if rng.random() < solar_hijri:
-        year, month, day = solar_hijri_of(born)
+        year, month, day = _solar_hijri_of(born)
         # Tazkiras often give the year alone.
         if precision < 0.4:
             return f"{SOLAR_HIJRI_PREFIX}{year}"
