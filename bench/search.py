@@ -6,8 +6,8 @@ number and by phone.
         [--repeat 40] [--instance DIR]
 
 Uses the database of the queue and report benchmarks (seeds it with ``--seed N``, or
-``--cases N``, when it holds no cases). Demo cases are seeded without the blind indexes the
-intake writes, and that database's keys are gone with the seeding's instance folder, so
+``--cases N``, when it holds no cases). Demo cases are seeded with the blind indexes the
+intake writes, but under the keys of the seeding's instance folder, which are gone, so
 the benchmark gives each person a name, a year of birth and papers drawn the way the demo
 seeder draws them (``portal.demo.families``, from a generator seeded with the case's id, so
 a later run draws the same), and each case a phone number, and indexes them with the
@@ -380,7 +380,7 @@ def main() -> int:
         upgrade()
         if not marker.exists():  # new keys: indexes made under others would never match
             print("new index keys: indexing every case", flush=True)
-            # Demo cases have no indexes of their own: these are all the benchmark's.
+            # The seeder's own indexes are under keys that are gone: the benchmark's replace them.
             db.session.execute(text("TRUNCATE blind_index"))
             db.session.commit()
     indexing = _index_missing(app)

@@ -78,7 +78,18 @@ def _seed(environment: dict[str, str], arguments: argparse.Namespace) -> dict[st
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
     from portal import create_app
-    from portal.cases.models import Case, CaseTransition, Employment, KeyWrap, Person
+    from portal.cases.models import (
+        BlindIndex,
+        Case,
+        CaseTransition,
+        Decision,
+        Employment,
+        KeyWrap,
+        Message,
+        Note,
+        Person,
+        RiskAssessment,
+    )
     from portal.demo.seeder import seed
     from portal.extensions import db
 
@@ -89,7 +100,18 @@ def _seed(environment: dict[str, str], arguments: argparse.Namespace) -> dict[st
         wall = time.perf_counter() - started
         rows = {
             model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Case, Person, Employment, KeyWrap, CaseTransition)
+            for model in (
+                Case,
+                Person,
+                Employment,
+                KeyWrap,
+                CaseTransition,
+                RiskAssessment,
+                Decision,
+                Message,
+                Note,
+                BlindIndex,
+            )
         }
         size = db.session.scalar(text("SELECT pg_database_size(current_database())"))
         version = db.session.scalar(text("SHOW server_version"))

@@ -1,8 +1,9 @@
 """``make run``: the whole portal on one machine, with nothing installed but Python.
 
-Prepares the instance folder (keys, SQLite schema, demo staff accounts), starts an
-embedded Redis unless ``REDIS_URL`` is set, then runs the web server and an intake
-worker as child processes until Ctrl-C, which stops them all.
+Prepares the instance folder (keys, SQLite schema, demo staff accounts and, on the first
+start, a small demo of cases in every stage), starts an embedded Redis unless ``REDIS_URL``
+is set, then runs the web server and an intake worker as child processes until Ctrl-C,
+which stops them all.
 """
 
 import os
@@ -16,6 +17,24 @@ from typing import Any
 from portal import create_app
 
 CREDENTIALS_FILE = "demo-staff.txt"
+# Enough for a queue of a few pages and every stage, seeded in seconds.
+DEMO_CASES = 120
+
+
+def seed_demo_cases() -> str:
+    """A small demo, committed, on a database without cases; what to open them with."""
+    from sqlalchemy import select
+
+    from portal.cases.models import Case
+    from portal.demo.seeder import seed
+    from portal.extensions import db
+
+    if db.session.scalar(select(Case.id).limit(1)) is not None:
+        return ""
+    lines: list[str] = []
+    seed(DEMO_CASES, workers=1, documents=True, every_stage=True, echo=lines.append)
+    shown = next(i for i, line in enumerate(lines) if line.startswith("Development only"))
+    return "\n" + "\n".join(lines[shown:]) + "\n"
 
 
 def prepare() -> tuple[Path, dict[str, str], Any]:
@@ -31,7 +50,8 @@ def prepare() -> tuple[Path, dict[str, str], Any]:
         upgrade()
         if not credentials.exists():
             # Kept (readable by this user only) so every run can show them again.
-            credentials.write_text(seed_demo_accounts())
+            accounts = seed_demo_accounts()
+            credentials.write_text(accounts + seed_demo_cases())
             credentials.chmod(0o600)
     environment = dict(os.environ)
     embedded = None

@@ -17,6 +17,7 @@ year a living person can have been born in.
 """
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -57,12 +58,20 @@ def year_fits(calendar_: Calendar, year: int) -> bool:
     return year in (SOLAR_HIJRI_YEARS if calendar_ is Calendar.SOLAR_HIJRI else GREGORIAN_YEARS)
 
 
+# jdatetime reads the process's locale on every date it makes: conversions are kept.
+@functools.lru_cache(maxsize=4096)
 def _solar_hijri_month_length(year: int, month: int) -> int:
     if month <= 6:
         return 31
     if month <= 11:
         return 30
     return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+
+
+@functools.lru_cache(maxsize=65536)
+def _gregorian_of(year: int, month: int, day: int) -> date:
+    """The Gregorian day of a Solar Hijri one."""
+    return jdatetime.date(year, month, day).togregorian()
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ class EnteredDate:
         """The first Gregorian day the date may be."""
         month, day = self.month or 1, self.day or 1
         if self.calendar is Calendar.SOLAR_HIJRI:
-            return jdatetime.date(self.year, month, day).togregorian()
+            return _gregorian_of(self.year, month, day)
         return date(self.year, month, day)
 
     @property
@@ -112,7 +121,7 @@ class EnteredDate:
         month = self.month or 12
         day = self.day or self._month_length(month)
         if self.calendar is Calendar.SOLAR_HIJRI:
-            return jdatetime.date(self.year, month, day).togregorian()
+            return _gregorian_of(self.year, month, day)
         return date(self.year, month, day)
 
     @property

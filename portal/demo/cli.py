@@ -22,11 +22,29 @@ demo_cli = AppGroup("demo", help="Demonstration data (never in production).")
     help="Processes generating and writing batches  [default: one per CPU]",
 )
 @click.option("--seed", "random_seed", type=int, default=None, help="Make the content repeatable.")
-def seed_demo(count: int, batch_size: int, workers: int | None, random_seed: int | None) -> None:
+@click.option(
+    "--documents", is_flag=True, help="Give each case a few small generated files (slower)."
+)
+@click.option("--every-stage", is_flag=True, help="Begin with one case in every status.")
+def seed_demo(
+    count: int,
+    batch_size: int,
+    workers: int | None,
+    random_seed: int | None,
+    documents: bool,
+    every_stage: bool,
+) -> None:
     """Create realistic demo cases (development only).
 
     Every demo case opens with one access code, printed at the end with some references.
     """
     from portal.demo.seeder import seed
 
-    seed(count, batch_size=batch_size, workers=workers, random_seed=random_seed)
+    seed(
+        count,
+        batch_size=batch_size,
+        workers=workers,
+        random_seed=random_seed,
+        documents=documents,
+        every_stage=every_stage,
+    )

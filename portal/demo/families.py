@@ -4,11 +4,13 @@ A plausible family around the principal, named in its own script and in Latin le
 birth dates, places and identity papers, or a sworn declaration where papers are missing.
 """
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date
 
 from portal.cases.states import IdentityDocument, Programme, Relationship
+from portal.core.dates import SOLAR_HIJRI_PREFIX, solar_hijri_of
 from portal.demo.names import MOHAMMAD, Names
 from portal.demo.vocabulary import FAMILY_SIZES, NATIONS, PLACES_OF_STAY, Nation
 
@@ -24,6 +26,14 @@ class PersonPlan:
     document: IdentityDocument = IdentityDocument.PASSPORT
     sworn_declaration: bool = False
     sealed: dict[str, str | None] = field(default_factory=dict)
+
+
+# Converted once per day of birth: a million cases are born on far fewer days.
+_solar_hijri_of = functools.lru_cache(maxsize=65536)(solar_hijri_of)
+# Nations whose people write their names in Arabic script.
+ARABIC_SCRIPT_NATIONS = frozenset({"AF", "IR", "PK", "SY"})
+# Nations whose people give dates in the Solar Hijri calendar, and how many of them do.
+SOLAR_HIJRI_NATIONS = {"AF": 0.45, "IR": 0.6}
 
 
 def _relative(rng: random.Random, relation: Relationship, age: int) -> PersonPlan:
@@ -105,7 +115,11 @@ def name_family(rng: random.Random, nationality: str, people: list[PersonPlan]) 
     family_native, family_spellings = rng.choice(nation.families)
     family_latin = rng.choice(family_spellings)
     # Many Afghans go by given names alone; their documents show no family name.
-    nameless = nationality == "AF" and rng.random() < 0.06
+    nameless = nationality == "AF" and rng.random() < 0.1
+    # The Latin spelling is optional: some families give their names only in their own
+    # script, and in others a member (a child, a grandmother) has none on any paper.
+    own_script = nationality in ARABIC_SCRIPT_NATIONS
+    unspelt = own_script and rng.random() < 0.2
     fathers: tuple[str | None, str | None] = (family_native, family_latin)
     for person in people:
         given, given_latin = _spelt(rng, nation.women if person.female else nation.men)
@@ -125,18 +139,31 @@ def name_family(rng: random.Random, nationality: str, people: list[PersonPlan]) 
             surname = (family_native, rng.choice(family_spellings))
         if person.female and nationality in ("RU", "BY"):
             surname = _feminine(*surname)
+        spelt: str | None = given_latin
+        if unspelt or (own_script and rng.random() < 0.08):
+            spelt, surname = None, (surname[0], None)
         person.sealed.update(
             given_names=given,
             family_name=surname[0],
-            given_names_latin=given_latin,
+            given_names_latin=spelt,
             family_name_latin=surname[1],
         )
 
 
-def _birth_date(rng: random.Random, today: int, age: int) -> str:
+def _birth_date(rng: random.Random, today: int, age: int, solar_hijri: float) -> str:
+    """As the applicant entered it: to the year, month or day, Gregorian or Solar Hijri
+    (docs/dates.md: a tazkira says 1364, not 1985)."""
     born = date.fromordinal(today - int(age * 365.25) - rng.randrange(365))
-    # Many people know only the year, or the month, they were born in.
     precision = rng.random()
+    if rng.random() < solar_hijri:
+        year, month, day = _solar_hijri_of(born)
+        # Tazkiras often give the year alone.
+        if precision < 0.4:
+            return f"{SOLAR_HIJRI_PREFIX}{year}"
+        if precision < 0.55:
+            return f"{SOLAR_HIJRI_PREFIX}{year}-{month:02d}"
+        return f"{SOLAR_HIJRI_PREFIX}{year}-{month:02d}-{day:02d}"
+    # Many people know only the year, or the month, they were born in.
     if precision < 0.08:
         return f"{born.year}"
     if precision < 0.2:
@@ -158,9 +185,16 @@ def _document_number(rng: random.Random, kind: IdentityDocument, nation: Nation)
 
 
 def document_family(
-    rng: random.Random, nation: Nation, people: list[PersonPlan], today: int, stay: str
+    rng: random.Random,
+    nation: Nation,
+    people: list[PersonPlan],
+    today: int,
+    stay: str,
+    *,
+    solar_hijri: float = 0.0,
 ) -> None:
-    """Birth dates, places and identity papers; sworn declarations where papers are missing."""
+    """Birth dates (a share ``solar_hijri`` of them in that calendar), places and identity
+    papers; sworn declarations where papers are missing."""
     home = rng.choice(PLACES_OF_STAY[stay])
     for person in people:
         kind = nation.documents.draw(rng)
@@ -171,9 +205,11 @@ def document_family(
             kind == IdentityDocument.NONE and person.age >= 18 and rng.random() < 0.75
         )
         names = (person.sealed["given_names_latin"], person.sealed["family_name_latin"])
+        if not names[0]:  # the name as the person writes it, where they gave no spelling
+            names = (person.sealed["given_names"], person.sealed["family_name"])
         together = person.lives_with_principal or person.relation == Relationship.PRINCIPAL
         person.sealed.update(
-            birth_date=_birth_date(rng, today, person.age),
+            birth_date=_birth_date(rng, today, person.age, solar_hijri),
             place_of_birth=rng.choice(nation.cities),
             place_of_stay=home if together else rng.choice(PLACES_OF_STAY[stay]),
             document_number=_document_number(rng, kind, nation),

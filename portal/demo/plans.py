@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from portal.cases.states import CaseStatus, Programme, ScreeningStatus, ThreatLevel
-from portal.demo.families import PersonPlan, document_family, family, name_family
+from portal.cases.states import CaseStatus, Programme, ScreeningStatus
+from portal.demo.families import (
+    SOLAR_HIJRI_NATIONS,
+    PersonPlan,
+    document_family,
+    family,
+    name_family,
+)
 from portal.demo.vocabulary import (
     DRAFTS_KEPT,
     EARLIEST,
@@ -34,8 +40,7 @@ from portal.demo.vocabulary import (
     SUPERVISOR_FAMILIES,
     SUPERVISOR_NAMES,
     SUPERVISOR_TITLES,
-    THREAT_LEVELS,
-    THREAT_POINTS,
+    THREAT_REVISED,
     THREATS,
     WITHDRAW_DAYS,
     WITHDRAWN_FROM,
@@ -57,16 +62,19 @@ class CasePlan:
     moments: list[datetime]  # when the case was created, then reached each later status
     sealed: dict[str, Any]
     employments: list[dict[str, str | None]]
-    threat_level: ThreatLevel
+    # Where the screening ends once intake has run (pending before): the intake's rubric
+    # and checks decide what it finds, a security officer changes it to this where it
+    # differs. Threat level and priority come from the intake's own rubric.
     screening: ScreeningStatus
-    priority: int
+    threat_revised: bool  # a caseworker set the threat level the rubric gave otherwise
 
 
 def _contact(rng: random.Random, country: str, principal: PersonPlan) -> dict[str, str]:
     phone = "".join(str(rng.randrange(10)) if c == "#" else c for c in PHONE_FORMATS[country])
     contact = {"phone": phone}
-    if rng.random() < 0.35:
-        handle = str(principal.sealed["given_names_latin"]).split()[-1].lower()
+    latin = principal.sealed["given_names_latin"]
+    if rng.random() < 0.35 and latin:  # nobody without a Latin spelling has an address
+        handle = latin.split()[-1].lower()
         contact["email"] = f"{handle}.{rng.randrange(100, 9999)}@example.org"
     if messenger := MESSENGERS.draw(rng):
         contact["messenger"] = messenger
@@ -116,9 +124,10 @@ def employments(rng: random.Random, born: int) -> list[dict[str, str | None]]:
     return jobs
 
 
-def lifecycle_path(rng: random.Random) -> list[CaseStatus]:
-    """A valid way through the lifecycle to a final status, loops included."""
-    final = FINAL_STATUSES.draw(rng)
+def lifecycle_path(rng: random.Random, final: CaseStatus | None = None) -> list[CaseStatus]:
+    """A valid way through the lifecycle to a final status (``final`` or a likely one),
+    loops included."""
+    final = final or FINAL_STATUSES.draw(rng)
     target = WITHDRAWN_FROM.draw(rng) if final == S.WITHDRAWN else final
     path = [S.DRAFT]
     for status in (S.SUBMITTED, S.SCREENING, S.IN_REVIEW):
@@ -161,35 +170,39 @@ def timeline(rng: random.Random, path: list[CaseStatus], now: datetime) -> list[
     return moments
 
 
-def assessment(
-    rng: random.Random, programme: Programme, path: list[CaseStatus], people: list[PersonPlan]
-) -> tuple[ThreatLevel, ScreeningStatus, int]:
-    """Threat, screening and a priority that follows them, once the intake job has run."""
+def screening(rng: random.Random, path: list[CaseStatus]) -> tuple[ScreeningStatus, bool]:
+    """Where the screening ends, and whether staff revise the threat, once intake has run."""
     if S.IN_REVIEW not in path:
-        return ThreatLevel.UNASSESSED, ScreeningStatus.PENDING, 0
-    threat = THREAT_LEVELS[programme].draw(rng)
-    minors = sum(1 for person in people if person.age < 18)
-    priority = THREAT_POINTS[threat] + 3 * min(minors, 5) + rng.randint(0, 15)
-    screening = SCREENING.draw(rng)
-    if S.ADMITTED in path:  # admitted only with a clear screening, as the portal allows
-        screening = ScreeningStatus.CLEAR
-    return threat, screening, priority
+        return ScreeningStatus.PENDING, False
+    found = SCREENING.draw(rng)
+    revised = rng.random() < THREAT_REVISED
+    # Admitted only with a clear screening, as the portal allows (and the database: 0007).
+    if S.ADMITTED in path:
+        found = ScreeningStatus.CLEAR
+    return found, revised
 
 
-def plan_case(rng: random.Random, now: datetime) -> CasePlan:
-    """Everything one case holds, as of ``now``."""
+def plan_case(rng: random.Random, now: datetime, final: CaseStatus | None = None) -> CasePlan:
+    """Everything one case holds, as of ``now``; in status ``final`` if given."""
     nationality = NATIONALITIES.draw(rng)
     nation = NATIONS[nationality]
     # Only in Afghanistan did German institutions employ local staff on this scale.
     local_staff = nationality == "AF" and rng.random() < 0.55
     programme = Programme.LOCAL_STAFF if local_staff else Programme.AT_RISK
     stay = nation.stay.draw(rng)
-    path = lifecycle_path(rng)
+    path = lifecycle_path(rng, final)
     moments = timeline(rng, path, now)
     created = moments[0]  # ages, dates and stories are as of the day the case was started
     people = family(rng, programme)
     name_family(rng, nationality, people)
-    document_family(rng, nation, people, created.toordinal(), stay)
+    document_family(
+        rng,
+        nation,
+        people,
+        created.toordinal(),
+        stay,
+        solar_hijri=SOLAR_HIJRI_NATIONS.get(nationality, 0.0),
+    )
     sealed: dict[str, Any] = {"contact": _contact(rng, stay, people[0])}
     if programme == Programme.AT_RISK:
         risks = rng.sample(RISKS, RISK_COUNT.draw(rng))
@@ -198,7 +211,7 @@ def plan_case(rng: random.Random, now: datetime) -> CasePlan:
         sealed["threat_description"] = _threat(rng, [], created)
     language = nation.languages.draw(rng)
     jobs = employments(rng, created.year - people[0].age) if local_staff else []
-    threat, screening, priority = assessment(rng, programme, path, people)
+    found, threat_revised = screening(rng, path)
     return CasePlan(
         programme=programme,
         nationality=nationality,
@@ -209,7 +222,6 @@ def plan_case(rng: random.Random, now: datetime) -> CasePlan:
         moments=moments,
         sealed=sealed,
         employments=jobs,
-        threat_level=threat,
-        screening=screening,
-        priority=priority,
+        screening=found,
+        threat_revised=threat_revised,
     )

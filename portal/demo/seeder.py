@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -64,10 +64,16 @@ from portal.cases.tally import compact
 from portal.core import codes, crypto
 from portal.core.actors import Role
 from portal.core.audit import record_event
+from portal.core.blobstore import store_for
 from portal.core.db import Base, utcnow
-from portal.demo.rows import COLUMNS, Batch, DemoKeys, Row, StaffIds, add_case
+from portal.demo.history import Staff
+from portal.demo.rows import COLUMNS, Batch, DemoKeys, Row, Setting, add_case
+from portal.demo.vocabulary import COLLEAGUES, TEAM
 from portal.extensions import db
+from portal.intake.checks import Window
 from portal.intake.employers import EMPLOYER_GRAINS
+from portal.intake.indexing import KEY_OF_PURPOSE
+from portal.intake.screening import programme_window
 
 DEFAULT_BATCH_SIZE = 2000
 
@@ -143,9 +149,20 @@ class Job:
 
     database_url: str
     keys: DemoKeys
-    staff: StaffIds
+    staff: Staff
     now: datetime
     random_seed: int | None
+    window: Window | None = None
+    # The blob store's settings when the cases get documents (a small demo), else None.
+    blobs: dict[str, Any] | None = None
+    # The statuses the first cases of the first batch end in, one each (a small demo
+    # shows every stage); the others end where cases are likely to be.
+    first: tuple[CaseStatus, ...] = ()
+
+    def setting(self) -> Setting:
+        store = store_for(self.blobs) if self.blobs is not None else None
+        window = self.window or Window(date(2013, 1, 1), date(2021, 8, 31))
+        return Setting(self.staff, window, store)
 
     def __repr__(self) -> str:  # the URL may hold a password
         return f"Job(now={self.now.isoformat()}, random_seed={self.random_seed})"
@@ -174,8 +191,11 @@ def seed_batch(job: Job, engine: Engine, index: int, size: int) -> BatchResult:
         None if job.random_seed is None else f"{job.random_seed}:{index}"
     )
     batch = Batch()
-    for _ in range(size):
-        add_case(rng, batch, job.keys, job.staff, job.now)
+    setting = job.setting()
+    first = job.first if index == 0 else ()
+    for number in range(size):
+        final = first[number] if number < len(first) else None
+        add_case(rng, batch, job.keys, setting, job.now, final)
     write_batch(engine, batch)
     return BatchResult(size, batch.samples)
 
@@ -229,24 +249,49 @@ class SeedReport:
 
 
 def _demo_keys(access_code: str) -> DemoKeys:
-    version, public = custody.keyring().current_intake_public()
+    ring = custody.keyring()
+    version, public = ring.current_intake_public()
     cost = crypto.ScryptCost(n=current_app.config["PORTAL_SCRYPT_N"])
     salt = crypto.new_salt()
     kek = crypto.derive_access_code_key(access_code, salt, cost)
-    return DemoKeys(version, public, kek, salt, cost.n)
+    internal_version, internal_key = ring.current_internal()
+    # The intake's blind-index keys: the workers index the cases as the intake would.
+    index_keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
+    return DemoKeys(version, public, kek, salt, cost.n, internal_version, internal_key, index_keys)
 
 
-def _staff_ids() -> StaffIds:
-    def ids(role: Role) -> tuple[uuid.UUID, ...]:
-        query = (
-            select(StaffUser.id)
-            .join(StaffRole)
-            .where(StaffRole.role == role, StaffUser.active.is_(True))
-            .order_by(StaffUser.id)
-        )
-        return tuple(db.session.scalars(query))
+def _active(role: Role) -> tuple[uuid.UUID, ...]:
+    query = (
+        select(StaffUser.id)
+        .join(StaffRole)
+        .where(StaffRole.role == role, StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+    )
+    return tuple(db.session.scalars(query))
 
-    return StaffIds(caseworkers=ids(Role.CASEWORKER), deciders=ids(Role.DECIDER))
+
+def ensure_team() -> Staff:
+    """The staff who worked on the demo cases: the active accounts of the case roles, and
+    demo colleagues where a role has fewer than ``TEAM`` (one decider cannot confirm their
+    own proposal). Colleagues are invited as any account is, and never enrolled: nobody
+    can sign in with them."""
+    from portal.accounts.services import invite_staff
+
+    taken = set(db.session.scalars(select(StaffUser.username)))
+    names = iter(COLLEAGUES * 3)
+    for role_name, wanted in TEAM.items():
+        role = Role(role_name)
+        for number in range(len(_active(role)), wanted):
+            username = f"demo-{role.value.replace('_', '-')}-{number + 1}"
+            if username in taken:
+                continue
+            invite_staff(db.session, username, f"{next(names)} (demo)", [role], actor=None)
+    db.session.flush()
+    return Staff(
+        caseworkers=_active(Role.CASEWORKER),
+        deciders=_active(Role.DECIDER),
+        security_officers=_active(Role.SECURITY_OFFICER),
+    )
 
 
 class Progress:
@@ -265,17 +310,25 @@ class Progress:
             self.echo(f"  {self.done:>10,} / {self.total:,} cases  ({rate:,.0f} cases/s)")
 
 
-def _prepare(random_seed: int | None) -> tuple[Job, str]:
+def _prepare(random_seed: int | None, documents: bool, every_stage: bool) -> tuple[Job, str]:
     """The job every batch shares, and the one access code that opens every demo case."""
     access_code = codes.new_access_code()
+    config = current_app.config
+    blobs = {
+        name: config.get(name)
+        for name in ("PORTAL_BLOB_DIR", "PORTAL_BLOB_URL", "PORTAL_BLOB_S3_SSE")
+    }
     job = Job(
         database_url=db.engine.url.render_as_string(hide_password=False),
         keys=_demo_keys(access_code),
-        staff=_staff_ids(),
+        staff=ensure_team(),
         now=utcnow(),
         random_seed=random_seed,
+        window=programme_window(),
+        blobs=blobs if documents else None,
+        first=tuple(CaseStatus) if every_stage else (),
     )
-    db.session.commit()  # end the read above: on SQLite it would block the writers
+    db.session.commit()  # the colleagues, and the end of the reads: SQLite would block
     return job, access_code
 
 
@@ -285,15 +338,19 @@ def seed(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
     random_seed: int | None = None,
+    documents: bool = False,
+    every_stage: bool = False,
     echo: Callable[[str], None] = click.echo,
 ) -> SeedReport:
-    """Create ``count`` demo cases that all open with one access code, printed at the end."""
+    """Create ``count`` demo cases that all open with one access code, printed at the end;
+    with ``documents``, each with a few small generated files in the blob store; with
+    ``every_stage``, the first cases one in each status of the lifecycle."""
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("demo data is never seeded in production")
     if count < 1 or batch_size < 1:
         raise click.ClickException("the number of cases and the batch size must be positive")
     started = time.perf_counter()
-    job, access_code = _prepare(random_seed)
+    job, access_code = _prepare(random_seed, documents, every_stage)
     tasks = [
         (index, min(batch_size, count - first))
         for index, first in enumerate(range(0, count, batch_size))

@@ -14,9 +14,7 @@ from typing import Generic, TypeVar
 from portal.cases.states import (
     CaseStatus,
     IdentityDocument,
-    Programme,
     ScreeningStatus,
-    ThreatLevel,
 )
 from portal.demo.names import (
     AF_FAMILIES,
@@ -303,37 +301,89 @@ WITHDRAW_DAYS = (1.0, 60.0)
 DRAFTS_KEPT = timedelta(days=180)
 
 
-# --- the intake assessment -------------------------------------------------------------------
-# The at-risk programme exists for the highest threats.
-THREAT_LEVELS = {
-    Programme.AT_RISK: Weighted(
-        [
-            (ThreatLevel.CRITICAL, 12),
-            (ThreatLevel.HIGH, 33),
-            (ThreatLevel.MODERATE, 38),
-            (ThreatLevel.LOW, 17),
-        ]
-    ),
-    Programme.LOCAL_STAFF: Weighted(
-        [
-            (ThreatLevel.CRITICAL, 5),
-            (ThreatLevel.HIGH, 25),
-            (ThreatLevel.MODERATE, 45),
-            (ThreatLevel.LOW, 25),
-        ]
-    ),
-}
-THREAT_POINTS = {
-    ThreatLevel.CRITICAL: 60,
-    ThreatLevel.HIGH: 40,
-    ThreatLevel.MODERATE: 20,
-    ThreatLevel.LOW: 5,
-}
+# --- screening and the staff's work ---------------------------------------------------------
+# Where the screening of a reviewed case ends: the intake's finding, or a security officer's
+# (who clears what the intake flagged, or records a concern or a hit it could not see).
 SCREENING = Weighted(
     [
         (ScreeningStatus.CLEAR, 82),
         (ScreeningStatus.CONCERN, 12),
-        (ScreeningStatus.HIT, 5),
-        (ScreeningStatus.FAILED, 1),
+        (ScreeningStatus.HIT, 6),
     ]
+)
+# The watch list the demo's intake screened against (no entry names a demo person).
+WATCHLIST_VERSION = 1
+# How often a caseworker revises the threat level the intake's rubric gave.
+THREAT_REVISED = 0.15
+NOTES_PER_CASE = Weighted([(0, 30), (1, 40), (2, 22), (3, 8)])
+# Staff write in German; to applicants the consulate writes in English.
+NOTES = (
+    "Arbeitgeberbestätigung beim Referat angefragt.",
+    "Telefonat mit der Antragstellerin: Angaben zur Familie bestätigt.",
+    "Tazkira-Nummer mit der Kopie abgeglichen, stimmt überein.",
+    "Rückruf vereinbart; Antragsteller erreichbar über Messenger.",
+    "Gefährdung plausibel dargelegt, Presseberichte liegen vor.",
+    "Familienangehörige in Pakistan: Visumstelle Islamabad informiert.",
+    "Ehefrau ohne eigene Papiere: Versicherung an Eides statt liegt vor.",
+    "Bitte Vorgang vor Entscheidung noch einmal mit Sicherheitsreferat abstimmen.",
+    "Unterlagen vollständig, Vorlage zur Entscheidung vorbereitet.",
+    "Ausreise über Pakistan geplant, Termin bei der Botschaft steht noch aus.",
+)
+QUESTIONS = (
+    "Please send a copy of the identity document of each family member who has one.",
+    "Please tell us the name of your supervisor at the German institution and when you "
+    "last worked there.",
+    "Please describe the threat you mentioned in more detail: when did it happen, and who "
+    "threatened you?",
+    "Please confirm where you and your family are staying now, and whether everyone listed "
+    "is with you.",
+    "Please send the birth certificate or the tazkira of your youngest child.",
+)
+ANSWERS = (
+    "I have uploaded the documents you asked for. Thank you.",
+    "My supervisor was the head of the project office; I worked there until July 2021.",
+    "We are all together in the same house now. My mother is ill and cannot travel alone.",
+    "بله، همه اعضای خانواده با من هستند. اسناد را فرستادم.",
+    "The men came to my office in the evening and warned my colleagues about me.",
+)
+DECISION_REASONS = {
+    "admit": (
+        "Gefährdung glaubhaft, Aufnahmevoraussetzungen nach § 22 AufenthG erfüllt.",
+        "Tätigkeit für deutsche Stelle bestätigt, individuelle Gefährdung dargelegt.",
+        "Kernfamilie vollständig erfasst, Identität geklärt; Aufnahme empfohlen.",
+    ),
+    "reject": (
+        "Keine individuelle Gefährdung dargelegt.",
+        "Tätigkeit für eine deutsche Stelle nicht nachgewiesen.",
+        "Angaben widersprüchlich, trotz Rückfrage nicht aufgeklärt.",
+    ),
+}
+SCREENING_REASONS = {
+    ScreeningStatus.CLEAR: (
+        "Abgleich durch das Sicherheitsreferat: keine Erkenntnisse, Identität geklärt.",
+        "Treffer geprüft: andere Person (abweichendes Geburtsjahr und Herkunft).",
+    ),
+    ScreeningStatus.CONCERN: (
+        "Angaben zur Person bei Rückfrage abweichend; weitere Prüfung nötig.",
+        "Identität nicht abschließend geklärt.",
+    ),
+    ScreeningStatus.HIT: ("Erkenntnisse einer Partnerbehörde; Vorgang bitte nicht entscheiden.",),
+}
+THREAT_REASONS = (
+    "Neue Presseberichte über Verfolgung der Berufsgruppe in der Provinz.",
+    "Gefährdung nach Gespräch mit dem Antragsteller neu bewertet.",
+)
+# Who answers: demo colleagues made when the database has fewer of a role than this.
+TEAM = {"caseworker": 5, "decider": 3, "security_officer": 2}
+COLLEAGUES = (
+    "Anna Becker",
+    "Jonas Hoffmann",
+    "Fatma Yıldız",
+    "Lukas Schröder",
+    "Miriam Haddad",
+    "Katharina Wolf",
+    "Tobias Krüger",
+    "Elena Petrova",
+    "Stefan Braun",
+    "Leonie Schulz",
 )

@@ -77,6 +77,17 @@ def index_cases(
 
 
 def _index_rows(case: Case, facts: CaseFacts, keys: dict[str, bytes]) -> list[IndexRow]:
+    return index_rows(facts, keys, case.country_of_stay, case.nationality)
+
+
+def index_rows(
+    facts: CaseFacts,
+    keys: dict[str, bytes],
+    country_of_stay: str | None,
+    nationality: str | None,
+) -> list[IndexRow]:
+    """The index rows of one case's ``facts``, under ``keys`` (by ``KEY_OF_PURPOSE``): the
+    demo seeder's worker processes, which hold no app, make them with this too."""
     # A set: a name written the same way in both fields gives one row, not two.
     values: set[tuple[str, str, uuid.UUID | None]] = set()
     for person in facts.people:
@@ -94,7 +105,7 @@ def _index_rows(case: Case, facts: CaseFacts, keys: dict[str, bytes]) -> list[In
                 if written.script in VOWELLED_PURPOSE and written.vowelled:
                     purpose = VOWELLED_PURPOSE[written.script]
                     values.add((purpose, f"{written.vowelled}|{year}", person.id))
-    if facts.phone and (e164 := phone_key(facts.phone, case.country_of_stay, case.nationality)):
+    if facts.phone and (e164 := phone_key(facts.phone, country_of_stay, nationality)):
         values.add((PHONE, e164, None))
     return [
         IndexRow(person_id, purpose, crypto.blind_index(keys[KEY_OF_PURPOSE[purpose]], value))

@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from portal.cases.states import CaseStatus, ScreeningStatus, ThreatLevel
+from portal.cases.states import CaseStatus, ScreeningStatus
 from portal.demo.plans import CasePlan, plan_case
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -21,12 +21,12 @@ def test_the_same_seed_plans_the_same_cases() -> None:
     assert _plans("7:1") != plans
 
 
-def test_plans_happen_before_now_and_only_reviewed_cases_are_assessed() -> None:
+def test_plans_happen_before_now_and_only_reviewed_cases_are_screened() -> None:
     for plan in _plans("7:2"):
         assert plan.moments == sorted(plan.moments) and plan.moments[-1] < NOW
         assert len(plan.moments) == len(plan.path)
-        assessed = CaseStatus.IN_REVIEW in plan.path
-        assert (plan.threat_level != ThreatLevel.UNASSESSED) == assessed == (plan.priority > 0)
+        screened = CaseStatus.IN_REVIEW in plan.path
+        assert (plan.screening != ScreeningStatus.PENDING) == screened
 
 
 def test_admitted_demo_cases_were_screened_clear_and_others_wait_for_staff() -> None:

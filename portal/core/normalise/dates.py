@@ -1,5 +1,6 @@
 """Dates of birth as applicants can give them: to the year, the month or the day."""
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -65,15 +66,20 @@ class ApproximateDate:
     def exact(self) -> bool:
         return self.day is not None and not self.placeholder
 
-    @property
+    # Worked out once per date: screening and indexing ask for them many times, and a
+    # Solar Hijri date is converted each time otherwise.
+    @functools.cached_property
     def earliest(self) -> date:
         return self._entered.earliest
 
-    @property
+    @functools.cached_property
     def latest(self) -> date:
         return self._entered.latest
 
 
+# The same dates recur (a screening batch, the demo seeder's million cases); the result is
+# immutable, so one parse serves them all.
+@functools.lru_cache(maxsize=65536)
 def parse_approximate_date(text: str | None) -> ApproximateDate | None:
     """ "1990", "1990-05" or "1990-05-17" (any digits folded to ASCII), or the same with
     "SH:" in front for a Solar Hijri date; None for anything else."""
