@@ -148,11 +148,17 @@ for _name, _leading in (
         postgresql_where=_OPEN,
         sqlite_where=_OPEN,
     )
-# Counting the open cases that changed stage within a waiting time: on PostgreSQL from the
-# index alone (portal.review.counts).
+# The queue's other orders (portal.review.queue.SORTS), each a total order whose page
+# boundary is one row comparison: by waiting time (longest first) and by submission (oldest
+# first, or newest first read backwards).
+WAITING_ORDER = (Case.status_changed_at, Case.id)
+SUBMITTED_ORDER = (Case.submitted_at, Case.id)
+# The open cases by waiting time: the queue sorted so, and counting the open cases that
+# changed stage within a waiting time, on PostgreSQL from the index alone
+# (portal.review.counts).
 Index(
     "ix_case_waiting",
-    Case.status_changed_at,
+    *WAITING_ORDER,
     postgresql_include=[
         "status",
         "programme",
@@ -162,6 +168,16 @@ Index(
         "nationality",
         "country_of_stay",
     ],
+    postgresql_where=_OPEN,
+    sqlite_where=_OPEN,
+)
+# The open cases by submission, either way.
+Index("ix_case_queue_submitted", *SUBMITTED_ORDER, postgresql_where=_OPEN, sqlite_where=_OPEN)
+# One status (a saved view's: a proposal to confirm, an answer received) by waiting time.
+Index(
+    "ix_case_queue_status_waiting",
+    Case.status,
+    *WAITING_ORDER,
     postgresql_where=_OPEN,
     sqlite_where=_OPEN,
 )
@@ -181,6 +197,20 @@ class CaseTransition(Base):
     at: Mapped[created_at]
     actor_kind: Mapped[ActorKind] = enum_column(ActorKind)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+# The applicant's answers to a request for information, the moves the queue's "answers
+# received" looks for: few rows, so checking a case for one is a probe of a small index.
+_ANSWERED = (CaseTransition.from_status == CaseStatus.INFO_REQUESTED) & (
+    CaseTransition.to_status == CaseStatus.IN_REVIEW
+)
+Index(
+    "ix_case_transition_answered",
+    CaseTransition.case_id,
+    CaseTransition.at,
+    postgresql_where=_ANSWERED,
+    sqlite_where=_ANSWERED,
+)
 
 
 class CaseOwned:
