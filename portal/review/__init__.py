@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import Blueprint
 
-from portal.cases.labels import choice_label, choice_labels, country_name, label
+from portal.cases.labels import choice_label, choice_labels, country_name, label, short_label
 from portal.core.date_display import staff_date
 from portal.core.db import utcnow
 
@@ -16,7 +16,15 @@ def waited_days(since: datetime, now: datetime | None = None) -> int:
     return max(((now or utcnow()) - since).days, 0)
 
 
-for _global in (label, choice_label, choice_labels, country_name, staff_date, waited_days):
+for _global in (
+    label,
+    short_label,
+    choice_label,
+    choice_labels,
+    country_name,
+    staff_date,
+    waited_days,
+):
     blueprint.add_app_template_global(_global)
 
 # Importing the views registers their routes (named so as not to hide review.queue).

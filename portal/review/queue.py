@@ -139,7 +139,11 @@ class Filters:
             assignee="me" if view == "mine" else assignee,
             waiting_days=waiting_days,
             view=view,
-            sort=args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT,
+            sort=args.get("sort")
+            if args.get("sort") in SORTS
+            else VIEWS[view].sort
+            if view is not None
+            else DEFAULT_SORT,
             service_days=service_days,
         )
 

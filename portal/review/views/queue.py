@@ -35,7 +35,6 @@ def show_queue() -> str:
         shown=total(counts, filters),
         views=view_counts(db.session, user, views, filters.now, service_days),
         sorts=list(SORTS),
-        view_sorts={name: view.sort for name, view in VIEWS.items()},
         open_statuses=OPEN_STATUSES,
         assignees=assignees,
         query=query,
