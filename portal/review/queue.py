@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, tuple_
 
 from portal.accounts.models import StaffUser
-from portal.cases.models import Case, CaseTransition, Decision
+from portal.cases.models import Case, Decision
 from portal.cases.models.case import QUEUE_ORDER, SUBMITTED_ORDER, WAITING_ORDER
 from portal.cases.states import (
     OPEN_STATUSES,
+    ActorKind,
     CaseStatus,
     DecisionState,
     Programme,
@@ -187,28 +188,24 @@ class Filters:
             Case.status_changed_at <= self.overdue_since,  # waiting past the service level
         ]
 
-    def view_conditions(self, user: StaffUser) -> list[ColumnElement[bool]]:
-        """What a saved view asks of a case beyond the facets (SQL on ``Case``)."""
+    def view_conditions(self, user: StaffUser, *, walk: bool = False) -> list[ColumnElement[bool]]:
+        """What a saved view asks of a case beyond the facets (SQL on ``Case``); ``walk``
+        for a page, which reads the cases in order until it is full."""
         if self.view == "confirm":
             # A proposal waits for a second person: never for the one who made it.
-            return [
-                exists().where(
-                    Decision.case_id == Case.id,
-                    Decision.state == DecisionState.PROPOSED,
-                    Decision.proposed_by_id != user.id,
-                )
-            ]
+            proposal = select(Decision.id).where(
+                Decision.case_id == Case.id,
+                Decision.state == DecisionState.PROPOSED,
+                Decision.proposed_by_id != user.id,
+            )
+            # For a page, OFFSET 0 keeps PostgreSQL from joining every proposed case to
+            # the proposals and sorting them all: it walks the page's index in order and
+            # looks up each case's proposal. Counting reads them all anyway.
+            return [(proposal.offset(0) if walk else proposal).exists()]
         if self.view == "answers":
-            # Back in review by the applicant's answer, and no move by staff since: the
-            # move into the current stage is the answer (nothing marks a message read).
-            return [
-                exists().where(
-                    CaseTransition.case_id == Case.id,
-                    CaseTransition.from_status == CaseStatus.INFO_REQUESTED,
-                    CaseTransition.to_status == CaseStatus.IN_REVIEW,
-                    CaseTransition.at >= Case.status_changed_at,
-                )
-            ]
+            # Back in review by the applicant's own move (their answer), and no move by
+            # staff since. Nothing marks a message read, so the move is what tells.
+            return [Case.status_changed_by == ActorKind.APPLICANT]
         if self.view == "overdue":
             return [or_(*self.late())]
         return []
@@ -259,7 +256,7 @@ class Filters:
             found.append(source.assignee_id.is_(None))
         if self.waiting_since is not None:
             found.append(source.status_changed_at <= self.waiting_since)  # not in the tally
-        return found + self.view_conditions(user)
+        return found + self.view_conditions(user, walk=True)
 
 
 def _encode(value: Any) -> str:
