@@ -57,8 +57,8 @@ def upgrade() -> None:
         f'CREATE INDEX ix_case_queue_submitted ON "case" (submitted_at, id) WHERE status IN {OPEN}'
     )
     op.execute(
-        'CREATE INDEX ix_case_queue_status_waiting ON "case" (status, status_changed_at, id) '
-        f"WHERE status IN {OPEN}"
+        'CREATE INDEX ix_case_queue_status_waiting ON "case" (status, status_changed_at, id)'
+        f"{_include(FACETS)} WHERE status IN {OPEN}"
     )
     op.execute(
         'CREATE INDEX ix_case_answered ON "case" ((-priority_score), status_changed_at, id) '
@@ -66,7 +66,7 @@ def upgrade() -> None:
     )
     op.execute(
         'CREATE INDEX ix_case_answered_waiting ON "case" (status_changed_at, id)'
-        f"{_include(FACETS)} WHERE {ANSWERED}"
+        f"{_include(COLUMNS)} WHERE {ANSWERED}"
     )
 
 

@@ -201,11 +201,17 @@ class Filters:
             # For a page, OFFSET 0 keeps PostgreSQL from joining every proposed case to
             # the proposals and sorting them all: it walks the page's index in order and
             # looks up each case's proposal. Counting reads them all anyway.
-            return [(proposal.offset(0) if walk else proposal).exists()]
+            return [
+                Case.status == CaseStatus.DECISION_PROPOSED,
+                (proposal.offset(0) if walk else proposal).exists(),
+            ]
         if self.view == "answers":
             # Back in review by the applicant's own move (their answer), and no move by
             # staff since. Nothing marks a message read, so the move is what tells.
-            return [Case.status_changed_by == ActorKind.APPLICANT]
+            return [
+                Case.status == CaseStatus.IN_REVIEW,
+                Case.status_changed_by == ActorKind.APPLICANT,
+            ]
         if self.view == "overdue":
             return [or_(*self.late())]
         return []
@@ -279,17 +285,15 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, ...] | None:
         *leading, changed, identifier = values
         if len(leading) != (1 if SORTS[sort].columns is QUEUE_ORDER else 0):
             return None
-        position = (
-            *(int(value) for value in leading),
-            datetime.fromisoformat(changed),
-            uuid.UUID(identifier),
-        )
+        numbers = [int(value) for value in leading]
+        moment, identifier_value = datetime.fromisoformat(changed), uuid.UUID(identifier)
     except (ValueError, UnicodeDecodeError):
         return None
-    if any(abs(value) >= 2**31 for value in position[:-2]):  # out of the column's range
+    if any(abs(number) >= 2**31 for number in numbers):  # out of the column's range
         return None
-    if position[-2].tzinfo is None:
+    if moment.tzinfo is None:
         return None
+    position = (*numbers, moment, identifier_value)
     return position
 
 
@@ -297,6 +301,10 @@ def page_query(user: StaffUser, filters: Filters, cursor: str | None) -> Select[
     """The SELECT of one page, one row more than a page to tell whether another follows."""
     order = SORTS[filters.sort]
     statement = select(Case).where(*filters.conditions(user))
+    if (
+        order.columns is SUBMITTED_ORDER
+    ):  # a case is never unsubmitted past a draft; if so, unsortable
+        statement = statement.where(Case.submitted_at.is_not(None))
     position = _decode_cursor(cursor, filters.sort) if cursor else None
     if position is not None:
         key = tuple_(*order.columns)
