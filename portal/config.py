@@ -255,6 +255,11 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_BUDGET_SEARCHES_PER_HOUR": _positive_whole_number(
             environ, "PORTAL_BUDGET_SEARCHES_PER_HOUR", 100
         ),
+        # The queue's service level (docs/review.md, "The queue"): an open case that has
+        # waited longer than this many days in its stage is overdue.
+        "PORTAL_REVIEW_SERVICE_DAYS": _positive_whole_number(
+            environ, "PORTAL_REVIEW_SERVICE_DAYS", 30
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "s",  # a neutral name: nothing in the browser says what this is
         # Applicants are signed out after this long without a request; drafts are kept.

@@ -125,6 +125,12 @@ LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
 }
 
 
+# Shorter names where a queue row has little room; the full name everywhere else.
+SHORT_LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
+    ScreeningStatus: {ScreeningStatus.HIT: _ls("list hit")},
+}
+
+
 # What applicants choose that is kept as plain text, not as an enum: the choices' staff names.
 # The applicants' own texts for them are in portal/apply/choices.py, in their languages.
 CHOICES: dict[str, dict[str, LazyString]] = {
@@ -198,3 +204,9 @@ def lazy_label(value: object) -> object:
 def label(value: object) -> str:
     """The staff-language name of an enum member; anything else as it is."""
     return str(lazy_label(value))
+
+
+def short_label(value: object) -> str:
+    """The name of an enum member for a dense row: a shorter one where there is one."""
+    names = SHORT_LABELS.get(type(value), {}) if isinstance(value, StrEnum) else {}
+    return str(names[value]) if value in names else label(value)  # type: ignore[index]

@@ -78,7 +78,7 @@ def transition(
         **details,
     )
     record_move(session, case, target, now)
-    case.status, case.status_changed_at = target, now
+    case.status, case.status_changed_at, case.status_changed_by = target, now, actor_kind
     if target == S.SUBMITTED:
         case.submitted_at = now
     return step

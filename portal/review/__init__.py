@@ -1,12 +1,30 @@
 """The internal face: the review queue, the case screen, decisions and the audit log."""
 
+from datetime import datetime
+
 from flask import Blueprint
 
-from portal.cases.labels import choice_label, choice_labels, country_name, label
+from portal.cases.labels import choice_label, choice_labels, country_name, label, short_label
 from portal.core.date_display import staff_date
+from portal.core.db import utcnow
 
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
-for _global in (label, choice_label, choice_labels, country_name, staff_date):
+
+
+def waited_days(since: datetime, now: datetime | None = None) -> int:
+    """Whole days from ``since`` to ``now`` (this moment if not given): a case's waiting time."""
+    return max(((now or utcnow()) - since).days, 0)
+
+
+for _global in (
+    label,
+    short_label,
+    choice_label,
+    choice_labels,
+    country_name,
+    staff_date,
+    waited_days,
+):
     blueprint.add_app_template_global(_global)
 
 # Importing the views registers their routes (named so as not to hide review.queue).

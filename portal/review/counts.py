@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal.accounts.models import StaffUser
 from portal.cases.models import Case, CaseTally, CaseWaitingTally
@@ -67,17 +67,44 @@ def _too_recent(
     yield from _grouped(session, user, Case, func.count(), *rest_of_day)
 
 
+def _combinations(
+    session: DbSession, user: StaffUser, filters: Filters
+) -> Iterator[tuple[tuple[str, ...], int]]:
+    """The cases under the filters that are not facets, per combination of the facets."""
+    if filters.view in ("confirm", "answers"):
+        # Their conditions are not in the tallies; the cases they ask for are few (one
+        # status's, each checked in a small index), so they are counted in ``case``.
+        rows = [*filters.conditions(user, Case, facets=False), *filters.view_conditions(user)]
+        if filters.waiting_since is not None:
+            rows.append(Case.status_changed_at <= filters.waiting_since)
+        yield from _grouped(session, user, Case, func.count(), *rows)
+        return
+    tallied = filters.conditions(user, CaseTally, facets=False)
+    yield from _grouped(session, user, CaseTally, func.sum(CaseTally.change), *tallied)
+    # Overdue is first a waiting time: the service level's (the longer of the two wins).
+    boundaries = [filters.waiting_since] if filters.waiting_since is not None else []
+    if filters.view == "overdue":
+        boundaries.append(filters.overdue_since)
+    if boundaries:
+        for combination, number in _too_recent(session, user, filters, min(boundaries)):
+            yield combination, -number
+    if filters.view == "overdue" and len(late := filters.late()) > 1:
+        # Overdue for another reason without waiting past the service level.
+        rows = [
+            *filters.conditions(user, Case, facets=False),
+            Case.status_changed_at > filters.overdue_since,
+            or_(*late[1:]),
+        ]
+        if filters.waiting_since is not None:
+            rows.append(Case.status_changed_at <= filters.waiting_since)
+        yield from _grouped(session, user, Case, func.count(), *rows)
+
+
 def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> FacetCounts:
     """For each facet and value, the cases that value would show, the rest of the filters kept."""
     combinations: Counter[tuple[str, ...]] = Counter()
-    tallied = filters.conditions(user, CaseTally, facets=False)
-    for combination, number in _grouped(
-        session, user, CaseTally, func.sum(CaseTally.change), *tallied
-    ):
+    for combination, number in _combinations(session, user, filters):
         combinations[combination] += number
-    if filters.waiting_since is not None:
-        for combination, number in _too_recent(session, user, filters, filters.waiting_since):
-            combinations[combination] -= number
 
     wanted = filters.wanted()
     counts: FacetCounts = {facet: Counter() for facet in FACETS}
@@ -94,3 +121,19 @@ def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> Facet
             if not refused or refused == [facet]:
                 counts[facet][value] += number
     return counts
+
+
+def total(counts: FacetCounts, filters: Filters) -> int:
+    """How many cases the filters show: those of the chosen statuses."""
+    return sum(counts["status"][status] for status in filters.statuses)
+
+
+def view_counts(
+    session: DbSession, user: StaffUser, views: list[str], now: datetime, service_days: int
+) -> dict[str, int]:
+    """How many cases each saved view shows, as its link opens it."""
+    found = {}
+    for view in views:
+        filters = Filters.for_view(view, now, service_days)
+        found[view] = total(facet_counts(session, user, filters), filters)
+    return found

@@ -44,6 +44,7 @@ def test_staff_screens_have_no_serious_violations(
     for path in (
         "/staff/",
         "/staff/?threat=high&waiting=30",
+        "/staff/?view=confirm&sort=newest",  # a saved view, another order
         f"/staff/cases/{case_id}",
         f"/staff/cases/{case_id}/export",
         "/staff/alerts",  # a security officer's too

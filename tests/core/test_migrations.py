@@ -29,6 +29,7 @@ def _differences() -> list:
 EXPRESSION_INDEXES = {
     "ix_case_queue",
     *(f"ix_case_queue_{name}" for name in ("open", "threat", "screening", "assignee", "origin")),
+    "ix_case_answered",
 }
 
 

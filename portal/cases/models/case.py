@@ -61,6 +61,9 @@ class Case(Base):
     created_at: Mapped[created_at]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who made the move into the current stage: a case back in review by the applicant's
+    # hand has an answer to a request for information that staff have not acted on yet.
+    status_changed_by: Mapped[ActorKind | None] = enum_column(ActorKind)
     shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the applicant confirmed the declarations and consented to processing.
     declarations_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -148,13 +151,58 @@ for _name, _leading in (
         postgresql_where=_OPEN,
         sqlite_where=_OPEN,
     )
-# Counting the open cases that changed stage within a waiting time: on PostgreSQL from the
-# index alone (portal.review.counts).
+# The queue's other orders (portal.review.queue.SORTS), each a total order whose page
+# boundary is one row comparison: by waiting time (longest first) and by submission (oldest
+# first, or newest first read backwards).
+WAITING_ORDER = (Case.status_changed_at, Case.id)
+SUBMITTED_ORDER = (Case.submitted_at, Case.id)
+# The open cases by waiting time: the queue sorted so, and counting the open cases that
+# changed stage within a waiting time, on PostgreSQL from the index alone
+# (portal.review.counts).
 Index(
     "ix_case_waiting",
-    Case.status_changed_at,
+    *WAITING_ORDER,
     postgresql_include=[
         "status",
+        "programme",
+        "threat_level",
+        "screening_status",
+        "assignee_id",
+        "nationality",
+        "country_of_stay",
+    ],
+    postgresql_where=_OPEN,
+    sqlite_where=_OPEN,
+)
+# The open cases by submission, either way.
+Index("ix_case_queue_submitted", *SUBMITTED_ORDER, postgresql_where=_OPEN, sqlite_where=_OPEN)
+# Answers received (the view of the queue): back in review by the applicant's move, their
+# answer to a request for information. Few cases, in either order; the counts read the
+# second alone.
+_ANSWERED = (Case.status == CaseStatus.IN_REVIEW) & (Case.status_changed_by == ActorKind.APPLICANT)
+Index("ix_case_answered", *QUEUE_ORDER, postgresql_where=_ANSWERED, sqlite_where=_ANSWERED)
+Index(
+    "ix_case_answered_waiting",
+    *WAITING_ORDER,
+    postgresql_include=[
+        "status",
+        "programme",
+        "threat_level",
+        "screening_status",
+        "assignee_id",
+        "nationality",
+        "country_of_stay",
+    ],
+    postgresql_where=_ANSWERED,
+    sqlite_where=_ANSWERED,
+)
+# One status (a saved view's: a proposal to confirm) by waiting time; its counts from the
+# index alone.
+Index(
+    "ix_case_queue_status_waiting",
+    Case.status,
+    *WAITING_ORDER,
+    postgresql_include=[
         "programme",
         "threat_level",
         "screening_status",

@@ -1,38 +1,48 @@
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningStatus, ThreatLevel
-from portal.core.permissions import Permission
+from portal.core.permissions import Permission, permitted
 from portal.extensions import db
 from portal.review import blueprint
-from portal.review.counts import facet_counts
-from portal.review.queue import Filters, page
+from portal.review.counts import facet_counts, total, view_counts
+from portal.review.queue import SORTS, VIEWS, Filters, page
 
 
 @blueprint.get("/")
 @requires(Permission.CASE_READ)
 def show_queue() -> str:
     user = current_staff()
-    filters = Filters.from_args(request.args)
+    may_confirm = permitted(user, Permission.DECISION_CONFIRM)
+    service_days = current_app.config.get("PORTAL_REVIEW_SERVICE_DAYS", 30)
+    filters = Filters.from_args(request.args, may_confirm=may_confirm, service_days=service_days)
     cases, following = page(db.session, user, filters, request.args.get("after"))
     assignees = {
         staff.id: staff.display_name
         for staff in db.session.scalars(select(StaffUser).where(StaffUser.active))
     }
     query = {key: request.args.getlist(key) for key in request.args if key != "after"}
+    counts = facet_counts(db.session, user, filters)
+    views = [view for view in VIEWS if view != "confirm" or may_confirm]
     return render_template(
         "review/queue.html",
         cases=cases,
         following=following,
         filters=filters,
-        counts=facet_counts(db.session, user, filters),
+        counts=counts,
+        shown=total(counts, filters),
+        views=view_counts(db.session, user, views, filters.now, service_days),
+        sorts=list(SORTS),
+        open_statuses=OPEN_STATUSES,
         assignees=assignees,
         query=query,
-        # Only open cases wait; with a waiting time, only open statuses can be chosen.
-        statuses=OPEN_STATUSES
-        if filters.waiting_days is not None
+        # Only open cases wait; with a waiting time or a view, only open statuses can be chosen.
+        statuses=[s for s in OPEN_STATUSES if s in VIEWS[filters.view].statuses]
+        if filters.view is not None
+        else OPEN_STATUSES
+        if filters.open_only
         else [status for status in CaseStatus if status != CaseStatus.DRAFT],
         programmes=list(Programme),
         threats=list(ThreatLevel),

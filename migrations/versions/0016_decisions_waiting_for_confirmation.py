@@ -1,15 +1,15 @@
 """an index of the open proposals by proposer, for the team page's waiting confirmations
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0016
+Revises: 0014
 Create Date: 2026-12-06 12:00:00
 
 """
 
 from alembic import op
 
-revision = "0017"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
