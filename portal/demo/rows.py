@@ -164,7 +164,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         Case,
         "id reference programme status language nationality country_of_stay people_count "
         "identity_to_be_clarified threat_level screening_status priority_score assignee_id "
-        "created_at submitted_at status_changed_at row_version report_key",
+        "created_at submitted_at status_changed_at status_changed_by row_version report_key",
     ),
     Person.__tablename__: _columns(
         Person,
@@ -269,6 +269,8 @@ def add_case(
         created,
         submitted,
         moments[-1],
+        # Who made the last move, as the lifecycle keeps it: "answers received" reads it.
+        story.movers[-1][0] if story.movers else None,
         1,  # row_version: the ORM's optimistic lock counts from here
         report_key,
     )

@@ -83,6 +83,8 @@ def test_every_case_follows_the_lifecycle_in_every_stage(demo: SeedReport) -> No
             if step.actor_kind == ActorKind.STAFF:
                 assert step.actor_id is not None, "staff moves name who made them"
         assert status == case.status, "the status is where the last move left it"
+        last_mover = history[case.id][-1].actor_kind if history[case.id] else None
+        assert case.status_changed_by == last_mover, "who made the last move, as kept"
         # Each proposal is settled by the move after it, by someone else (four eyes).
         proposals = [s for s in history[case.id] if s.to_status == S.DECISION_PROPOSED]
         assert len(proposals) == len(decisions[case.id])
