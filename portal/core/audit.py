@@ -185,7 +185,7 @@ _NEXT_IDS = (
 
 
 @cache
-def _head_with_new_ids() -> Select[tuple[AuditHead, list[int]]]:
+def _head_with_new_ids() -> Select[AuditHead, list[int]]:
     """The statement of ``_head_and_new_ids``, built once: building it took a third of the
     time it took to run (a statement is immutable, its parameter is the count)."""
     ids = (
