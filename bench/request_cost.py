@@ -9,7 +9,8 @@ two paths of bench/throughput.py, through Flask's test client (no HTTP).
 ``prepare`` builds the database (``--database``, default ``portal_bench_cost`` on the server
 of ``DATABASE_URL``) with its migrations, makes ready drafts through the portal's services,
 signs each in as the throughput benchmark does and keeps the cookies and tokens in the
-instance folder. ``measure`` builds the public face (as deployed), sends ``--warm``
+instance folder; the sign-ins end after 30 minutes, as the portal's do, so ``prepare``
+again after that. ``measure`` builds the public face (as deployed), sends ``--warm``
 requests, then ``--requests`` counted ones, and prints CPU milliseconds per request
 (``time.process_time``: the process's own CPU, less moved by other work on the machine
 than a wall clock, though not immune to it), the statements sent to PostgreSQL, its
@@ -17,12 +18,25 @@ commits and the connections checked out of the pool (each one a pre-ping), and t
 packets sent to Redis. ``--profile`` writes a cProfile of the counted requests.
 
 For instruction counts, which the machine's load does not move at all, run ``measure``
-under ``valgrind --tool=callgrind`` twice, with ``--requests 0`` and with ``--requests
-100``: the difference of the two totals, divided by 100, is one request's instructions.
+under callgrind with the counting switched on for the counted requests only: build a small
+library from callgrind's client requests,
+
+    // cgctl.c: gcc -O1 -shared -fPIC -o libcgctl.so cgctl.c
+    #include <valgrind/callgrind.h>
+    void cg_start(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION;
+                          CALLGRIND_TOGGLE_COLLECT; }
+    void cg_stop(void) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS; }
+
+then ``CALLGRIND_CONTROL=/path/libcgctl.so valgrind --tool=callgrind --instr-atstart=no
+--collect-atstart=no --callgrind-out-file=/tmp/cg.%p .venv/bin/python bench/request_cost.py
+measure page --requests 50``: the dump's ``totals:`` line, divided by 50, is one request's
+instructions (the start of the process and the warm-up are not counted, so they add no
+noise).
 """
 
 import argparse
 import cProfile
+import ctypes
 import json
 import os
 import pstats
@@ -162,11 +176,16 @@ def measure(arguments: argparse.Namespace, env: dict[str, str]) -> None:
         return
     before = counts.snapshot()
     profile = cProfile.Profile(time.process_time) if arguments.profile else None
+    control = _callgrind_control()
     started = time.process_time()
     if profile:
         profile.enable()
+    if control:
+        control.cg_start()
     for _ in range(arguments.requests):
         request()
+    if control:
+        control.cg_stop()
     if profile:
         profile.disable()
     cpu = time.process_time() - started
@@ -182,6 +201,12 @@ def measure(arguments: argparse.Namespace, env: dict[str, str]) -> None:
         profile.dump_stats(arguments.profile)
         calls = pstats.Stats(str(arguments.profile)).total_calls  # type: ignore[attr-defined]
         print(f"  Python function calls: {calls / n:.0f} per request")
+
+
+def _callgrind_control() -> Any:
+    """The library that switches callgrind's counting on and off (see the docstring)."""
+    library = os.environ.get("CALLGRIND_CONTROL")
+    return ctypes.CDLL(library) if library else None
 
 
 def _skip(app: Any, start: int | None, used: Any) -> None:
