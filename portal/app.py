@@ -23,7 +23,13 @@ from portal.core import (
     uncompressed,
     unit_of_work,
 )
-from portal.core.i18n import current_language, is_staff_request, select_locale, staff_domain
+from portal.core.i18n import (
+    current_language,
+    install_template_gettext,
+    is_staff_request,
+    select_locale,
+    staff_domain,
+)
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
 
@@ -115,6 +121,7 @@ def init_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app.jinja_env)
     csrf.init_app(app)
     html_attributes.install()  # the same attributes as WTForms writes, written faster
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))

@@ -19,10 +19,28 @@ from portal.core.i18n import SESSION_KEY as LANGUAGE_KEY
 
 SESSION_KEY = "applicant"
 _PURPOSE = "applicant session key"
+_KEK = "portal.applicant_session_kek"
+# With its people in the same query: nearly every applicant page shows the principal or
+# the family, and a second query per page cost a round trip to the database. Built once:
+# an option is immutable, and building it cost as much as the key unwrapping.
+_WITH_PEOPLE = joinedload(Case.people)
 
 
 def _session_kek() -> bytes:
-    return crypto.derive_subkey(current_app.config["SECRET_KEY"].encode(), _PURPOSE)
+    """The key that wraps case keys in cookies, derived once per process and SECRET_KEY.
+
+    It comes from SECRET_KEY alone, which the process holds anyway, and from nothing of a
+    case or a person: deriving it again on every request gave nothing but the cost.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    kept = current_app.extensions.get(_KEK)
+    if kept is None or kept[0] != secret:
+        kept = current_app.extensions[_KEK] = (
+            secret,
+            crypto.derive_subkey(secret.encode(), _PURPOSE),
+        )
+    kek: bytes = kept[1]
+    return kek
 
 
 def _context(case_id: uuid.UUID) -> bytes:
@@ -61,9 +79,7 @@ def current_case(db_session: DbSession) -> Case | None:
     except (KeyError, ValueError, TypeError, crypto.DecryptionError):
         sign_out()
         return None
-    # With its people in the same query: nearly every applicant page shows the principal
-    # or the family, and a second query per page cost a round trip to the database.
-    case = db_session.get(Case, case_id, options=[joinedload(Case.people)])
+    case = db_session.get(Case, case_id, options=[_WITH_PEOPLE])
     if case is None or case.shredded_at is not None:
         sign_out()
         return None

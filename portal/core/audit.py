@@ -12,10 +12,23 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, func, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -144,10 +157,14 @@ def hold_chain_lock(session: DbSession) -> None:
     until this one ends, so two parallel requests cannot both count the same number.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
+        session.execute(_TAKE_LOCK, {"id": CHAIN_LOCK_ID})
     else:
         # SQLite: any write takes the database's write lock, even one that changes nothing.
-        session.execute(text("UPDATE audit_head SET id = id WHERE id = :id"), {"id": HEAD_ID})
+        session.execute(_TOUCH_HEAD, {"id": HEAD_ID})
+
+
+_TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:id)")
+_TOUCH_HEAD = text("UPDATE audit_head SET id = id WHERE id = :id")
 
 
 def _new_event_ids(session: Session, count: int, head: AuditHead | None) -> list[int]:
@@ -167,6 +184,22 @@ _NEXT_IDS = (
 )
 
 
+@cache
+def _head_with_new_ids() -> Select[AuditHead, list[int]]:
+    """The statement of ``_head_and_new_ids``, built once: building it took a third of the
+    time it took to run (a statement is immutable, its parameter is the count)."""
+    ids = (
+        select(func.array_agg(func.nextval(func.pg_get_serial_sequence("audit_event", "id"))))
+        .select_from(func.generate_series(1, bindparam("count", type_=Integer)))
+        .scalar_subquery()
+    )
+    return (
+        select(AuditHead, ids)
+        .where(AuditHead.id == HEAD_ID)
+        .execution_options(populate_existing=True)
+    )
+
+
 def _head_and_new_ids(session: Session, count: int) -> tuple[AuditHead | None, list[int]]:
     """The chain's head, read afresh under the chain lock, and ``count`` new event ids.
 
@@ -174,16 +207,7 @@ def _head_and_new_ids(session: Session, count: int) -> tuple[AuditHead | None, l
     for the lock: the head row with an array of ids from the sequence beside it.
     """
     if session.get_bind().dialect.name == "postgresql":
-        ids = (
-            select(func.array_agg(func.nextval(func.pg_get_serial_sequence("audit_event", "id"))))
-            .select_from(func.generate_series(1, count))
-            .scalar_subquery()
-        )
-        row = session.execute(
-            select(AuditHead, ids)
-            .where(AuditHead.id == HEAD_ID)
-            .execution_options(populate_existing=True)
-        ).first()
+        row = session.execute(_head_with_new_ids(), {"count": count}).first()
         if row is not None:
             return row[0], sorted(row[1])
     head = session.get(AuditHead, HEAD_ID, populate_existing=True)

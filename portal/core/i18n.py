@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from flask import g, request, session
-from flask_babel import Domain
+from flask_babel import Domain, get_translations
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -99,3 +103,48 @@ def select_staff_locale() -> str:
     if chosen in STAFF_LANGUAGES:
         return str(chosen)
     return request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT
+
+
+# --- translated strings in templates --------------------------------------------------------
+
+_TEMPLATE_STRINGS = "_portal_template_strings"
+_TEMPLATE_CATALOGUE = "portal_catalogue"
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates, as Flask-Babel installs them in Jinja's
+    "newstyle" (the translation taken as a format string, escaped where the template
+    escapes), with the constant strings kept once translated.
+
+    A page's fixed texts (headings, hints, buttons: most of its ``_()`` calls) cost the
+    same lookups, escaping and formatting on every request otherwise. Each is kept on the
+    catalogue it came from (Flask-Babel holds one per language and domain for the life of
+    the process), so a string is never served in another language; only the template's
+    own literals come here (every ``_()`` of the templates takes one), never a value of a
+    request, and a text with placeholders is formatted every time. The catalogue itself
+    is looked up once per rendering (Flask-Babel's lookup goes through the request's
+    context at each call), and kept on Jinja's evaluation context, which lives as long as
+    that rendering and no longer.
+    """
+    translations = getattr(context.eval_ctx, _TEMPLATE_CATALOGUE, None)
+    if translations is None:
+        translations = get_translations()
+        setattr(context.eval_ctx, _TEMPLATE_CATALOGUE, translations)
+    if not context.eval_ctx.autoescape:
+        return str(translations.ugettext(string) % variables)
+    # Markup, as Jinja's own: the catalogues are ours and may hold HTML; what a placeholder
+    # brings in is escaped by the formatting.
+    if variables:
+        return Markup(translations.ugettext(string)) % variables  # noqa: S704
+    kept: dict[str, Markup] = translations.__dict__.setdefault(_TEMPLATE_STRINGS, {})
+    translated = kept.get(string)
+    if translated is None:
+        translated = kept[string] = Markup(translations.ugettext(string)) % {}  # noqa: S704
+    return translated
+
+
+def install_template_gettext(environment: Environment) -> None:
+    """Put ``_template_gettext`` in place of the ``_`` and ``gettext`` that Flask-Babel
+    installed (``ngettext`` and the others stay Flask-Babel's)."""
+    environment.globals.update(_=_template_gettext, gettext=_template_gettext)

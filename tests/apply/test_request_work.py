@@ -9,8 +9,11 @@ from typing import Any
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from portal.cases.models import Case
+from portal.cases.states import CaseStatus
 from portal.core.audit import AuditEvent, verify_chain
 from portal.extensions import db
+from portal.intake.models import OutboxEntry
 from tests.apply.journey import Applicant
 from tests.conftest import AppFactory
 
@@ -98,3 +101,16 @@ def test_a_submission_flushes_once_and_chains_its_event(applicant: Applicant) ->
         assert "case.status_changed" in actions
         key = applicant.client.application.extensions["portal.keyring"].audit_key()
         assert verify_chain(db.session, key) == []
+
+
+def test_an_incomplete_draft_sent_goes_back_to_the_check_and_stays_a_draft(
+    applicant: Applicant,
+) -> None:
+    applicant.fill_principal()  # no identity, no declarations
+    response = applicant.client.post("/application/submit", data={"csrf_token": applicant.token()})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/application/check")
+    with applicant.client.application.app_context():
+        assert db.session.scalars(select(Case.status)).all() == [CaseStatus.DRAFT]
+        assert db.session.scalars(select(OutboxEntry)).all() == []
+        assert db.session.scalars(select(AuditEvent.action)).all().count("case.status_changed") == 0

@@ -203,8 +203,12 @@ def show_check() -> str:
 @blueprint.post("/application/submit")
 @draft_required
 def submit_application() -> Response | str:
-    case = applicant_case()
-    if not ConfirmForm().validate_on_submit() or not ready_to_submit(case):
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for("apply.show_check"))
-    services.submit_case(db.session, case)
+    try:
+        # The service checks completeness itself; checking here first read and decrypted
+        # every section a second time.
+        services.submit_case(db.session, applicant_case())
+    except services.IncompleteError:
+        return redirect(url_for("apply.show_check"))  # which says what is missing
     return redirect(url_for("apply.show_status", submitted=1))
