@@ -2,11 +2,12 @@
 
 from flask import Blueprint
 
+from portal.cases.deadlines import overdue_now
 from portal.cases.labels import choice_label, choice_labels, country_name, label
 from portal.core.date_display import staff_date
 
 blueprint = Blueprint("review", __name__, template_folder="templates", url_prefix="/staff")
-for _global in (label, choice_label, choice_labels, country_name, staff_date):
+for _global in (label, choice_label, choice_labels, country_name, staff_date, overdue_now):
     blueprint.add_app_template_global(_global)
 
 # Importing the views registers their routes (named so as not to hide review.queue).

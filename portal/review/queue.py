@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, select, tuple_
 
 from portal.accounts.models import StaffUser
+from portal.cases.deadlines import DEFAULT_SERVICE_DAYS, overdue_condition
 from portal.cases.models import Case
 from portal.cases.models.case import QUEUE_ORDER
 from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningStatus, ThreatLevel
@@ -35,6 +37,10 @@ class Filters:
     country_of_stay: str | None = None
     assignee: str | None = None  # "me", "none", or nothing
     waiting_days: int | None = None  # at least this long in the current stage
+    # Past the open question's deadline, or longer in the stage than the service level
+    # (portal.cases.deadlines.overdue_condition; counted from ``case``, portal.review.counts).
+    overdue: bool = False
+    service_days: int = DEFAULT_SERVICE_DAYS
     # Fixed once, so that the page and its counts agree on what "waiting" means.
     now: datetime = field(default_factory=utcnow)
 
@@ -60,6 +66,7 @@ class Filters:
             value = (args.get(name) or "").strip().upper()
             return value if len(value) == 2 and value.isascii() and value.isalpha() else None
 
+        overdue = args.get("overdue") == "1"
         return cls(
             statuses=statuses or list(OPEN_STATUSES),
             programme=pick(Programme, "programme"),
@@ -69,6 +76,10 @@ class Filters:
             country_of_stay=country("country"),
             assignee=args.get("assignee") if args.get("assignee") in ("me", "none") else None,
             waiting_days=waiting_days,
+            overdue=overdue,
+            service_days=(
+                current_app.config["PORTAL_REVIEW_SERVICE_DAYS"] if overdue else DEFAULT_SERVICE_DAYS
+            ),
         )
 
     @property
@@ -107,6 +118,8 @@ class Filters:
                 found.append(column == value)
         if self.waiting_days is not None:
             found.append(source.status.in_(OPEN_STATUSES))
+        if self.overdue:  # only open cases are overdue; ``source`` is ``Case`` here
+            found.append(overdue_condition(self.now, self.service_days, source))
         if not facets:
             return found
         found.append(source.status.in_(self.statuses))
