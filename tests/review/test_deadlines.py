@@ -21,6 +21,7 @@ from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.review import services
 from portal.review.counts import facet_counts
 from portal.review.queue import Filters
 from tests.apply.journey import Applicant
@@ -230,6 +231,31 @@ def test_an_overdue_request_is_reminded_with_a_new_deadline(
         details = str(event.details)
         assert str(reminder.id) in details and due_day.isoformat() in details
         assert "یادآوری" not in details and "reminder" not in details.lower()
+
+
+class Crash(Exception):
+    """A fault in the reminder's last step."""
+
+
+def test_a_reminder_that_fails_half_way_leaves_nothing_behind(
+    staff_app: Flask, signed_in, applicant_case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, _applicant = applicant_case("en")
+    worker = signed_in("amira", Role.CASEWORKER)
+    _post(worker, case, "questions", question=QUESTION)
+    _overdue_question(staff_app, case)
+    before = _stored(staff_app, case)
+    token = csrf(worker.get(f"/staff/cases/{case.id}").get_data(as_text=True))
+
+    def crash(*_args: Any, **_kwargs: Any) -> None:
+        raise Crash
+
+    monkeypatch.setattr(services, "record_event", crash)
+    with pytest.raises(Crash):
+        worker.post(f"/staff/cases/{case.id}/reminder", data={"days": "7", "csrf_token": token})
+    after = _stored(staff_app, case)
+    assert after[0].answer_due_at == before[0].answer_due_at
+    assert [m.id for m in after[1]] == [m.id for m in before[1]]
 
 
 def test_a_reminder_is_refused_without_an_open_request(
