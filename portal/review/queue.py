@@ -78,7 +78,9 @@ class Filters:
             waiting_days=waiting_days,
             overdue=overdue,
             service_days=(
-                current_app.config["PORTAL_REVIEW_SERVICE_DAYS"] if overdue else DEFAULT_SERVICE_DAYS
+                current_app.config["PORTAL_REVIEW_SERVICE_DAYS"]
+                if overdue
+                else DEFAULT_SERVICE_DAYS
             ),
         )
 
