@@ -20,7 +20,6 @@ from portal.core.db import DbSession, utcnow
 
 # How many days an applicant may be given to answer: the form's bounds.
 MIN_DAYS, MAX_DAYS = 1, 90
-DEFAULT_ANSWER_DAYS = 14
 DEFAULT_SERVICE_DAYS = 30
 # The whole of the last day counts: an answer written that evening is in time. The day
 # ends in UTC, which in Afghanistan and Iran is the next morning (in the applicant's favour).
@@ -41,7 +40,8 @@ def set_deadline(case: Case, request: Message, due: datetime) -> None:
 
 def open_request(session: DbSession, case: Case) -> Message | None:
     """The question the applicant is asked to answer now (the newest, a reminder included);
-    None unless the case waits for their answer."""
+    None unless the case waits for their answer. A reminder is a question of its own that
+    refers to the one before it (``in_reply_to_id``)."""
     if case.status != CaseStatus.INFO_REQUESTED:
         return None
     return session.scalar(
@@ -54,11 +54,6 @@ def open_request(session: DbSession, case: Case) -> Message | None:
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     )
-
-
-def is_reminder(message: Message) -> bool:
-    """A reminder is a question to the applicant that refers to an earlier question."""
-    return message.direction == MessageDirection.TO_APPLICANT and message.in_reply_to_id is not None
 
 
 def reminder_text(language: str) -> str:
