@@ -84,6 +84,13 @@ def _positive_whole_number(environ: Mapping[str, str], name: str, default: int) 
     return int(value)
 
 
+def _answer_days(environ: Mapping[str, str]) -> int:
+    days = _positive_whole_number(environ, "PORTAL_INFO_REQUEST_DAYS", 14)
+    if days > 90:  # the most the question form offers (portal.cases.deadlines.MAX_DAYS)
+        raise ConfigurationError("PORTAL_INFO_REQUEST_DAYS must be at most 90")
+    return days
+
+
 def _iso_date(environ: Mapping[str, str], name: str, default: str) -> str:
     value = environ.get(name, default)
     try:
@@ -255,8 +262,10 @@ def load_config(instance: Path, environ: Mapping[str, str] = os.environ) -> dict
         "PORTAL_BUDGET_SEARCHES_PER_HOUR": _positive_whole_number(
             environ, "PORTAL_BUDGET_SEARCHES_PER_HOUR", 100
         ),
-        # The queue's service level (docs/review.md, "The queue"): an open case that has
-        # waited longer than this many days in its stage is overdue.
+        # The days an applicant is given to answer a question, unless staff choose
+        # others; and the queue's service level (docs/review.md, "The queue"): an open
+        # case that has waited longer than this many days in its stage is overdue.
+        "PORTAL_INFO_REQUEST_DAYS": _answer_days(environ),
         "PORTAL_REVIEW_SERVICE_DAYS": _positive_whole_number(
             environ, "PORTAL_REVIEW_SERVICE_DAYS", 30
         ),

@@ -1,7 +1,7 @@
 """an index of the open proposals by proposer, for the team page's waiting confirmations
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-06 12:00:00
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

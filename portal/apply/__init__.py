@@ -2,10 +2,15 @@
 
 from flask import Blueprint
 
-from portal.core.date_display import applicant_date, applicant_date_range, applicant_day
+from portal.core.date_display import (
+    applicant_date,
+    applicant_date_range,
+    applicant_day,
+    applicant_deadline,
+)
 
 blueprint = Blueprint("apply", __name__, template_folder="templates")
-for _date_helper in (applicant_date, applicant_date_range, applicant_day):
+for _date_helper in (applicant_date, applicant_date_range, applicant_day, applicant_deadline):
     blueprint.add_app_template_global(_date_helper)
 
 # Importing the views registers their routes on the blueprint.

@@ -78,6 +78,8 @@ def transition(
         **details,
     )
     record_move(session, case, target, now)
+    if case.status == S.INFO_REQUESTED:  # answered, withdrawn: no request is open any more
+        case.answer_due_at = None
     case.status, case.status_changed_at, case.status_changed_by = target, now, actor_kind
     if target == S.SUBMITTED:
         case.submitted_at = now

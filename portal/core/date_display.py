@@ -6,7 +6,7 @@ range first, so lists sort and compare, with the original beside it:
 "1985-03-21 – 1986-03-20 (1364 SH, year only)".
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale
@@ -74,6 +74,13 @@ def applicant_day(day: date | None) -> str:
     if calendars_for(_language())[0] is Calendar.SOLAR_HIJRI:
         return applicant_date(EnteredDate(Calendar.SOLAR_HIJRI, *solar_hijri_of(day)))
     return applicant_date(EnteredDate(Calendar.GREGORIAN, day.year, day.month, day.day))
+
+
+def applicant_deadline(due: datetime) -> Markup:
+    """ "Please answer by …": the last day of a deadline (the UTC day it ends on), in the
+    language's own calendar and digits, isolated so it reads whole in right-to-left text."""
+    day = Markup("<bdi>%s</bdi>") % applicant_day(due.astimezone(UTC).date())
+    return escape(_("Please answer by %(date)s.")) % {"date": day}
 
 
 def staff_date(value: str | None) -> str:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import Blueprint
 
+from portal.cases.deadlines import overdue_now
 from portal.cases.labels import choice_label, choice_labels, country_name, label, short_label
 from portal.core.date_display import staff_date
 from portal.core.db import utcnow
@@ -24,6 +25,7 @@ for _global in (
     country_name,
     staff_date,
     waited_days,
+    overdue_now,
 ):
     blueprint.add_app_template_global(_global)
 

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import StaffUser
+from portal.cases.deadlines import SERVICE_LEVEL_STATUSES
 from portal.cases.models import Case, CaseTally, CaseWaitingTally
+from portal.cases.states import CaseStatus
 from portal.core.db import DbSession
 from portal.review.queue import FACETS, Filters
 
@@ -46,14 +48,20 @@ def _grouped(
 
 
 def _too_recent(
-    session: DbSession, user: StaffUser, filters: Filters, since: datetime
+    session: DbSession,
+    user: StaffUser,
+    filters: Filters,
+    since: datetime,
+    stages: tuple[CaseStatus, ...] | None,
 ) -> Iterator[tuple[tuple[str, ...], int]]:
-    """The open cases that changed stage after ``since``, per combination, in two parts
-    that add up exactly: the whole UTC days after ``since``'s own, and the rest of that day."""
+    """The open cases (of ``stages`` if given) that changed stage after ``since``, per
+    combination, in two parts that add up exactly: the whole UTC days after ``since``'s
+    own, and the rest of that day."""
     day = since.astimezone(UTC).date()
     midnight = datetime.combine(day + timedelta(days=1), time(), UTC)
     later_days = [
         *filters.conditions(user, CaseWaitingTally, facets=False),
+        *_of_stages(CaseWaitingTally, stages),
         CaseWaitingTally.entered_on > day,
     ]
     yield from _grouped(
@@ -61,10 +69,15 @@ def _too_recent(
     )
     rest_of_day = [
         *filters.conditions(user, Case, facets=False),
+        *_of_stages(Case, stages),
         Case.status_changed_at > since,
         Case.status_changed_at < midnight,
     ]
     yield from _grouped(session, user, Case, func.count(), *rest_of_day)
+
+
+def _of_stages(source: Any, stages: tuple[CaseStatus, ...] | None) -> list[Any]:
+    return [] if stages is None else [source.status.in_(stages)]
 
 
 def _combinations(
@@ -79,22 +92,22 @@ def _combinations(
             rows.append(Case.status_changed_at <= filters.waiting_since)
         yield from _grouped(session, user, Case, func.count(), *rows)
         return
-    tallied = filters.conditions(user, CaseTally, facets=False)
+    # Overdue is first a waiting time, the service level's (the longer of the two wins), in
+    # the stages it judges; the questions whose answer is overdue are counted below.
+    overdue = filters.view == "overdue"
+    stages = SERVICE_LEVEL_STATUSES if overdue else None
+    tallied = [*filters.conditions(user, CaseTally, facets=False), *_of_stages(CaseTally, stages)]
     yield from _grouped(session, user, CaseTally, func.sum(CaseTally.change), *tallied)
-    # Overdue is first a waiting time: the service level's (the longer of the two wins).
     boundaries = [filters.waiting_since] if filters.waiting_since is not None else []
-    if filters.view == "overdue":
+    if overdue:
         boundaries.append(filters.overdue_since)
     if boundaries:
-        for combination, number in _too_recent(session, user, filters, min(boundaries)):
+        for combination, number in _too_recent(session, user, filters, min(boundaries), stages):
             yield combination, -number
-    if filters.view == "overdue" and len(late := filters.late()) > 1:
-        # Overdue for another reason without waiting past the service level.
-        rows = [
-            *filters.conditions(user, Case, facets=False),
-            Case.status_changed_at > filters.overdue_since,
-            or_(*late[1:]),
-        ]
+    if overdue:
+        # A deadline passes without a row changing, so no tally can follow it: these are
+        # read from ``case`` through ``ix_case_answer_due`` (one stage's cases).
+        rows = [*filters.conditions(user, Case, facets=False), filters.late()[1]]
         if filters.waiting_since is not None:
             rows.append(Case.status_changed_at <= filters.waiting_since)
         yield from _grouped(session, user, Case, func.count(), *rows)

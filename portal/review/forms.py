@@ -1,8 +1,17 @@
 from typing import Any
 
+from flask import current_app
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from portal.cases.deadlines import MAX_DAYS, MIN_DAYS
 from portal.cases.labels import LABELS
 from portal.cases.states import (
     OPEN_STATUSES,
@@ -26,11 +35,24 @@ class NoteForm(PortalForm):
     )
 
 
+def _answer_days() -> IntegerField:
+    """Days from today the applicant has to answer; left empty, the configured default."""
+    return IntegerField(
+        _ls("Days to answer"),
+        validators=[Optional(), NumberRange(min=MIN_DAYS, max=MAX_DAYS)],
+    )
+
+
 class QuestionForm(PortalForm):
     question = TextAreaField(
         _ls("Question for the applicant"),
         validators=[DataRequired(REQUIRED), Length(max=5000), staff_plain_text],
     )
+    days = _answer_days()
+
+
+class ReminderForm(PortalForm):
+    days = _answer_days()
 
 
 class AssignForm(PortalForm):
@@ -146,8 +168,10 @@ class ActionForms:
     """Blank forms for the case screen (each posts to its own action)."""
 
     def __init__(self) -> None:
+        answer_days = current_app.config["PORTAL_INFO_REQUEST_DAYS"]
         self.note = NoteForm(formdata=None)
-        self.question = QuestionForm(formdata=None)
+        self.question = QuestionForm(formdata=None, days=answer_days)
+        self.reminder = ReminderForm(formdata=None, days=answer_days)
         self.assign = AssignForm(formdata=None)
         self.threat = ThreatForm(formdata=None)
         self.screening = ScreeningForm(formdata=None)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
 
 from portal.accounts.models import StaffUser
+from portal.cases.deadlines import DEFAULT_SERVICE_DAYS, SERVICE_LEVEL_STATUSES, answer_overdue
 from portal.cases.models import Case, Decision
 from portal.cases.models.case import QUEUE_ORDER, SUBMITTED_ORDER, WAITING_ORDER
 from portal.cases.states import (
@@ -34,7 +35,7 @@ PAGE_SIZE = 50
 # The filters that are one column's value: they are counted per value (portal.review.counts).
 FACETS = ("status", "programme", "threat", "screening", "assignee")
 # The service level's default: an open case waiting longer in its stage is overdue.
-SERVICE_DAYS = 30
+SERVICE_DAYS = DEFAULT_SERVICE_DAYS
 
 
 @dataclass(frozen=True)
@@ -180,12 +181,17 @@ class Filters:
     def late(self) -> list[ColumnElement[bool]]:
         """Why an open case is overdue; any one of these suffices (the view "overdue").
 
-        The first is the service level, which the counts take from the tallies as a
-        waiting time; the counts take any further reason from ``case``
-        (``portal.review.counts``).
+        The first is the service level, in every open stage but a question's, which the
+        counts take from the tallies as a waiting time; the second is a question whose
+        answer is overdue (``portal.cases.deadlines.answer_overdue``), which the counts
+        take from ``case``. The two are apart by status (``portal.review.counts``).
         """
         return [
-            Case.status_changed_at <= self.overdue_since,  # waiting past the service level
+            and_(
+                Case.status.in_(SERVICE_LEVEL_STATUSES),
+                Case.status_changed_at <= self.overdue_since,
+            ),
+            answer_overdue(self.now, self.overdue_since),
         ]
 
     def view_conditions(self, user: StaffUser, *, walk: bool = False) -> list[ColumnElement[bool]]:

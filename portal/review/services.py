@@ -7,10 +7,13 @@ request commits once at its end, or rolls back as a whole.
 """
 
 import uuid
+from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import StaffUser
+from portal.cases import deadlines
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.labels import lazy_label
 from portal.cases.lifecycle import can_move, transition
@@ -151,11 +154,30 @@ def add_note(session: DbSession, case: Case, actor: StaffUser, body: str) -> Not
     return _note(session, case, actor, body)
 
 
-def request_information(session: DbSession, case: Case, actor: StaffUser, question: str) -> None:
-    """A question the applicant sees and answers; the case waits for the answer."""
+def _answer_due(days: int | None) -> datetime:
+    """The deadline ``days`` days from today (the configured default if None)."""
+    if days is None:
+        days = current_app.config["PORTAL_INFO_REQUEST_DAYS"]
+    if not deadlines.MIN_DAYS <= days <= deadlines.MAX_DAYS:
+        raise ActionRefused(
+            _ls(
+                "Give the applicant between %(least)s and %(most)s days to answer.",
+                least=deadlines.MIN_DAYS,
+                most=deadlines.MAX_DAYS,
+            )
+        )
+    return deadlines.answer_due(days, utcnow())
+
+
+def request_information(
+    session: DbSession, case: Case, actor: StaffUser, question: str, days: int | None = None
+) -> Message:
+    """A question the applicant sees and answers by a deadline ``days`` days from today;
+    the case waits for the answer."""
     authorize(actor, P.CASE_REQUEST_INFO)
     if case.status != CaseStatus.IN_REVIEW:
         raise ActionRefused(_ls("Only a case under review can do this."))
+    due = _answer_due(days)
     _unlock(session, case, actor)
     message = Message(
         case=case,
@@ -165,7 +187,52 @@ def request_information(session: DbSession, case: Case, actor: StaffUser, questi
     )
     message.body = question
     session.add(message)
-    transition(session, case, CaseStatus.INFO_REQUESTED, actor_kind=STAFF, actor_id=actor.id)
+    transition(
+        session,
+        case,
+        CaseStatus.INFO_REQUESTED,
+        actor_kind=STAFF,
+        actor_id=actor.id,
+        due=due.date().isoformat(),
+    )
+    deadlines.set_deadline(case, message, due)
+    return message
+
+
+def remind_applicant(
+    session: DbSession, case: Case, actor: StaffUser, days: int | None = None
+) -> Message:
+    """Remind the applicant of the open question, in their language, with a new deadline
+    ``days`` days from today. The reminder is a request of its own that refers to the
+    question, so their answer to either answers both."""
+    authorize(actor, P.CASE_REQUEST_INFO)
+    question = deadlines.open_request(session, case)
+    if question is None:
+        raise ActionRefused(_ls("There is no open question to remind the applicant of."))
+    due = _answer_due(days)
+    _unlock(session, case, actor)
+    reminder = Message(
+        id=uuid.uuid4(),  # the event names it
+        case=case,
+        direction=MessageDirection.TO_APPLICANT,
+        author_id=actor.id,
+        is_information_request=True,
+        in_reply_to_id=question.id,
+    )
+    reminder.body = deadlines.reminder_text(case.language)
+    session.add(reminder)
+    deadlines.set_deadline(case, reminder, due)
+    # The event names the reminder's row and the new deadline, never its words.
+    record_event(
+        session,
+        "case.reminded",
+        actor_kind=STAFF,
+        actor_id=actor.id,
+        case_id=case.id,
+        message=str(reminder.id),
+        due=due.date().isoformat(),
+    )
+    return reminder
 
 
 def confirm_employment(

@@ -88,6 +88,28 @@ def test_an_insider_budget_that_would_stop_all_work_is_refused(
         load_config(tmp_path, {name: value})
 
 
+def test_deadlines_default_to_two_weeks_to_answer_and_a_month_in_a_stage(tmp_path: Path) -> None:
+    config = load_config(tmp_path, {})
+    assert config["PORTAL_INFO_REQUEST_DAYS"] == 14
+    assert config["PORTAL_REVIEW_SERVICE_DAYS"] == 30
+    config = load_config(tmp_path, {"PORTAL_INFO_REQUEST_DAYS": "90"})
+    assert config["PORTAL_INFO_REQUEST_DAYS"] == 90
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORTAL_INFO_REQUEST_DAYS", "0"),
+        ("PORTAL_INFO_REQUEST_DAYS", "91"),  # more than the question form offers
+        ("PORTAL_REVIEW_SERVICE_DAYS", "0"),
+        ("PORTAL_REVIEW_SERVICE_DAYS", "a month"),
+    ],
+)
+def test_a_deadline_setting_out_of_range_is_refused(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        load_config(tmp_path, {name: value})
+
+
 @pytest.mark.parametrize(
     "secret",
     [

@@ -17,9 +17,11 @@ from flask import Flask, abort
 from sqlalchemy import select
 
 from portal.cases.custody import open_with_intake_key
+from portal.cases.deadlines import answer_due, set_deadline
 from portal.cases.lifecycle import transition
 from portal.cases.models import Case, Message
 from portal.cases.states import ActorKind, CaseStatus, MessageDirection
+from portal.core.db import utcnow
 from portal.extensions import babel, db
 from tests.apply.journey import Applicant, png
 
@@ -220,6 +222,8 @@ class ApplicantPages:
             )
             question.body = QUESTION
             db.session.add(question)
+            # Its deadline shows on the messages and the status page.
+            set_deadline(case, question, answer_due(14, utcnow()))
             db.session.commit()
 
     def render(self, code: str) -> dict[str, tuple[int, str]]:

@@ -94,10 +94,17 @@ def show_messages() -> Any:
                 )
             return redirect(url_for("apply.show_messages"))
     services.mark_read(db.session, messages)
+    questions = [
+        m
+        for m in messages
+        if m.is_information_request and m.direction == MessageDirection.TO_APPLICANT
+    ]
     page, status = form_page(
         "apply/messages.html",
         form,
         messages=messages,
+        # The question waiting for an answer, which shows its deadline.
+        asking=questions[-1] if questions and case.status == CaseStatus.INFO_REQUESTED else None,
         case=case,
         closed=case.status in CLOSED,
         rejected=rejected,

@@ -67,6 +67,9 @@ class Case(Base):
     shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the applicant confirmed the declarations and consented to processing.
     declarations_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The deadline of the open information request (``Message.due_at``), kept here so that
+    # "overdue" is one indexed comparison on this table; None whenever no request is open.
+    answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     row_version: Mapped[int] = mapped_column(default=1)
 
     contact_ct: Mapped[ciphertext | None] = mapped_column("contact")
@@ -212,6 +215,15 @@ Index(
     ],
     postgresql_where=_OPEN,
     sqlite_where=_OPEN,
+)
+# The cases waiting for an applicant's answer, by its deadline: the overdue ones are the
+# start of it (portal.cases.deadlines.answer_overdue).
+_WAITING_FOR_ANSWER = Case.status == CaseStatus.INFO_REQUESTED
+Index(
+    "ix_case_answer_due",
+    Case.answer_due_at,
+    postgresql_where=_WAITING_FOR_ANSWER,
+    sqlite_where=_WAITING_FOR_ANSWER,
 )
 
 

@@ -62,6 +62,9 @@ class Message(CaseOwned, Base):
     in_reply_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("message.id"))
     created_at: Mapped[created_at]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An information request's deadline, as it was set (a reminder is a request of its own
+    # with a new one); the case keeps the deadline of the request still open.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     body_ct: Mapped[ciphertext | None] = mapped_column("body")
     body = Sealed(TEXT)

@@ -89,9 +89,20 @@ def request_information(case_id: uuid.UUID) -> Response:
         case_id,
         forms.QuestionForm(),
         lambda case, form, user: services.request_information(
-            db.session, case, user, form.question.data.strip()
+            db.session, case, user, form.question.data.strip(), form.days.data
         ),
     )
+
+
+@blueprint.post("/cases/<uuid:case_id>/reminder")
+@requires(Permission.CASE_REQUEST_INFO)
+def remind_applicant(case_id: uuid.UUID) -> Response:
+    def action(case: Case, form: Any, user: StaffUser) -> None:
+        reminder = services.remind_applicant(db.session, case, user, form.days.data)
+        due = reminder.due_at.strftime("%Y-%m-%d") if reminder.due_at else ""
+        flash(_s("Reminder sent. The applicant is asked to answer by %(day)s.", day=due), "info")
+
+    return _act(case_id, forms.ReminderForm(), action)
 
 
 @blueprint.post("/cases/<uuid:case_id>/threat")
