@@ -336,6 +336,17 @@ def test_overdue_cases_are_those_past_their_deadline_or_the_service_level(
         db.session.remove()
     assert counts["status"] == {"info_requested": 2, "in_review": 1, "decision_proposed": 1}
 
+    # With a waiting time as well, both reasons keep only the cases that waited that long.
+    html = decider.get("/staff/?view=overdue&waiting=35").get_data(as_text=True)
+    listed = {part.split('"')[0] for part in html.split(LISTED)[1:]}
+    long_waiting = ("old question, no deadline", "proposal past service level")
+    assert listed == {str(cases[name].id) for name in long_waiting}
+    with staff_app.app_context():
+        args = MultiDict({"view": "overdue", "waiting": "35"})
+        counts = facet_counts(db.session, decider.user, Filters.from_args(args))
+        db.session.remove()
+    assert counts["status"] == {"info_requested": 1, "decision_proposed": 1}
+
     # A shorter service level makes the case in review for 29 days overdue too.
     staff_app.config["PORTAL_REVIEW_SERVICE_DAYS"] = 20
     html = decider.get("/staff/?view=overdue").get_data(as_text=True)

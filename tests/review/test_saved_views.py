@@ -274,26 +274,3 @@ def test_views_offered_to_a_decider(staff_app: Flask, decider: FlaskClient) -> N
     ):
         assert _link_count(html, name) == count, name
     assert 'href="/staff/?view=mine"' in html
-
-
-def test_a_further_reason_to_be_overdue_is_one_line(
-    staff_app: Flask, decider: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A deadline passed, say, is one more line in ``Filters.late()``: the page and every
-    count follow it (here a high priority stands in for it)."""
-    original = review_queue.Filters.late
-    monkeypatch.setattr(
-        review_queue.Filters, "late", lambda self: [*original(self), Case.priority_score >= 50]
-    )
-    now = utcnow()
-    waited = now - timedelta(days=40)
-    late = _case(staff_app, status_changed_at=waited, priority_score=1)
-    urgent = _case(staff_app, priority_score=60)
-    both = _case(staff_app, status_changed_at=waited, priority_score=70)
-    _case(staff_app, priority_score=2)  # neither
-    html = decider.get("/staff/?view=overdue").get_data(as_text=True)
-    assert set(_listed(html)) == {str(late.id), str(urgent.id), str(both.id)}
-    assert _link_count(html, "Overdue") == 3 and ">in review (3)<" in html
-    html = decider.get("/staff/?view=overdue&waiting=10").get_data(as_text=True)
-    assert set(_listed(html)) == {str(late.id), str(both.id)}
-    assert ">in review (2)<" in html
