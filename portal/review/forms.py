@@ -2,6 +2,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.cases.labels import LABELS
+from portal.cases.models import Case
 from portal.cases.states import DecisionOutcome, ScreeningStatus, ThreatLevel
 from portal.core.forms import PortalForm, options, staff_plain_text
 from portal.core.i18n import _ls
@@ -111,14 +112,17 @@ class SearchForm(PortalForm):
 
 
 class ActionForms:
-    """Blank forms for the case screen (each posts to its own action)."""
+    """The case screen's forms (each posts to its own action), starting at the case's
+    current values: a select shows what the case holds now, not the first option."""
 
-    def __init__(self) -> None:
+    def __init__(self, case: Case) -> None:
         self.note = NoteForm(formdata=None)
         self.question = QuestionForm(formdata=None)
-        self.assign = AssignForm(formdata=None)
-        self.threat = ThreatForm(formdata=None)
-        self.screening = ScreeningForm(formdata=None)
+        self.assign = AssignForm(formdata=None, assignee=str(case.assignee_id or ""))
+        self.threat = ThreatForm(formdata=None, level=str(case.threat_level))
+        # Pending and failed are not choices: then no option is marked, and the browser
+        # shows the first (clear), which the officer must choose on purpose.
+        self.screening = ScreeningForm(formdata=None, status=str(case.screening_status))
         self.priority = PriorityForm(formdata=None)
         self.propose = ProposeForm(formdata=None)
         self.reason = ReasonForm(formdata=None)
