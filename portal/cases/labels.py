@@ -169,6 +169,37 @@ CHOICES: dict[str, dict[str, LazyString]] = {
         "name_transliterated": _ls("name written in another script"),
         "phone": _ls("phone number"),
     },
+    # The sealed screening details (portal/intake/screening.py, priority.py): which risk
+    # category and which employer earned the rubric's points, and how a watch-list entry
+    # matched. The rubric's own codes, not the applicant's choices above.
+    "rubric_risk": {
+        "judge_prosecutor": _ls("judge or prosecutor"),
+        "military_police": _ls("member of the military or police"),
+        "lgbtqi": _ls("LGBTQI+"),
+        "journalist": _ls("journalist or media worker"),
+        "human_rights_defender": _ls("human rights defender"),
+        "womens_rights_activist": _ls("women's rights activist"),
+        "politician_official": _ls("politician or public official"),
+        "religious_ethnic_minority": _ls("member of a religious or ethnic minority"),
+        "academic_artist": _ls("academic or artist"),
+        "other": _ls("another reason"),
+    },
+    "rubric_employer": {
+        "bundeswehr": _ls("Bundeswehr"),
+        "bundespolizei": _ls("German federal police project"),
+        "auswaertiges_amt": _ls("Federal Foreign Office or a German embassy"),
+        "giz": _ls("GIZ"),
+        "political_foundation": _ls("a German political foundation"),
+        "kfw": _ls("KfW"),
+        "other": _ls("another German institution"),
+    },
+    "birth_agreement": {
+        "same_date": _ls("same date of birth"),
+        "same_year": _ls("same year of birth"),
+        "near_year": _ls("year of birth one or two years apart"),
+        "unknown": _ls("date of birth unknown on one side"),
+        "different_year": _ls("different year of birth"),
+    },
 }
 
 

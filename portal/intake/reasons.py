@@ -8,10 +8,13 @@ in the "staff" catalogue; the placeholders are named so translators can move the
 """
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import LazyString
 
+from portal.cases.labels import label
+from portal.cases.states import ScreeningStatus, ThreatLevel
 from portal.core.i18n import _ls
 
 # Priority and threat criteria (the published rubric, docs/screening.md).
@@ -114,10 +117,22 @@ class Reason:
         return {"code": self.code, "points": self.points, "params": dict(self.params)}
 
 
+# Reasons whose ``old`` and ``new`` params are members of an enum.
+LEVEL_PARAMS: dict[str, type[StrEnum]] = {
+    STAFF_THREAT_LEVEL: ThreatLevel,
+    STAFF_SCREENING_STATUS: ScreeningStatus,
+}
+
+
 def describe(reason: dict[str, Any]) -> str:
     """The staff sentence for a stored reason, in the current staff language."""
     text = TEXTS.get(reason["code"])
     if text is None:  # a code from a newer release: show it rather than fail the page
         return str(reason["code"])
     values = {"points": reason.get("points", 0), **reason.get("params", {})}
+    levels = LEVEL_PARAMS.get(reason["code"])
+    if levels is not None:  # stored as codes ("critical"): staff read their names
+        for name in ("old", "new"):
+            if values.get(name) in set(levels):
+                values[name] = label(levels(values[name]))
     return str(text) % values

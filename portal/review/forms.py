@@ -13,6 +13,7 @@ from wtforms.validators import (
 
 from portal.cases.deadlines import MAX_DAYS, MIN_DAYS
 from portal.cases.labels import LABELS
+from portal.cases.models import Case
 from portal.cases.states import (
     OPEN_STATUSES,
     CaseStatus,
@@ -165,16 +166,19 @@ class SearchForm(PortalForm):
 
 
 class ActionForms:
-    """Blank forms for the case screen (each posts to its own action)."""
+    """The case screen's forms (each posts to its own action), starting at the case's
+    current values: a select shows what the case holds now, not the first option."""
 
-    def __init__(self) -> None:
+    def __init__(self, case: Case) -> None:
         answer_days = current_app.config["PORTAL_INFO_REQUEST_DAYS"]
         self.note = NoteForm(formdata=None)
         self.question = QuestionForm(formdata=None, days=answer_days)
         self.reminder = ReminderForm(formdata=None, days=answer_days)
-        self.assign = AssignForm(formdata=None)
-        self.threat = ThreatForm(formdata=None)
-        self.screening = ScreeningForm(formdata=None)
+        self.assign = AssignForm(formdata=None, assignee=str(case.assignee_id or ""))
+        self.threat = ThreatForm(formdata=None, level=str(case.threat_level))
+        # Pending and failed are not choices: then no option is marked, and the browser
+        # shows the first (clear), which the officer must choose on purpose.
+        self.screening = ScreeningForm(formdata=None, status=str(case.screening_status))
         self.priority = PriorityForm(formdata=None)
         self.propose = ProposeForm(formdata=None)
         self.reason = ReasonForm(formdata=None)

@@ -1,6 +1,7 @@
 """Staff screens name every code of a case in German and in English: the case screen, the
 queue and the reports show no enum or choice value as it is stored ("paper_tazkira",
-"bundeswehr"), whichever codes a case holds."""
+"bundeswehr"), whichever codes a case holds; nor do the screening details a security officer
+reads (a watch-list hit, the rubric's categories, the reasons staff gave)."""
 
 import io
 import re
@@ -21,9 +22,10 @@ from portal.cases.states import DocumentKind, IdentityDocument, Programme, Relat
 from portal.core.actors import Role
 from portal.extensions import db
 from tests.apply.journey import png
-from tests.factories import make_case
+from tests.factories import make_case, put_watchlist_in_force
 from tests.i18n.pseudo import visible_text
-from tests.review.conftest import through_intake
+from tests.review.conftest import csrf, through_intake
+from tests.review.test_case_screen import WATCHLIST
 
 PLACEHOLDER = re.compile(r"%\([^)]*\)[a-z]|%[a-z]")
 SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
@@ -96,6 +98,10 @@ def _case_with_every_code(app: Flask, programme: Programme) -> Case:
 def staff_pages(
     staff_app: Flask, signed_in: Callable[..., FlaskClient]
 ) -> Callable[[str], dict[str, str]]:
+    # The principal is on the watch list: a hit, with the details of the entry.
+    with staff_app.app_context():
+        put_watchlist_in_force(db.session, WATCHLIST)
+        db.session.remove()
     # Two cases with the same principal: each is the other's possible duplicate.
     cases = [
         _case_with_every_code(staff_app, programme)
@@ -103,6 +109,15 @@ def staff_pages(
     ]
     caseworker = signed_in("caseworker", Role.CASEWORKER)
     envoy = signed_in("envoy", Role.ENVOY)
+    officer = signed_in("officer", Role.SECURITY_OFFICER)
+    for case in cases:  # a reason a member of staff gave, kept in the details
+        token = csrf(officer.get("/staff/").get_data(as_text=True))
+        changed = officer.post(
+            f"/staff/cases/{case.id}/threat",
+            data={"level": "moderate", "reason": "Gespräch geführt.", "csrf_token": token},
+        )
+        assert changed.status_code == 302
+        officer.get(changed.location)  # its confirmation, in the language it was made in
 
     def render(language: str) -> dict[str, str]:
         headers = {"Accept-Language": language}
@@ -110,6 +125,10 @@ def staff_pages(
             f"case ({case.programme})": caseworker.get(f"/staff/cases/{case.id}", headers=headers)
             for case in cases
         }
+        for case in cases:
+            pages[f"screening details ({case.programme})"] = officer.get(
+                f"/staff/cases/{case.id}", headers=headers
+            )
         pages["queue"] = caseworker.get("/staff/", headers=headers)
         pages["reports"] = envoy.get("/staff/reports/", headers=headers)
         for name, response in pages.items():
@@ -125,6 +144,9 @@ def test_staff_screens_show_no_raw_codes(
 ) -> None:
     pages = staff_pages(language)
     assert "Deutsche Welle" in pages["case (local_staff)"]  # an employer named by the applicant
+    for programme in ("local_staff", "at_risk"):  # the details are on the page, in words
+        assert "UN-2024-0777" in pages[f"screening details ({programme})"]
+        assert "Gespräch geführt." in pages[f"screening details ({programme})"]
     found = {name: raw_codes(html, language) for name, html in pages.items()}
     assert {name: codes for name, codes in found.items() if codes} == {}
 

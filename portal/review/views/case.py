@@ -26,6 +26,8 @@ from portal.intake.linked_cases import reasons_now
 from portal.intake.reasons import describe
 from portal.review import blueprint
 from portal.review.budgets import BudgetExceeded
+from portal.review.case_screen import answer_due, days_in_stage, next_actions, open_sections
+from portal.review.details import screening_details
 from portal.review.forms import ActionForms
 from portal.review.services import open_decision, open_for_review
 from portal.review.views.insiders import over_budget
@@ -62,6 +64,9 @@ def show_case(case_id: uuid.UUID) -> Any:
     assessment = assessments[0] if assessments else None  # the one in force
     duplicates = links_of(db.session, [case.id])[case.id]
     staff = {s.id: s for s in db.session.scalars(select(StaffUser))}
+    decision = open_decision(db.session, case)
+    show_details = can(Permission.SCREENING_DETAILS_READ)
+    messages = _rows(Message, case.id, Message.created_at)
     viewers = db.session.execute(
         select(AuditEvent.actor_id, AuditEvent.at)
         .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")
@@ -78,16 +83,24 @@ def show_case(case_id: uuid.UUID) -> Any:
         reasons=reasons_now(db.session, assessment.reasons, duplicates) if assessment else [],
         assessments=assessments,
         describe=describe,
-        show_details=can(Permission.SCREENING_DETAILS_READ),
+        show_details=show_details,
+        # Decrypted only for those who may read them (they may name a watch-list entry).
+        details=screening_details(assessment.details, case.people, staff)
+        if assessment and show_details
+        else [],
         duplicates=duplicates,
         documents=_rows(Document, case.id, Document.created_at),
-        messages=_rows(Message, case.id, Message.created_at),
+        messages=messages,
         notes=_rows(Note, case.id, Note.created_at),
         history=_rows(CaseTransition, case.id, CaseTransition.at),
         exports=_rows(CaseExport, case.id, CaseExport.created_at),
-        decision=open_decision(db.session, case),
+        decision=decision,
         staff=staff,
         viewers=viewers,
-        forms=ActionForms(),
+        forms=ActionForms(case),
+        next_actions=next_actions(case, user, decision),
+        open_sections=open_sections(case, messages),
+        answer_due=answer_due(case),
+        days_in_stage=days_in_stage(case),
         caseworkers=[s for s in staff.values() if permitted(s, Permission.CASE_HOLD)],
     )
