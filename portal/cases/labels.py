@@ -180,7 +180,7 @@ CHOICES: dict[str, dict[str, LazyString]] = {
         "human_rights_defender": _ls("human rights defender"),
         "womens_rights_activist": _ls("women's rights activist"),
         "politician_official": _ls("politician or public official"),
-        "religious_ethnic_minority": _ls("member of a religious or ethnic minority"),
+        "minority": _ls("member of a religious or ethnic minority"),
         "academic_artist": _ls("academic or artist"),
         "other": _ls("another reason"),
     },
@@ -191,6 +191,7 @@ CHOICES: dict[str, dict[str, LazyString]] = {
         "giz": _ls("GIZ"),
         "political_foundation": _ls("a German political foundation"),
         "kfw": _ls("KfW"),
+        "bmz_funded": _ls("another organisation funded by the BMZ"),
         "other": _ls("another German institution"),
     },
     "birth_agreement": {
