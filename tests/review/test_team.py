@@ -247,7 +247,7 @@ def test_a_target_who_cannot_take_them_is_refused(
 
     page = _move(people["lead"], source=str(amira.id), target=str(target.id))
 
-    assert 'class="error-summary"' in page
+    assert 'role="alert"' in page and "error-summary" in page
     assert _assignees(staff_app, [case]) == [amira.id]
     with staff_app.app_context():
         assert (
