@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from portal.cases.deadlines import answer_due
 from portal.cases.states import (
     ActorKind,
     CaseStatus,
@@ -93,6 +94,7 @@ class Story:
     priority: int = 0
     identity_to_be_clarified: bool = False
     answers: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)  # message, when
+    answer_due: datetime | None = None  # the open question's deadline, while there is one
 
 
 def _full_name(*parts: str | None) -> str:
@@ -284,7 +286,8 @@ class _Writer:
         self.story.messages.append(
             Sealed(
                 message_id,
-                (self.case_id, to_applicant, caseworker, True, None, at, None),
+                # Asked with the question form's default time to answer.
+                (self.case_id, to_applicant, caseworker, True, None, at, None, answer_due(14, at)),
                 {"body": self.rng.choice(QUESTIONS)},
             )
         )
@@ -300,7 +303,7 @@ class _Writer:
         self.story.messages.append(
             Sealed(
                 answer_id,
-                (self.case_id, from_applicant, None, False, request, at, None),
+                (self.case_id, from_applicant, None, False, request, at, None, None),
                 {"body": self.rng.choice(ANSWERS)},
             )
         )
@@ -367,11 +370,13 @@ def story(
         else:  # the visa, the arrival
             mover = (STAFF, writer.pick(staff.caseworkers))
         writer.story.movers.append(mover)
-    if plan.path[-1] == S.INFO_REQUESTED and asked is not None and rng.random() < 0.5:
+    if plan.path[-1] == S.INFO_REQUESTED and asked is not None:
         request = next(message for message in writer.story.messages if message.id == asked)
         values = list(request.clear)
-        values[6] = writer.between(values[5], ends[-1], rng.random())  # read, not yet answered
-        request.clear = tuple(values)
+        writer.story.answer_due = values[7]  # the case waits for this answer
+        if rng.random() < 0.5:
+            values[6] = writer.between(values[5], ends[-1], rng.random())  # read, not answered
+            request.clear = tuple(values)
     return writer.story
 
 

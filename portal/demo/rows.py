@@ -164,7 +164,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         Case,
         "id reference programme status language nationality country_of_stay people_count "
         "identity_to_be_clarified threat_level screening_status priority_score assignee_id "
-        "created_at submitted_at status_changed_at status_changed_by row_version report_key",
+        "created_at submitted_at status_changed_at status_changed_by answer_due_at row_version "
+        "report_key",
     ),
     Person.__tablename__: _columns(
         Person,
@@ -191,7 +192,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     Message.__tablename__: _columns(
         Message,
-        "id case_id direction author_id is_information_request in_reply_to_id created_at read_at",
+        "id case_id direction author_id is_information_request in_reply_to_id created_at read_at "
+        "due_at",
     ),
     Document.__tablename__: _columns(
         Document,
@@ -271,6 +273,7 @@ def add_case(
         moments[-1],
         # Who made the last move, as the lifecycle keeps it: "answers received" reads it.
         story.movers[-1][0] if story.movers else None,
+        story.answer_due,
         1,  # row_version: the ORM's optimistic lock counts from here
         report_key,
     )

@@ -152,11 +152,15 @@ def test_information_requests_are_open_or_answered(demo: SeedReport) -> None:
         assert len(asked) == moves.count((S.IN_REVIEW, S.INFO_REQUESTED))
         for request in asked:
             assert request.direction == MessageDirection.TO_APPLICANT and request.author_id
+            assert request.due_at is not None and request.due_at > request.created_at
         # Every answer put the case back into review.
         answered = sum(1 for request in asked if request.id in answers)
         assert answered == moves.count((S.INFO_REQUESTED, S.IN_REVIEW))
         if case.status == S.INFO_REQUESTED:
             assert asked[-1].id not in answers, "the last request waits for its answer"
+            assert case.answer_due_at == asked[-1].due_at, "the case keeps its deadline"
+        else:
+            assert case.answer_due_at is None, "no question open, no deadline"
 
 
 def test_a_decider_confirms_an_open_proposal_through_the_review_service(
