@@ -1,13 +1,9 @@
 """What the case screen puts first: the actions this person may take in this status, in
 the order a caseworker takes them, and the sections the next step needs open."""
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 from portal.accounts.models import StaffUser
 from portal.cases.models import Case, Decision, Message
 from portal.cases.states import CaseStatus, MessageDirection, ScreeningStatus
-from portal.core.db import utcnow
 from portal.core.permissions import Permission, permitted
 
 # Actions by status, most pressing first; an action the person may take that is not listed
@@ -33,12 +29,6 @@ OPEN_BY_STATUS: dict[str, frozenset[str]] = {
     CaseStatus.REJECTED: frozenset({"notes", "history"}),
 }
 DEFAULT_OPEN = frozenset({"applicant"})
-
-
-@dataclass(frozen=True)
-class Due:
-    at: datetime
-    overdue: bool
 
 
 def next_actions(case: Case, user: StaffUser, decision: Decision | None) -> tuple[str, ...]:
@@ -86,18 +76,3 @@ def open_sections(case: Case, messages: list[Message]) -> frozenset[str]:
     if messages and messages[-1].direction == MessageDirection.FROM_APPLICANT:
         sections = sections | {"messages"}
     return sections
-
-
-def answer_due(case: Case, now: datetime | None = None) -> Due | None:
-    """The deadline for the applicant's answer, where the case has one (the column may not
-    exist in this release)."""
-    due = getattr(case, "answer_due_at", None)
-    if not isinstance(due, datetime):
-        return None
-    if due.tzinfo is None:  # stored in UTC; a backend without zones drops it
-        due = due.replace(tzinfo=UTC)
-    return Due(due, due < (now or utcnow()))
-
-
-def days_in_stage(case: Case, now: datetime | None = None) -> int:
-    return max(0, ((now or utcnow()) - case.status_changed_at).days)

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -32,7 +31,6 @@ from portal.extensions import db
 from portal.intake import priority
 from portal.intake.reasons import describe
 from portal.intake.tasks import process_case
-from portal.review.case_screen import answer_due
 from portal.watchlist.matcher import BIRTH_POINTS
 from tests.apply.test_uploads import pdf_of
 from tests.factories import make_case, put_watchlist_in_force
@@ -290,14 +288,21 @@ def test_the_band_shows_where_the_case_stands(
     assert "high" in band and "12 days" in band
 
 
-def test_a_deadline_for_the_answer_is_in_the_band_and_overdue_once_past() -> None:
+def test_a_deadline_for_the_answer_is_in_the_band_and_overdue_once_past(
+    staff_app: Flask, signed_in, submitted_case, watchlist_in_force
+) -> None:
+    case = submitted_case()
+    dora = signed_in("dora", Role.DECIDER)
     now = utcnow()
-    assert answer_due(SimpleNamespace(), now) is None  # a release without the column
-    assert answer_due(SimpleNamespace(answer_due_at=None), now) is None
-    due = answer_due(SimpleNamespace(answer_due_at=now + timedelta(days=3)), now)
-    assert due is not None and not due.overdue
-    late = answer_due(SimpleNamespace(answer_due_at=(now - timedelta(days=1)).replace(tzinfo=None)))
-    assert late is not None and late.overdue
+    update_case(
+        staff_app, case, status=CaseStatus.INFO_REQUESTED, answer_due_at=now + timedelta(days=3)
+    )
+    band = _band(dora.get(f"/staff/cases/{case.id}").get_data(as_text=True))
+    assert "Answer due" in band and (now + timedelta(days=3)).strftime("%Y-%m-%d") in band
+    assert "overdue" not in band
+    update_case(staff_app, case, answer_due_at=now - timedelta(days=1))
+    band = _band(dora.get(f"/staff/cases/{case.id}").get_data(as_text=True))
+    assert '<span class="tag overdue">overdue</span>' in band
 
 
 def test_the_forms_start_at_the_case_s_current_values(

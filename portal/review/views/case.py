@@ -26,7 +26,7 @@ from portal.intake.linked_cases import reasons_now
 from portal.intake.reasons import describe
 from portal.review import blueprint
 from portal.review.budgets import BudgetExceeded
-from portal.review.case_screen import answer_due, days_in_stage, next_actions, open_sections
+from portal.review.case_screen import next_actions, open_sections
 from portal.review.details import screening_details
 from portal.review.forms import ActionForms
 from portal.review.services import open_decision, open_for_review
@@ -100,7 +100,5 @@ def show_case(case_id: uuid.UUID) -> Any:
         forms=ActionForms(case),
         next_actions=next_actions(case, user, decision),
         open_sections=open_sections(case, messages),
-        answer_due=answer_due(case),
-        days_in_stage=days_in_stage(case),
         caseworkers=[s for s in staff.values() if permitted(s, Permission.CASE_HOLD)],
     )
