@@ -4,6 +4,7 @@ from typing import Any
 
 import pyotp
 from flask import Flask
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from portal.accounts.services import create_staff
 from portal.core.actors import Role
@@ -31,4 +32,9 @@ def staff_sign_in(
     page.fill("[name=password]", PASSWORD)
     page.fill("[name=code]", pyotp.TOTP(secret).now())
     page.locator("main form button[type=submit]").click()
-    assert page.locator(lands_on).count() == 1, f"no {lands_on} after signing in"
+    # The click returns before the page it leads to has loaded: wait for it.
+    try:
+        page.locator(lands_on).first.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no {lands_on} after signing in") from None
+    assert page.locator(lands_on).count() == 1, f"more than one {lands_on} after signing in"

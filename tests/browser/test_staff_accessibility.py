@@ -39,6 +39,7 @@ WALKED = {
     "review.show_alerts": "alerts (security officer, administrator)",
     "review.show_audit": "the audit log",
     "review.list_failed_jobs": "failed jobs",
+    "review.show_team": "the team page (a decider)",
     "reports.show_reports": "the envoy's reports",
 }
 # GET routes that are not pages: what they answer is a file, which axe cannot read.
