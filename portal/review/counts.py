@@ -139,14 +139,3 @@ def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> Facet
 def total(counts: FacetCounts, filters: Filters) -> int:
     """How many cases the filters show: those of the chosen statuses."""
     return sum(counts["status"][status] for status in filters.statuses)
-
-
-def view_counts(
-    session: DbSession, user: StaffUser, views: list[str], now: datetime, service_days: int
-) -> dict[str, int]:
-    """How many cases each saved view shows, as its link opens it."""
-    found = {}
-    for view in views:
-        filters = Filters.for_view(view, now, service_days)
-        found[view] = total(facet_counts(session, user, filters), filters)
-    return found

@@ -149,18 +149,6 @@ class Filters:
             service_days=service_days,
         )
 
-    @classmethod
-    def for_view(cls, view: str, now: datetime, service_days: int = SERVICE_DAYS) -> "Filters":
-        """A saved view as its link opens it: nothing else filtered."""
-        return cls(
-            statuses=list(VIEWS[view].statuses),
-            assignee="me" if view == "mine" else None,
-            view=view,
-            sort=VIEWS[view].sort,
-            service_days=service_days,
-            now=now,
-        )
-
     @property
     def waiting_since(self) -> datetime | None:
         """Cases that changed stage after this moment have not waited long enough."""

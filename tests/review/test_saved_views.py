@@ -266,11 +266,7 @@ def test_views_offered_to_a_decider(staff_app: Flask, decider: FlaskClient) -> N
     _case(staff_app, threat_level=ThreatLevel.HIGH)
     html = decider.get("/staff/").get_data(as_text=True)
     assert _active_view(html) == "All open cases"
-    for name, count in (
-        ("My cases", 0),
-        ("Waiting for me to confirm", 0),
-        ("Answers received", 0),
-        ("Overdue", 0),
-    ):
-        assert _link_count(html, name) == count, name
+    # Only the open view's link is counted: the others would cost more than the page.
+    for name in ("My cases", "Waiting for me to confirm", "Answers received", "Overdue"):
+        assert f">{name}</a>" in html and _link_count(html, name) is None, name
     assert 'href="/staff/?view=mine"' in html

@@ -7,7 +7,7 @@ from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningS
 from portal.core.permissions import Permission, permitted
 from portal.extensions import db
 from portal.review import blueprint
-from portal.review.counts import facet_counts, total, view_counts
+from portal.review.counts import facet_counts, total
 from portal.review.queue import SORTS, VIEWS, Filters, page
 
 
@@ -25,15 +25,22 @@ def show_queue() -> str:
     }
     query = {key: request.args.getlist(key) for key in request.args if key != "after"}
     counts = facet_counts(db.session, user, filters)
-    views = [view for view in VIEWS if view != "confirm" or may_confirm]
+    shown = total(counts, filters)
+    # The open view's link carries its count; counting the others on every page view would
+    # cost more than the page itself at a million cases (docs/review.md, "Saved views").
+    views = {
+        view: shown if view == filters.view else None
+        for view in VIEWS
+        if view != "confirm" or may_confirm
+    }
     return render_template(
         "review/queue.html",
         cases=cases,
         following=following,
         filters=filters,
         counts=counts,
-        shown=total(counts, filters),
-        views=view_counts(db.session, user, views, filters.now, service_days),
+        shown=shown,
+        views=views,
         sorts=list(SORTS),
         open_statuses=OPEN_STATUSES,
         assignees=assignees,
