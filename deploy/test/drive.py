@@ -252,10 +252,10 @@ def decide(internal: str, cafile: str, internal_env: Path, reference: str) -> st
     )
     check("passport-photo.png" in case.text, "the uploaded photo is on the case", case)
     check(not case.compressed, "staff pages are not compressed", case)
-    me = found(
-        r'<option value="([0-9a-f-]{36})" selected>',
+    me = found(  # "Take the case": the first next step on an unassigned case
+        r'<input type="hidden" name="assignee" value="([0-9a-f-]{36})">',
         case.text,
-        "the case screen offers to assign the case",
+        "the case screen offers to take the case",
         case,
     )
     assigned = caseworker.submit(path + "/assign", {"assignee": me.group(1)}, from_page=path)
