@@ -130,13 +130,19 @@ def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser
     if assignee is not None and not permitted(assignee, P.CASE_HOLD):
         raise ActionRefused(_ls("Cases are assigned to active caseworkers or deciders only."))
     case.assignee_id = assignee.id if assignee else None
+    record_assignment(session, case, actor)
+
+
+def record_assignment(session: DbSession, case: Case, actor: StaffUser, **cause: str) -> None:
+    """The audit event of a case given to its new assignee (``case.assignee_id``)."""
     record_event(
         session,
         "case.assigned",
         actor_kind=STAFF,
         actor_id=actor.id,
         case_id=case.id,
-        assignee=str(assignee.id) if assignee else "",
+        assignee=str(case.assignee_id or ""),
+        **cause,
     )
 
 

@@ -25,6 +25,7 @@ from portal.core.i18n import _ls
 from portal.core.permissions import Permission as P
 from portal.core.permissions import authorize, permitted
 from portal.core.refusal import ActionRefused
+from portal.review.services import record_assignment
 from portal.review.visibility import visible_cases
 
 STAFF = ActorKind.STAFF
@@ -167,15 +168,7 @@ def reassign_cases(
     with appending_together(session):
         for case in cases:
             case.assignee_id = to_staff.id
-            record_event(
-                session,
-                "case.assigned",
-                actor_kind=STAFF,
-                actor_id=actor.id,
-                case_id=case.id,
-                assignee=str(to_staff.id),
-                cause=BULK_CAUSE,
-            )
+            record_assignment(session, case, actor, cause=BULK_CAUSE)
         record_event(
             session,
             REASSIGNED,
