@@ -154,9 +154,7 @@ def test_a_deadline_outside_1_to_90_days_is_refused(
 def test_the_deadline_is_cleared_when_the_applicant_answers(
     staff_app: Flask, signed_in, applicant_case
 ) -> None:
-    case, applicant = applicant_case("en")
-    worker = signed_in("amira", Role.CASEWORKER)
-    _post(worker, case, "questions", question=QUESTION)
+    case, applicant, worker = _asked(applicant_case, signed_in, "en")
     applicant.post("/case/messages", {"body": "The contract is attached."})
     stored, messages = _stored(staff_app, case)
     assert stored.status == CaseStatus.IN_REVIEW and stored.answer_due_at is None
@@ -171,12 +169,18 @@ def test_the_deadline_is_cleared_when_the_applicant_answers(
 def test_the_deadline_is_cleared_when_the_applicant_withdraws(
     staff_app: Flask, signed_in, applicant_case
 ) -> None:
-    case, applicant = applicant_case("en")
-    worker = signed_in("amira", Role.CASEWORKER)
-    _post(worker, case, "questions", question=QUESTION)
+    case, applicant, worker = _asked(applicant_case, signed_in, "en")
     applicant.post("/case/withdraw", {})
     stored, _messages = _stored(staff_app, case)
     assert stored.status == CaseStatus.WITHDRAWN and stored.answer_due_at is None
+
+
+def _asked(applicant_case, signed_in, language: str):  # type: ignore[no-untyped-def]
+    """An applicant's case in ``language`` and its caseworker, who has asked a question."""
+    case, applicant = applicant_case(language)
+    worker = signed_in("amira", Role.CASEWORKER)
+    _post(worker, case, "questions", question=QUESTION)
+    return case, applicant, worker
 
 
 def _overdue_question(app: Flask, case: Case, days_ago: int = 3) -> None:
@@ -191,9 +195,7 @@ def _overdue_question(app: Flask, case: Case, days_ago: int = 3) -> None:
 def test_an_overdue_request_is_reminded_with_a_new_deadline(
     staff_app: Flask, signed_in, applicant_case
 ) -> None:
-    case, applicant = applicant_case("fa_AF")
-    worker = signed_in("amira", Role.CASEWORKER)
-    _post(worker, case, "questions", question=QUESTION)
+    case, applicant, worker = _asked(applicant_case, signed_in, "fa_AF")
     _overdue_question(staff_app, case)
     page = worker.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert '<span class="tag overdue">overdue</span>' in page
@@ -240,9 +242,7 @@ class Crash(Exception):
 def test_a_reminder_that_fails_half_way_leaves_nothing_behind(
     staff_app: Flask, signed_in, applicant_case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case, _applicant = applicant_case("en")
-    worker = signed_in("amira", Role.CASEWORKER)
-    _post(worker, case, "questions", question=QUESTION)
+    case, _applicant, worker = _asked(applicant_case, signed_in, "en")
     _overdue_question(staff_app, case)
     before = _stored(staff_app, case)
     token = csrf(worker.get(f"/staff/cases/{case.id}").get_data(as_text=True))
@@ -277,9 +277,7 @@ def test_a_reminder_is_refused_without_an_open_request(
 def test_a_reminder_needs_the_form_token_and_the_permission(
     staff_app: Flask, signed_in, applicant_case
 ) -> None:
-    case, _applicant = applicant_case("en")
-    worker = signed_in("amira", Role.CASEWORKER)
-    _post(worker, case, "questions", question=QUESTION)
+    case, _applicant, worker = _asked(applicant_case, signed_in, "en")
     _overdue_question(staff_app, case)
     before = _stored(staff_app, case)
 
