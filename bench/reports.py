@@ -90,8 +90,10 @@ def seed_if_empty(
     arguments: argparse.Namespace,
     server: str,
     result_name: str = "reports-bench-seed.json",
+    instance: Path | None = None,
 ) -> None:
-    """Seed ``arguments.seed`` demo cases into ``arguments.database`` if it has none."""
+    """Seed ``arguments.seed`` demo cases into ``arguments.database`` if it has none, with
+    the keys of ``instance`` (kept) if given."""
     from sqlalchemy import func, select
     from sqlalchemy.exc import OperationalError
 
@@ -118,6 +120,7 @@ def seed_if_empty(
             arguments.database,
             "--result",  # the seeding figures of this run are not the seeding benchmark's
             os.path.join(tempfile.gettempdir(), result_name),
+            *(["--instance", str(instance)] if instance is not None else []),
         ],
         check=True,
         env={**os.environ, "DATABASE_URL": server},  # the server it creates the database on

@@ -6,15 +6,14 @@ number and by phone.
         [--repeat 40] [--instance DIR]
 
 Uses the database of the queue and report benchmarks (seeds it with ``--seed N``, or
-``--cases N``, when it holds no cases). Demo cases are seeded with the blind indexes the
-intake writes, but under the keys of the seeding's instance folder, which are gone, so
-the benchmark gives each person a name, a year of birth and papers drawn the way the demo
-seeder draws them (``portal.demo.families``, from a generator seeded with the case's id, so
-a later run draws the same), and each case a phone number, and indexes them with the
-intake's own code (``portal.intake.indexing``) under the keys of a kept instance folder
-(``--instance``). A later run with the same folder indexes only cases that have no index
-yet; with a new folder (new keys) it indexes everything again. The index rows are the
-intake's, row for row: several names per person, one row per script and key.
+``--cases N``, when it holds no cases). The demo seeder indexes its cases as the intake
+does, row for row (several names per person, one row per script and key), under the keys
+of the instance folder it seeds with: that folder is ``--instance`` here (by default
+``portal_bench-search`` in the temporary folder), so a database seeded by this benchmark,
+or by ``bench/seed_demo.py --keep --instance`` with the same folder, can be searched, and
+one seeded under keys that are gone cannot (every search then misses its case). What a
+caller says of a case (name, year of birth, reference, document number, phone) is read
+from the case itself, opened with the intake key.
 
 For each kind of search it then times, over ``--repeat`` searches for as many different
 cases drawn at random (the first search of a value meets cold pages, as a caller's does),
@@ -27,7 +26,6 @@ reference searches; exits non-zero when one misses it or a search misses its cas
 """
 
 import argparse
-import functools
 import json
 import os
 import random
@@ -35,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +45,6 @@ RESULT = ROOT / "bench" / "results" / "search.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 TARGET_P95_MS = 50
 TARGETED = ("name, Latin letters", "name, own script", "reference, read out")
-BATCH = 2000
-MARKER = "search-bench.json"
 
 
 def _arguments() -> argparse.Namespace:
@@ -63,173 +59,47 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# --- what the demo seeder would have written, and its indexes --------------------------------
-
-
-def _drawn(
-    case_id: uuid.UUID, nationality: str | None, stay: str | None, relations: list[Any]
-) -> tuple[list[Any], str]:
-    """Names, birth dates, papers and a phone for a case's people, drawn as the seeder
-    draws them, the same on every run."""
-    from portal.cases.states import Relationship
-    from portal.demo.families import PersonPlan, document_family, name_family
-    from portal.demo.vocabulary import NATIONS, PHONE_FORMATS, PLACES_OF_STAY
-
-    rng = random.Random(case_id.int)
-    nation = nationality if nationality in NATIONS else "AF"
-    stay = stay if stay in PLACES_OF_STAY else nation
-    principal_age = rng.randint(20, 65)
-    ages = {
-        Relationship.PRINCIPAL: principal_age,
-        Relationship.SPOUSE: principal_age + rng.randint(-9, 4),
-        Relationship.CHILD: rng.randint(0, 17),
-        Relationship.PARENT: principal_age + rng.randint(19, 34),
-    }
-    people = [
-        PersonPlan(
-            Relationship(relation),
-            max(0, ages.get(relation, rng.randint(5, 70))),
-            rng.random() < 0.4,
-        )
-        for relation in relations
-    ]
-    name_family(rng, nation, people)
-    document_family(rng, NATIONS[nation], people, date.today().toordinal(), stay)
-    pattern = PHONE_FORMATS.get(stay, PHONE_FORMATS["AF"])
-    phone = "".join(str(rng.randrange(10)) if char == "#" else char for char in pattern)
-    return people, phone
-
-
-def _index_missing(app: Any) -> dict[str, Any]:
-    """Index every case without indexes, a batch a transaction; return counts and time."""
-    from collections import defaultdict
-    from types import SimpleNamespace
-
-    from sqlalchemy import exists, select
-
-    from portal.cases.custody import keyring
-    from portal.cases.models import BlindIndex, Case, Person
-    from portal.core.db import insert_rows
-    from portal.core.normalise import document_number_key, name_keys
-    from portal.extensions import db
-    from portal.intake.facts import CaseFacts, PersonFacts
-    from portal.intake.indexing import _TABLE, KEY_OF_PURPOSE, _index_rows
-
-    # The demo's names come from small pools, so the same full name recurs thousands of
-    # times at a million cases: its keys are worked out once (the rows are the same).
-    keys_of = functools.lru_cache(maxsize=500_000)(name_keys)
-    started, cases, rows = time.perf_counter(), 0, 0
-    with app.app_context():
-        ring = keyring()
-        keys = {key: ring.blind_index_key(key) for key in set(KEY_OF_PURPOSE.values())}
-        after = uuid.UUID(int=0)
-        while True:
-            batch = db.session.execute(
-                select(Case.id, Case.programme, Case.nationality, Case.country_of_stay)
-                .where(
-                    Case.id > after,
-                    Case.status != "draft",
-                    ~exists().where(BlindIndex.case_id == Case.id),
-                )
-                .order_by(Case.id)
-                .limit(BATCH)
-            ).all()
-            if not batch:
-                break
-            after = batch[-1].id
-            people: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
-            for person_id, case_id, relation in db.session.execute(
-                select(Person.id, Person.case_id, Person.relation)
-                .where(Person.case_id.in_([row.id for row in batch]))
-                .order_by(Person.case_id, Person.position)
-            ):
-                people[case_id].append((person_id, relation))
-            stored = []
-            for row in batch:
-                members = people[row.id]
-                plans, phone = _drawn(
-                    row.id, row.nationality, row.country_of_stay, [r for _i, r in members]
-                )
-                facts = CaseFacts(
-                    programme=row.programme,
-                    people=tuple(
-                        PersonFacts(
-                            id=person_id,
-                            relation=relation,
-                            name_keys=tuple(keys_of(name) for name in _names(plan) if name),
-                            birth_date=plan.sealed["birth_date"],
-                            document_key=document_number_key(plan.sealed["document_number"] or ""),
-                        )
-                        for (person_id, relation), plan in zip(members, plans, strict=True)
-                    ),
-                    phone=phone,
-                )
-                shape = SimpleNamespace(
-                    country_of_stay=row.country_of_stay, nationality=row.nationality
-                )
-                for index in _index_rows(shape, facts, keys):  # type: ignore[arg-type]
-                    stored.append({"id": uuid.uuid4(), "case_id": row.id, **index._asdict()})
-            insert_rows(db.session, _TABLE, stored)
-            db.session.commit()
-            cases, rows = cases + len(batch), rows + len(stored)
-            if cases % 50_000 < BATCH:
-                print(f"  indexed {cases:,} cases ({rows:,} rows)", flush=True)
-        db.session.remove()
-    return {"cases": cases, "rows": rows, "seconds": round(time.perf_counter() - started, 1)}
-
-
-def _names(plan: Any) -> tuple[str, str]:
-    """A person's full names: in their own script, and in Latin letters."""
-    sealed = plan.sealed
-    native = " ".join(filter(None, (sealed["given_names"], sealed["family_name"])))
-    latin = " ".join(filter(None, (sealed["given_names_latin"], sealed["family_name_latin"])))
-    return native, latin
-
-
-# --- the searches ------------------------------------------------------------------------------
+# --- what a caller would say of a case ---------------------------------------------------------
 
 
 def _targets(session: Any, count: int, rng: random.Random) -> list[dict[str, Any]]:
-    """``count`` indexed cases drawn at random, each with what a caller would say of it."""
+    """``count`` submitted cases drawn at random, each with what a caller would say of it:
+    read from the case itself, opened with the intake key as the intake opens it (each
+    opening an audited decryption, as anywhere else)."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
-    from portal.cases.models import Case, Person
+    from portal.cases.custody import open_with_intake_key
+    from portal.cases.models import Case
+    from portal.core.actors import ActorKind
     from portal.core.normalise import birth_year
 
     targets: list[dict[str, Any]] = []
     while len(targets) < count:
         start = uuid.UUID(int=rng.getrandbits(128))
-        row = session.execute(
-            select(Case.id, Case.reference, Case.nationality, Case.country_of_stay)
+        case = session.scalar(
+            select(Case)
             .where(Case.id >= start, Case.status != "draft")
             .order_by(Case.id)
             .limit(1)
-        ).first()
-        if row is None:  # past the last case
-            continue
-        relations = list(
-            session.scalars(
-                select(Person.relation).where(Person.case_id == row.id).order_by(Person.position)
-            )
+            .options(selectinload(Case.people))
         )
-        if not relations:
+        if case is None or not case.people:  # past the last case, or nobody in it
             continue
-        plans, phone = _drawn(row.id, row.nationality, row.country_of_stay, relations)
-        papers = [
-            plan.sealed["document_number"] for plan in plans if plan.sealed["document_number"]
-        ]
-        if not papers:  # nobody in the case has papers: another case
-            continue
-        principal = plans[0]
-        native, latin = _names(principal)
-        year = birth_year(principal.sealed["birth_date"]) or ""
-        reference = row.reference.lower()
+        open_with_intake_key(session, case, actor_kind=ActorKind.SYSTEM, purpose="benchmark")
+        papers = [person.document_number for person in case.people if person.document_number]
+        phone = (case.contact or {}).get("phone")
+        principal = case.people[0]
+        if not papers or not phone or not principal.full_name_latin:
+            continue  # a caller could not give all of these: another case
+        year = birth_year(principal.birth_date) or ""
+        reference = case.reference.lower()
         read_out = " ".join(reference[i : i + 4] for i in range(0, len(reference), 4))
         targets.append(
             {
-                "case_id": row.id,
-                "name, Latin letters": (latin, year),
-                "name, own script": (native, year),
+                "case_id": case.id,
+                "name, Latin letters": (principal.full_name_latin, year),
+                "name, own script": (principal.full_name, year),
                 "reference, read out": (read_out.replace("0", "o"), ""),
                 "document number": (papers[0], ""),
                 "phone": (phone, ""),
@@ -366,7 +236,7 @@ def main() -> int:
         {"DATABASE_URL": url, "PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(instance)}
     )
     from flask_migrate import upgrade
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from bench.reports import seed_if_empty
     from portal import create_app
@@ -374,24 +244,13 @@ def main() -> int:
     from portal.extensions import db
 
     app = create_app({"RATELIMIT_ENABLED": False})
-    seed_if_empty(app, arguments, server, "search-bench-seed.json")
-    marker = instance / MARKER
+    # The seeder indexes the cases under the keys of this folder, which the searches use.
+    seed_if_empty(app, arguments, server, "search-bench-seed.json", instance=instance)
     with app.app_context():
         upgrade()
-        if not marker.exists():  # new keys: indexes made under others would never match
-            print("new index keys: indexing every case", flush=True)
-            # The seeder's own indexes are under keys that are gone: the benchmark's replace them.
-            db.session.execute(text("TRUNCATE blind_index"))
-            db.session.commit()
-    indexing = _index_missing(app)
-    marker.write_text(json.dumps({"database": arguments.database}) + "\n")
-    with app.app_context():
-        if indexing["cases"]:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("ANALYZE blind_index"))  # as autovacuum would after the load
         cases = db.session.scalar(select(func.count()).select_from(Case))
         rows = db.session.scalar(select(func.count()).select_from(BlindIndex))
-        print(f"{cases:,} cases, {rows:,} index rows; indexed now: {indexing}", flush=True)
+        print(f"{cases:,} cases, {rows:,} index rows", flush=True)
         targets = _targets(db.session, arguments.repeat + 1, random.Random(time.time_ns()))
         db.session.commit()
         results = _measure(app, targets)
@@ -406,7 +265,6 @@ def main() -> int:
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "cases": cases,
                 "index_rows": rows,
-                "indexed_this_run": indexing,
                 "target_p95_ms": TARGET_P95_MS,
                 "results": results,
                 "plans": plans,

@@ -1,15 +1,17 @@
 """How fast ``demo seed`` fills PostgreSQL: a million encrypted cases should take minutes.
 
     .venv/bin/python bench/seed_demo.py [--cases 1000000] [--workers N] [--batch-size N]
+        [--keep] [--instance DIR]
 
 Creates its own database (``portal_bench`` on the server of ``DATABASE_URL``, default
 ``postgresql://postgres@127.0.0.1/test``), builds the schema with ``flask db upgrade``, seeds
-it with development keys in a temporary instance folder, prints cases per second and the
+it with development keys in a temporary instance folder (or in ``--instance``, kept), prints cases per second and the
 total time, writes ``bench/results/seed_demo.json``, and drops the database again unless
 ``--keep`` is given.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--database", default="portal_bench", help="created and dropped")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--instance",
+        type=Path,
+        default=None,
+        help="keep the keys here (the search benchmark reads the cases with them)",
+    )
     parser.add_argument("--result", type=Path, default=RESULT)
     return parser.parse_args()
 
@@ -51,6 +60,17 @@ def _recreate(server: URL, name: str, *, drop_only: bool = False) -> None:
         if not drop_only:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+
+
+@contextlib.contextmanager
+def _instance_folder(kept: Path | None) -> Iterator[Path]:
+    """The keys' folder: ``kept`` as given, or a temporary one that goes with its keys."""
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as instance:
+        yield Path(instance)
 
 
 def _environment(database: URL, instance: Path) -> dict[str, str]:
@@ -133,8 +153,8 @@ def main() -> None:
     database = server.set(database=arguments.database)
     _recreate(server, arguments.database)
     try:
-        with tempfile.TemporaryDirectory(prefix="portal-bench-") as instance:
-            environment = _environment(database, Path(instance))
+        with _instance_folder(arguments.instance) as instance:
+            environment = _environment(database, instance)
             _migrate(environment)
             measured = _seed(environment, arguments)
     finally:

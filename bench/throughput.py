@@ -5,11 +5,12 @@ the memory of the web processes and of an intake worker after the load.
         [--drafts 2000] [--reuse]
 
 Database and keys: those of bench/screening_setup.py (PostgreSQL with 100,000 demo cases
-and a 10,000-entry watch list; ``--reuse`` keeps a ready one), Redis as there. Two servers
+and a 10,000-entry watch list; ``--reuse`` keeps a ready one), Redis as there. Three servers
 run side by side under gunicorn with the deployment's settings (deploy/gunicorn.conf.py)
 and the same number of processes: the public face (``wsgi:app`` with
 ``PORTAL_FACES=public``) and the reference, ``bench/bare_flask.py`` (a small page from a
-Jinja template; a POST that inserts one row into the same PostgreSQL and redirects).
+Jinja template; a POST that inserts one row into the same PostgreSQL and redirects), and a
+third, ``bench/stack_floor.py`` (below).
 
 Before anything is timed, complete drafts are made through the portal's services and
 signed in as ``apply.session.sign_in`` does after the access code; each applicant's
@@ -23,7 +24,12 @@ up to ``--seconds`` each, so that a change in the machine's load weighs on both 
   302 to the status page is the expected answer; anything else counts as a failure),
   against the bare POST.
 
-Then the memory (RSS and USS) of every web process of both servers after the load, and of
+Beside both, the stack's floor (``bench/stack_floor.py``): the portal's own libraries
+(the SQLAlchemy ORM, Flask-WTF, RQ) doing the least such a page and such a submission must
+do, with none of the portal's code, so that the ratios can be split into what the stack
+costs against bare Flask and what the portal costs against the stack.
+
+Then the memory (RSS and USS) of every web process of the three servers after the load, and of
 one intake worker: idle on an empty queue, then after it has screened the submissions.
 Targets: a page at least 0.5 of bare Flask's rate, a submission at least 0.25. Prints the
 figures, writes ``bench/results/throughput.json``, exits non-zero when a target is missed
@@ -151,9 +157,10 @@ def main() -> int:
     env = setup.prepare(arguments)
     log = Path(tempfile.gettempdir()) / f"bench-throughput-{os.getpid()}.log"
     os.environ.update(env)
-    from bench import bare_flask
+    from bench import bare_flask, stack_floor
 
     bare_flask.create_table()
+    floor_cases = stack_floor.prepare()
     app = setup.make_app(env)
     from portal.core.redis import get_redis
 
@@ -184,11 +191,17 @@ def main() -> int:
             bare_master,
         ),
         served.gunicorn("wsgi:app", web_env, processes=processes, log=log) as (portal, master),
+        served.gunicorn(
+            "bench.stack_floor:create_app()", web_env, processes=processes, log=log
+        ) as (floor, floor_master),
     ):
+        floor_page = _cycle([load.Request("GET", f"/page?case={c}") for c in floor_cases])
+        floor_submit = _cycle([load.Request("POST", f"/submit?case={c}") for c in floor_cases])
         warm: list[tuple[str, load.Source]] = [
             (bare, _cycle([load.Request("GET", "/")])),
             (portal, _cycle(page_requests)),
             (portal, _cycle([load.Request("GET", "/")])),
+            (floor, floor_page),
         ]
         for base, source in warm:  # every process builds its app and compiles its templates
             load.closed_loop(base, source, _status(200), connections=processes, seconds=3)
@@ -199,16 +212,19 @@ def main() -> int:
                 ("bare Flask page", bare, _cycle([load.Request("GET", "/")]), _status(200)),
                 ("applicant form page", portal, _cycle(page_requests), _status(200)),
                 ("start page", portal, _cycle([load.Request("GET", "/")]), _status(200)),
+                ("stack floor page", floor, floor_page, _status(200)),
             ],
             "submission": [
                 ("bare Flask row insert", bare, bare_post, _status(302)),
                 ("final submission", portal, _once(submissions), _submitted),
+                ("stack floor submission", floor, floor_submit, _status(302)),
             ],
         }
         figures = _measure(arguments, pairs)
         memory = {
             "portal_web": served.memory_of(served.web_processes(master)),
             "bare_flask_web": served.memory_of(served.web_processes(bare_master)),
+            "stack_floor_web": served.memory_of(served.web_processes(floor_master)),
         }
         load_after = served.load_average()
     submitted = [a.case_id for a in submitters][: figures["final submission"]["requests"]]
@@ -224,6 +240,17 @@ def main() -> int:
             3,
         ),
     }
+    rate = {name: row["per_second"] for name, row in figures.items()}
+    # Where the stack alone stands against bare Flask, and the portal against the stack.
+    floor = {
+        "stack floor page / bare Flask page": rate["stack floor page"] / rate["bare Flask page"],
+        "applicant form page / stack floor page": rate["applicant form page"]
+        / rate["stack floor page"],
+        "stack floor submission / bare Flask row insert": rate["stack floor submission"]
+        / rate["bare Flask row insert"],
+        "final submission / stack floor submission": rate["final submission"]
+        / rate["stack floor submission"],
+    }
     result = {
         "benchmark": "throughput of applicant pages and submissions, and memory",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -234,6 +261,7 @@ def main() -> int:
         "figures": figures,
         "ratios": ratios,
         "targets": TARGETS,
+        "stack_floor_ratios": {name: round(value, 3) for name, value in floor.items()},
         "memory": memory,
         "load_average_before": load_before,
         "load_average_after": load_after,
@@ -254,6 +282,8 @@ def _print(result: dict[str, Any]) -> None:
         )
     for name, ratio in result["ratios"].items():
         print(f"{name}: {ratio} of bare Flask (target at least {TARGETS[name]})")
+    for name, ratio in result["stack_floor_ratios"].items():
+        print(f"{name}: {ratio}")
     for name, row in result["memory"].items():
         print(f"memory, {name}: {row}")
     print(f"load average {result['load_average_before']} -> {result['load_average_after']}")

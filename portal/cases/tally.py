@@ -5,14 +5,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
-from portal.cases.models import CaseTally, CaseWaitingTally
-from portal.cases.models.tally import TALLIED_COLUMNS, WAITING_COLUMNS
+from portal.cases.models import CaseAnswerDueTally, CaseTally, CaseWaitingTally
+from portal.cases.models.tally import ANSWER_DUE_COLUMNS, TALLIED_COLUMNS, WAITING_COLUMNS
 
-# Each tally, its columns, and the order its folded rows are written in: the waiting tally
-# is read by its latest days, which then lie together.
+# Each tally, its columns, and the order its folded rows are written in: the tallies by day
+# are read by a range of days, which then lie together.
 TALLIES = (
     (CaseTally, TALLIED_COLUMNS, ()),
     (CaseWaitingTally, WAITING_COLUMNS, (CaseWaitingTally.entered_on,)),
+    (CaseAnswerDueTally, ANSWER_DUE_COLUMNS, (CaseAnswerDueTally.due_on,)),
 )
 
 

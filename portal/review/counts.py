@@ -8,6 +8,11 @@ recently are taken off: those of the whole days after the boundary from the wait
 boundary moment from ``case`` through ``ix_case_waiting``. Neither part reads the rows of
 ``case`` that change most (the recent ones), so neither depends on a freshly vacuumed
 table; the second reads at most one day of cases that have waited nearly the whole time.
+
+The saved views are counted the same way: "overdue" as the service level's waiting time
+plus the questions past their deadline (by the day they were due, from the answer-due
+tally), "waiting for me to confirm" as the proposed cases less one's own proposals. Only
+"answers received" is read from ``case``, one status's cases through a small index.
 """
 
 from collections import Counter
@@ -15,14 +20,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal.accounts.models import StaffUser
 from portal.cases.deadlines import SERVICE_LEVEL_STATUSES
-from portal.cases.models import Case, CaseTally, CaseWaitingTally
+from portal.cases.models import Case, CaseAnswerDueTally, CaseTally, CaseWaitingTally
 from portal.cases.states import CaseStatus
 from portal.core.db import DbSession
-from portal.review.queue import FACETS, Filters
+from portal.review.queue import FACETS, VIEWS, Filters, own_proposal
 
 FacetCounts = dict[str, Counter[str]]
 
@@ -76,6 +81,33 @@ def _too_recent(
     yield from _grouped(session, user, Case, func.count(), *rest_of_day)
 
 
+def _answers_overdue(
+    session: DbSession, user: StaffUser, filters: Filters, waited: list[Any]
+) -> Iterator[tuple[tuple[str, ...], int]]:
+    """The questions whose answer is overdue, per combination: those due before today from
+    the answer-due tally, the rest (due today, or asked before deadlines were kept) from
+    ``case`` through ``ix_case_answer_due``. With a waiting time as well, which the tally
+    does not know, all of them from ``case``."""
+    overdue = filters.late()[1]
+    if waited:
+        rows = [*filters.conditions(user, Case, facets=False), overdue, *waited]
+        yield from _grouped(session, user, Case, func.count(), *rows)
+        return
+    today = filters.now.astimezone(UTC).date()
+    before_today = [
+        *filters.conditions(user, CaseAnswerDueTally, facets=False),
+        CaseAnswerDueTally.due_on < today,
+    ]
+    yield from _grouped(
+        session, user, CaseAnswerDueTally, func.sum(CaseAnswerDueTally.change), *before_today
+    )
+    not_tallied_before_today = or_(
+        Case.answer_due_at >= datetime.combine(today, time(), UTC), Case.answer_due_at.is_(None)
+    )
+    rows = [*filters.conditions(user, Case, facets=False), overdue, not_tallied_before_today]
+    yield from _grouped(session, user, Case, func.count(), *rows)
+
+
 def _of_stages(source: Any, stages: tuple[CaseStatus, ...] | None) -> list[Any]:
     return [] if stages is None else [source.status.in_(stages)]
 
@@ -84,9 +116,9 @@ def _combinations(
     session: DbSession, user: StaffUser, filters: Filters
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """The cases under the filters that are not facets, per combination of the facets."""
-    if filters.view in ("confirm", "answers"):
-        # Their conditions are not in the tallies; the cases they ask for are few (one
-        # status's, each checked in a small index), so they are counted in ``case``.
+    if filters.view == "answers":
+        # Its condition is not in the tallies; the cases it asks for are few (one status's,
+        # found in a small index), so they are counted in ``case``.
         rows = [*filters.conditions(user, Case, facets=False), *filters.view_conditions(user)]
         if filters.waiting_since is not None:
             rows.append(Case.status_changed_at <= filters.waiting_since)
@@ -94,8 +126,9 @@ def _combinations(
         return
     # Overdue is first a waiting time, the service level's (the longer of the two wins), in
     # the stages it judges; the questions whose answer is overdue are counted below.
-    overdue = filters.view == "overdue"
-    stages = SERVICE_LEVEL_STATUSES if overdue else None
+    # Waiting for me to confirm is every proposed case less those I proposed myself.
+    overdue, confirm = filters.view == "overdue", filters.view == "confirm"
+    stages = SERVICE_LEVEL_STATUSES if overdue else VIEWS["confirm"].statuses if confirm else None
     tallied = [*filters.conditions(user, CaseTally, facets=False), *_of_stages(CaseTally, stages)]
     yield from _grouped(session, user, CaseTally, func.sum(CaseTally.change), *tallied)
     boundaries = [filters.waiting_since] if filters.waiting_since is not None else []
@@ -104,13 +137,21 @@ def _combinations(
     if boundaries:
         for combination, number in _too_recent(session, user, filters, min(boundaries), stages):
             yield combination, -number
+    waited = (
+        [] if filters.waiting_since is None else [Case.status_changed_at <= filters.waiting_since]
+    )
     if overdue:
-        # A deadline passes without a row changing, so no tally can follow it: these are
-        # read from ``case`` through ``ix_case_answer_due`` (one stage's cases).
-        rows = [*filters.conditions(user, Case, facets=False), filters.late()[1]]
-        if filters.waiting_since is not None:
-            rows.append(Case.status_changed_at <= filters.waiting_since)
-        yield from _grouped(session, user, Case, func.count(), *rows)
+        yield from _answers_overdue(session, user, filters, waited)
+    if confirm:
+        # One person's open proposals, found through ``ix_decision_waiting``.
+        rows = [
+            *filters.conditions(user, Case, facets=False),
+            *_of_stages(Case, stages),
+            own_proposal(user).exists(),
+            *waited,
+        ]
+        for combination, number in _grouped(session, user, Case, func.count(), *rows):
+            yield combination, -number
 
 
 def facet_counts(session: DbSession, user: StaffUser, filters: Filters) -> FacetCounts:

@@ -186,18 +186,12 @@ class Filters:
         """What a saved view asks of a case beyond the facets (SQL on ``Case``); ``walk``
         for a page, which reads the cases in order until it is full."""
         if self.view == "confirm":
-            # A proposal waits for a second person: never for the one who made it.
-            proposal = select(Decision.id).where(
-                Decision.case_id == Case.id,
-                Decision.state == DecisionState.PROPOSED,
-                Decision.proposed_by_id != user.id,
-            )
-            # For a page, OFFSET 0 keeps PostgreSQL from joining every proposed case to
-            # the proposals and sorting them all: it walks the page's index in order and
-            # looks up each case's proposal. Counting reads them all anyway.
+            # A proposal waits for a second person: never for the one who made it. Put as
+            # "not proposed by me", so that the counts can take the proposed cases from the
+            # tally and subtract this person's own few (``portal.review.counts``).
             return [
                 Case.status == CaseStatus.DECISION_PROPOSED,
-                (proposal.offset(0) if walk else proposal).exists(),
+                ~own_proposal(user, walk=walk).exists(),
             ]
         if self.view == "answers":
             # Back in review by the applicant's own move (their answer), and no move by
@@ -257,6 +251,21 @@ class Filters:
         if self.waiting_since is not None:
             found.append(source.status_changed_at <= self.waiting_since)  # not in the tally
         return found + self.view_conditions(user, walk=True)
+
+
+def own_proposal(user: StaffUser, *, walk: bool = False) -> Select[Any]:
+    """The open proposal ``user`` made on the case at hand (a correlated subquery).
+
+    ``walk`` for a page: OFFSET 0 keeps PostgreSQL from joining every proposed case to the
+    proposals and sorting them all; it walks the page's index in order and looks up each
+    case's proposal instead.
+    """
+    proposal = select(Decision.id).where(
+        Decision.case_id == Case.id,
+        Decision.state == DecisionState.PROPOSED,
+        Decision.proposed_by_id == user.id,
+    )
+    return proposal.offset(0) if walk else proposal
 
 
 def _encode(value: Any) -> str:

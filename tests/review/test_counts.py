@@ -15,8 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
 from portal.cases import lifecycle
-from portal.cases.models import Case, CaseTally, CaseWaitingTally
-from portal.cases.models.tally import TALLIED_COLUMNS, WAITING_COLUMNS
+from portal.cases.models import Case, CaseAnswerDueTally, CaseTally, CaseWaitingTally
+from portal.cases.models.tally import ANSWER_DUE_COLUMNS, TALLIED_COLUMNS, WAITING_COLUMNS
 from portal.cases.states import (
     OPEN_STATUSES,
     ActorKind,
@@ -85,6 +85,60 @@ def _waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
         )
         db.session.remove()
     return tally, truth
+
+
+def _answer_due_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+    """The answer-due tally's sums, and the cases waiting for an answer with a deadline by
+    combination and the UTC day it is due, counted."""
+    with app.app_context():
+        tallied = [getattr(CaseAnswerDueTally, name) for name in ANSWER_DUE_COLUMNS]
+        tally = Counter(
+            {
+                tuple(key): number
+                for *key, number in db.session.execute(
+                    select(*tallied, func.sum(CaseAnswerDueTally.change)).group_by(*tallied)
+                )
+                if number
+            }
+        )
+        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
+        truth = Counter(
+            (*key, due.astimezone(UTC).date())
+            for *key, due in db.session.execute(
+                select(*counted, Case.answer_due_at).where(
+                    Case.status == CaseStatus.INFO_REQUESTED, Case.answer_due_at.is_not(None)
+                )
+            )
+        )
+        db.session.remove()
+    return tally, truth
+
+
+def test_the_answer_due_tally_follows_questions_deadlines_and_answers(
+    staff_app: Flask, submitted_case: Callable[..., Case], make_staff
+) -> None:
+    worker, _secret = make_staff("carla", Role.CASEWORKER)
+    asked, reminded, answered, legacy, gone = (submitted_case() for _ in range(5))
+    due = utcnow() + timedelta(days=14)
+    for case in (asked, reminded, answered, gone):
+        update_case(staff_app, case, status=CaseStatus.INFO_REQUESTED, answer_due_at=due)
+    update_case(staff_app, legacy, status=CaseStatus.INFO_REQUESTED)  # no deadline: not tallied
+    update_case(staff_app, asked, assignee_id=worker.id)
+    update_case(staff_app, reminded, answer_due_at=due + timedelta(days=7))  # a new deadline
+    update_case(staff_app, reminded, answer_due_at=due + timedelta(days=7, hours=1))  # same day
+    update_case(staff_app, answered, status=CaseStatus.IN_REVIEW, answer_due_at=None)
+    with staff_app.app_context():
+        db.session.execute(delete(Case).where(Case.id == gone.id))
+        db.session.commit()
+
+    tally, truth = _answer_due_tally_and_truth(staff_app)
+    assert tally == truth and sum(truth.values()) == 2 and len(truth) == 2
+    with staff_app.app_context():
+        compact(db.engine)
+        rows = db.session.scalar(select(func.count()).select_from(CaseAnswerDueTally))
+        db.session.remove()
+    assert rows == len(truth)  # one row per combination and day
+    assert _answer_due_tally_and_truth(staff_app) == (truth, truth)
 
 
 def _counts(app: Flask, user: StaffUser, **query: str) -> dict[str, Counter]:

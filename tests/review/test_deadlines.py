@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 
+from portal.cases.deadlines import answer_due
 from portal.cases.models import Case, Message
 from portal.cases.states import CaseStatus, MessageDirection
 from portal.core.actors import Role
@@ -304,6 +305,9 @@ def test_overdue_cases_are_those_past_their_deadline_or_the_service_level(
     plan = {  # name: (status, in this stage since, answer due), and whether it is overdue
         "answer overdue": (s.INFO_REQUESTED, _at(20), _at(1), True),
         "answer due later": (s.INFO_REQUESTED, _at(5), _at(-5), False),
+        # Due today: read from the cases, not from the tally of the days before today.
+        "answer due a moment ago": (s.INFO_REQUESTED, _at(14), _at(0) - timedelta(seconds=1), True),
+        "answer due tonight": (s.INFO_REQUESTED, _at(14), answer_due(0, _at(0)), False),
         # Waiting for the applicant, long but within the deadline (a reminder gave a new one).
         "old question, reminded": (s.INFO_REQUESTED, _at(45), _at(-5), False),
         # Asked before deadlines existed: the service level applies.
@@ -325,14 +329,14 @@ def test_overdue_cases_are_those_past_their_deadline_or_the_service_level(
     html = decider.get("/staff/?view=overdue").get_data(as_text=True)
     listed = {part.split('"')[0] for part in html.split(LISTED)[1:]}
     assert listed == expected
-    assert html.count('<span class="tag overdue">') == 1  # the one past its answer deadline
+    assert html.count('<span class="tag overdue">') == 2  # the two past their answer deadline
 
     # The counts beside the filters count the same cases.
     with staff_app.app_context():
         user = decider.user
         counts = facet_counts(db.session, user, Filters.from_args(MultiDict({"view": "overdue"})))
         db.session.remove()
-    assert counts["status"] == {"info_requested": 2, "in_review": 1, "decision_proposed": 1}
+    assert counts["status"] == {"info_requested": 3, "in_review": 1, "decision_proposed": 1}
 
     # With a waiting time as well, both reasons keep only the cases that waited that long.
     html = decider.get("/staff/?view=overdue&waiting=35").get_data(as_text=True)

@@ -180,10 +180,13 @@ def test_waiting_for_me_to_confirm(staff_app: Flask, signed_in: Any, make_staff:
     assert ">decision proposed (1)<" in html  # the status count agrees with the view
     # The other decider's view holds my proposal, and not theirs.
     other = signed_in("dora", Role.DECIDER)
-    assert set(_listed(other.get("/staff/?view=confirm").get_data(as_text=True))) == {
-        str(theirs.id),
-        str(my_own.id),
-    }
+    html = other.get("/staff/?view=confirm").get_data(as_text=True)
+    assert set(_listed(html)) == {str(theirs.id), str(my_own.id)}
+    assert _link_count(html, "Waiting for me to confirm") == 2
+    # Counted as every proposed case less one's own, with a waiting time too.
+    html = me.get("/staff/?view=confirm&waiting=0").get_data(as_text=True)
+    assert _listed(html) == [str(theirs.id)]
+    assert _link_count(html, "Waiting for me to confirm") == 1
 
 
 def test_a_caseworker_has_no_proposals_to_confirm(

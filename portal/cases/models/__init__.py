@@ -23,9 +23,10 @@ from portal.cases.models.figures import (
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
 from portal.cases.models.records import CaseExport, Document, Message, Note
-from portal.cases.models.tally import CaseTally, CaseWaitingTally
+from portal.cases.models.tally import CaseAnswerDueTally, CaseTally, CaseWaitingTally
 
 __all__ = [
+    "CaseAnswerDueTally",
     "BlindIndex",
     "Case",
     "CaseExport",

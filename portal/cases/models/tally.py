@@ -16,6 +16,11 @@ cases that changed stage too recently from a few thousand tally rows instead of 
 most often updated rows of ``case``. It is a table of its own because the day multiplies
 the combinations by the days cases wait: counting every case by day would make the counts
 without a waiting time a hundred times dearer.
+
+The cases waiting for an answer to a question are tallied a third time, by the UTC day
+their answer is due (``CaseAnswerDueTally``, migration 0017): a deadline passes without
+any row changing, so the view "overdue" counts the questions whose day has passed from
+the tally, and reads from ``case`` only those due on the current day.
 """
 
 import uuid
@@ -39,8 +44,8 @@ TALLIED_COLUMNS = (
 )
 
 
-class CaseTally(Base):
-    __tablename__ = "case_tally"
+class _Tallied:
+    """The columns every tally keeps: a row id, ``TALLIED_COLUMNS`` and the change."""
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -55,11 +60,15 @@ class CaseTally(Base):
     change: Mapped[int]
 
 
+class CaseTally(_Tallied, Base):
+    __tablename__ = "case_tally"
+
+
 # What the waiting tally adds to the tally's columns: the UTC day the stage began.
 WAITING_COLUMNS = (*TALLIED_COLUMNS, "entered_on")
 
 
-class CaseWaitingTally(Base):
+class CaseWaitingTally(_Tallied, Base):
     """Open cases per combination of the tallied columns and the day they entered their stage.
 
     ``entered_on`` is the UTC date of ``case.status_changed_at``. Only open statuses are
@@ -70,15 +79,19 @@ class CaseWaitingTally(Base):
     # Counting reads the days after a waiting time's boundary, the most recent ones.
     __table_args__ = (Index("ix_case_waiting_tally_entered_on", "entered_on"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    status: Mapped[CaseStatus] = enum_column(CaseStatus)
-    programme: Mapped[Programme] = enum_column(Programme)
-    threat_level: Mapped[ThreatLevel] = enum_column(ThreatLevel)
-    screening_status: Mapped[ScreeningStatus] = enum_column(ScreeningStatus)
-    nationality: Mapped[str | None] = mapped_column(String(2))
-    country_of_stay: Mapped[str | None] = mapped_column(String(2))
-    assignee_id: Mapped[uuid.UUID | None]
     entered_on: Mapped[date] = mapped_column(Date)
-    change: Mapped[int]
+
+
+# What the answer-due tally adds: the UTC day the answer to the open question is due.
+ANSWER_DUE_COLUMNS = (*TALLIED_COLUMNS, "due_on")
+
+
+class CaseAnswerDueTally(_Tallied, Base):
+    """Cases waiting for an answer that has a deadline, per combination of the tallied
+    columns and the UTC date of ``case.answer_due_at``."""
+
+    __tablename__ = "case_answer_due_tally"
+    # Counting reads the days before today's.
+    __table_args__ = (Index("ix_case_answer_due_tally_due_on", "due_on"),)
+
+    due_on: Mapped[date] = mapped_column(Date)
