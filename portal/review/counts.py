@@ -116,12 +116,17 @@ def _combinations(
     session: DbSession, user: StaffUser, filters: Filters
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """The cases under the filters that are not facets, per combination of the facets."""
+    waited = (
+        [] if filters.waiting_since is None else [Case.status_changed_at <= filters.waiting_since]
+    )
     if filters.view == "answers":
         # Its condition is not in the tallies; the cases it asks for are few (one status's,
         # found in a small index), so they are counted in ``case``.
-        rows = [*filters.conditions(user, Case, facets=False), *filters.view_conditions(user)]
-        if filters.waiting_since is not None:
-            rows.append(Case.status_changed_at <= filters.waiting_since)
+        rows = [
+            *filters.conditions(user, Case, facets=False),
+            *filters.view_conditions(user),
+            *waited,
+        ]
         yield from _grouped(session, user, Case, func.count(), *rows)
         return
     # Overdue is first a waiting time, the service level's (the longer of the two wins), in
@@ -137,9 +142,6 @@ def _combinations(
     if boundaries:
         for combination, number in _too_recent(session, user, filters, min(boundaries), stages):
             yield combination, -number
-    waited = (
-        [] if filters.waiting_since is None else [Case.status_changed_at <= filters.waiting_since]
-    )
     if overdue:
         yield from _answers_overdue(session, user, filters, waited)
     if confirm:
