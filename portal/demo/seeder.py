@@ -60,7 +60,7 @@ from portal.cases import custody, figures
 from portal.cases.figures import add_counts
 from portal.cases.models import EmployerFigure
 from portal.cases.states import ActorKind, CaseStatus
-from portal.cases.tally import compact
+from portal.cases.tally import compact, reclaim
 from portal.core import codes, crypto
 from portal.core.actors import Role
 from portal.core.audit import record_event
@@ -370,6 +370,7 @@ def seed(
     record_event(db.session, "demo.seeded", actor_kind=ActorKind.SYSTEM, count=str(count))
     db.session.commit()
     compact(db.engine)  # the tally's triggers wrote a row per case
+    reclaim(db.engine)
     figures.refresh(db.engine, utcnow())  # count the moves every batch left
     report = SeedReport(count, time.perf_counter() - started, access_code, samples)
     _print_summary(echo, report)

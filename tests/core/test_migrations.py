@@ -28,7 +28,10 @@ def _differences() -> list:
 
 EXPRESSION_INDEXES = {
     "ix_case_queue",
-    *(f"ix_case_queue_{name}" for name in ("open", "threat", "screening", "assignee", "origin")),
+    *(
+        f"ix_case_queue_{name}"
+        for name in ("open", "threat", "screening", "assignee", "origin", "unassigned")
+    ),
     "ix_case_answered",
 }
 

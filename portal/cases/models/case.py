@@ -3,7 +3,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.cases.states import (
@@ -154,6 +154,16 @@ for _name, _leading in (
         postgresql_where=_OPEN,
         sqlite_where=_OPEN,
     )
+# Unassigned open cases in queue order. They gather at the low end of the priority order
+# (new cases wait for screening and a caseworker), and PostgreSQL's estimate cannot tell
+# "nobody" from anybody: reading the open order for them read most of the queue.
+_UNASSIGNED = and_(_OPEN, Case.assignee_id.is_(None))
+Index(
+    "ix_case_queue_unassigned",
+    *QUEUE_ORDER,
+    postgresql_where=_UNASSIGNED,
+    sqlite_where=_UNASSIGNED,
+)
 # The queue's other orders (portal.review.queue.SORTS), each a total order whose page
 # boundary is one row comparison: by waiting time (longest first) and by submission (oldest
 # first, or newest first read backwards).
@@ -211,6 +221,18 @@ Index(
     Case.answer_due_at,
     postgresql_where=_WAITING_FOR_ANSWER,
     sqlite_where=_WAITING_FOR_ANSWER,
+)
+# Questions asked before deadlines were kept: judged by the service level, by how long
+# they have waited. Few, and none once they are answered. The queue's counts read them
+# from this index alone (it holds the counted columns): PostgreSQL cannot know that
+# hardly any question lacks a deadline and would otherwise read every question's row.
+_WITHOUT_DEADLINE = and_(_WAITING_FOR_ANSWER, Case.answer_due_at.is_(None))
+Index(
+    "ix_case_question_without_deadline",
+    Case.status_changed_at,
+    postgresql_where=_WITHOUT_DEADLINE,
+    postgresql_include=["status", *_COUNTED],
+    sqlite_where=_WITHOUT_DEADLINE,
 )
 
 

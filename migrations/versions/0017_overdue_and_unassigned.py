@@ -1,5 +1,6 @@
-"""cases waiting for an answer tallied by the day it is due, kept by triggers, for the
-count of the view "overdue"
+"""cases waiting for an answer tallied by the day it is due, kept by triggers, and an
+index of the questions without a deadline, for the count of the view "overdue"; the
+unassigned open cases in queue order
 
 Revision ID: 0017
 Revises: 0016
@@ -25,6 +26,9 @@ COLUMNS = [
     "country_of_stay",
     "assignee_id",
 ]
+OPEN = "('submitted', 'screening', 'in_review', 'info_requested', 'decision_proposed')"
+UNASSIGNED = f"status IN {OPEN} AND assignee_id IS NULL"
+WITHOUT_DEADLINE = sa.text("status = 'info_requested' AND answer_due_at IS NULL")
 TARGET = f"case_answer_due_tally ({', '.join(COLUMNS)}, due_on, change)"
 
 
@@ -142,6 +146,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_answer_due_tally")),
     )
     op.create_index("ix_case_answer_due_tally_due_on", "case_answer_due_tally", ["due_on"])
+    op.create_index(
+        "ix_case_question_without_deadline",
+        "case",
+        ["status_changed_at"],
+        postgresql_where=WITHOUT_DEADLINE,
+        postgresql_include=COLUMNS,  # the counts read it alone
+        sqlite_where=WITHOUT_DEADLINE,
+    )
+    op.execute(
+        'CREATE INDEX ix_case_queue_unassigned ON "case" ((-priority_score), status_changed_at, id) '
+        f"WHERE {UNASSIGNED}"
+    )
     if postgresql:  # no case may change between the first count and the triggers
         op.execute('LOCK TABLE "case" IN SHARE MODE')
     day = _day("", postgresql)
@@ -161,5 +177,7 @@ def downgrade() -> None:
     else:
         for name in SQLITE_TRIGGER_NAMES:
             op.execute(f"DROP TRIGGER {name}")
+    op.drop_index("ix_case_queue_unassigned", table_name="case")
+    op.drop_index("ix_case_question_without_deadline", table_name="case")
     op.drop_index("ix_case_answer_due_tally_due_on", table_name="case_answer_due_tally")
     op.drop_table("case_answer_due_tally")
