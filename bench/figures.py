@@ -120,11 +120,23 @@ def _throughput(r: dict[str, Any]) -> list[Row]:
         ),
         _row("start page, requests a second", f["start page"]["per_second"]),
         _row(
+            "the stack's floor page, requests a second",
+            f["stack floor page"]["per_second"],
+            "bare Flask page",
+            f["bare Flask page"]["per_second"],
+        ),
+        _row(
             "final submissions a second",
             f["final submission"]["per_second"],
             "bare Flask row insert",
             f["bare Flask row insert"]["per_second"],
             f">= {targets['submission']} of it (now {ratios['submission']})",
+        ),
+        _row(
+            "the stack's floor submissions a second",
+            f["stack floor submission"]["per_second"],
+            "bare Flask row insert",
+            f["bare Flask row insert"]["per_second"],
         ),
         _row(
             "web process after the load, USS / RSS (MiB)",

@@ -85,6 +85,12 @@ def _arguments() -> argparse.Namespace:
 # --- the database ------------------------------------------------------------------------------
 
 
+def kept_instance(database: str) -> Path:
+    """The instance folder whose keys the kept database ``database`` is seeded under: its
+    cases and the seeder's blind indexes can be read and searched only with them."""
+    return Path(tempfile.gettempdir()) / f"{database}-search"
+
+
 def seed_if_empty(
     app: Any,
     arguments: argparse.Namespace,
@@ -92,8 +98,10 @@ def seed_if_empty(
     result_name: str = "reports-bench-seed.json",
     instance: Path | None = None,
 ) -> None:
-    """Seed ``arguments.seed`` demo cases into ``arguments.database`` if it has none, with
-    the keys of ``instance`` (kept) if given."""
+    """Seed ``arguments.seed`` demo cases into ``arguments.database`` if it has none, under
+    the keys of ``instance``, by default ``kept_instance`` of the database, which keeps them
+    for the search benchmark."""
+    instance = instance or kept_instance(arguments.database)
     from sqlalchemy import func, select
     from sqlalchemy.exc import OperationalError
 
@@ -120,7 +128,8 @@ def seed_if_empty(
             arguments.database,
             "--result",  # the seeding figures of this run are not the seeding benchmark's
             os.path.join(tempfile.gettempdir(), result_name),
-            *(["--instance", str(instance)] if instance is not None else []),
+            "--instance",
+            str(instance),
         ],
         check=True,
         env={**os.environ, "DATABASE_URL": server},  # the server it creates the database on

@@ -30,7 +30,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -232,7 +231,9 @@ def main() -> int:
     arguments = _arguments()
     server = os.environ.get("DATABASE_URL", SERVER)
     url = server.rsplit("/", 1)[0] + f"/{arguments.database}"
-    instance = arguments.instance or Path(tempfile.gettempdir()) / f"{arguments.database}-search"
+    from bench.reports import kept_instance, seed_if_empty
+
+    instance = arguments.instance or kept_instance(arguments.database)
     instance.mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {"DATABASE_URL": url, "PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(instance)}
@@ -240,7 +241,6 @@ def main() -> int:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from bench.reports import seed_if_empty
     from portal import create_app
     from portal.cases.models import BlindIndex, Case
     from portal.extensions import db

@@ -149,7 +149,12 @@ def _year_of_birth(_form: PortalForm, field: StringField) -> None:
     try:
         parse_year(field.data)
     except ValueError:
-        raise ValidationError(_ls("A year of birth has four digits, for example 1985.")) from None
+        raise ValidationError(
+            _ls(
+                "A year of birth has four digits, for example 1985, or 1364 in the "
+                "Solar Hijri calendar."
+            )
+        ) from None
 
 
 class SearchForm(PortalForm):

@@ -31,10 +31,12 @@ from portal.cases.models.case import QUEUE_ORDER
 from portal.cases.states import ActorKind
 from portal.core import codes, crypto
 from portal.core.audit import record_event
+from portal.core.dates import SOLAR_HIJRI_PREFIX
 from portal.core.db import DbSession, one_of, utcnow
 from portal.core.i18n import _ls
 from portal.core.normalise import (
     Script,
+    birth_years,
     document_number_key,
     fold_letters,
     fold_text,
@@ -51,6 +53,8 @@ from portal.review.visibility import visible_cases
 MAX_RESULTS = 50
 MAX_TERMS_LENGTH = 200
 EARLIEST_BIRTH_YEAR = 1900
+# A Solar Hijri year begins in March of the Gregorian year 621 later (1364 in March 1985).
+SOLAR_HIJRI_YEARS_BEHIND = 621
 # A phone number said without its country code is read as a number of each of these, the
 # countries applicants come from and stay in (and Germany, where some of them are now).
 PHONE_REGIONS = ("AF", "IR", "PK", "TJ", "UZ", "SY", "IQ", "TR", "RU", "BY", "UA", "DE")
@@ -101,7 +105,9 @@ class SearchResult:
 
 
 def parse_year(typed: str | None) -> int | None:
-    """A year of birth as typed (Persian and Arabic-Indic digits too); None if empty.
+    """A year of birth as typed (Persian and Arabic-Indic digits too), in the Gregorian
+    calendar or, as Afghan papers and callers give it, the Solar Hijri one (1364 for 1985);
+    None if empty. The two ranges of plausible years do not meet, so either is told apart.
 
     Raises ``ValueError`` for anything that is not a plausible year."""
     folded = fold_letters(typed or "").strip()
@@ -109,10 +115,23 @@ def parse_year(typed: str | None) -> int | None:
         return None
     if not (folded.isascii() and folded.isdecimal() and len(folded) == 4):
         raise ValueError(folded)
-    year = int(folded)
-    if not EARLIEST_BIRTH_YEAR <= year <= utcnow().year:
+    year, this_year = int(folded), utcnow().year
+    if not (
+        EARLIEST_BIRTH_YEAR <= year <= this_year
+        or EARLIEST_BIRTH_YEAR - SOLAR_HIJRI_YEARS_BEHIND
+        <= year
+        <= this_year - SOLAR_HIJRI_YEARS_BEHIND
+    ):
         raise ValueError(folded)
     return year
+
+
+def gregorian_years(year: int) -> list[str]:
+    """The Gregorian years a typed year of birth may be, as the indexes write them: itself,
+    or the two a Solar Hijri year spans (1364 ran from March 1985 to March 1986)."""
+    if year >= EARLIEST_BIRTH_YEAR:
+        return [str(year)]
+    return birth_years(f"{SOLAR_HIJRI_PREFIX}{year}")
 
 
 def phone_candidates(typed: str) -> set[str]:
@@ -181,14 +200,15 @@ def name_and_year(typed: str, year: int | None) -> tuple[str, int | None]:
 def _add_name(add: Callable[[str, str], None], typed: str, year: int) -> None:
     """The digests a person named ``typed``, born in ``year``, is indexed under."""
     keys = name_keys(typed)
-    if keys.folded:  # the same spelling, in the same script
-        add(ix.NAME_BIRTH_YEAR, f"{keys.folded}|{year}")
-    if keys.skeleton:
-        for purpose in SKELETON_MEETS[keys.script]:
-            add(purpose, f"{keys.skeleton}|{year}")
-    if keys.vowelled:  # empty for Arabic script
-        for purpose in VOWELLED_MEETS:
-            add(purpose, f"{keys.vowelled}|{year}")
+    for gregorian in gregorian_years(year):
+        if keys.folded:  # the same spelling, in the same script
+            add(ix.NAME_BIRTH_YEAR, f"{keys.folded}|{gregorian}")
+        if keys.skeleton:
+            for purpose in SKELETON_MEETS[keys.script]:
+                add(purpose, f"{keys.skeleton}|{gregorian}")
+        if keys.vowelled:  # empty for Arabic script
+            for purpose in VOWELLED_MEETS:
+                add(purpose, f"{keys.vowelled}|{gregorian}")
 
 
 def search_query(session: DbSession, user: StaffUser, lookup: Lookup) -> Select[Case]:

@@ -215,15 +215,39 @@ def test_bad_searches_get_a_message_and_keep_what_was_typed(staff_app: Flask, si
     assert _search(client, "\x00Karimi", "1985").status_code == 200
 
 
+def test_a_year_of_birth_is_found_in_the_solar_hijri_calendar_too(
+    staff_app: Flask, signed_in
+) -> None:
+    """Afghan papers and callers give the Solar Hijri year: 1364 ran from March 1985 to
+    March 1986, so it finds those born in either, however their date was entered."""
+    gregorian = _case(staff_app, **DARI)  # born 1985-04
+    solar_hijri = _case(staff_app, **(DARI | {"birth_date": "SH:1364"}))  # the year alone
+    client = signed_in("carla", Role.CASEWORKER)
+    both = {str(gregorian.id), str(solar_hijri.id)}
+    assert _found(client, "Mohammad Yusuf Karimi", "1364") == both
+    assert _found(client, "Mohammad Yusuf Karimi", "۱۳۶۴") == both
+    assert _found(client, "Mohammad Yusuf Karimi 1364") == both
+    assert _found(client, "Mohammad Yusuf Karimi", "1986") == {str(solar_hijri.id)}
+    assert _found(client, "Mohammad Yusuf Karimi", "1362") == set()  # 1983 to 1984
+
+
 @pytest.mark.parametrize(
     ("typed", "year"),
-    [("", None), ("1985", 1985), ("۱۹۸۵", 1985), (" 1985 ", 1985), ("١٩٨٥", 1985)],
+    [
+        ("", None),
+        ("1985", 1985),
+        ("۱۹۸۵", 1985),
+        (" 1985 ", 1985),
+        ("١٩٨٥", 1985),
+        ("1364", 1364),  # Solar Hijri
+        ("۱۳۶۴", 1364),
+    ],
 )
 def test_years_of_birth_are_read_in_any_digits(typed: str, year: int | None) -> None:
     assert parse_year(typed) == year
 
 
-@pytest.mark.parametrize("typed", ["85", "1899", "3000", "19 85", "abcd", "1985.0"])
+@pytest.mark.parametrize("typed", ["85", "1899", "1278", "1500", "3000", "19 85", "abcd", "1985.0"])
 def test_what_is_not_a_year_is_refused(typed: str) -> None:
     with pytest.raises(ValueError):
         parse_year(typed)
