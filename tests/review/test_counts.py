@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -63,55 +64,52 @@ def _tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
     return tally, truth
 
 
-def _waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
-    """The waiting tally's sums, and the open cases by combination and UTC day counted."""
+def _by_day_tally_and_truth(
+    app: Flask, tally: Any, columns: tuple[str, ...], moment: Any, *kept: Any
+) -> tuple[Counter, Counter]:
+    """A tally by day's sums, and the cases that ``kept`` lets through counted by
+    combination and the UTC day of their ``moment``."""
     with app.app_context():
-        tallied = [getattr(CaseWaitingTally, name) for name in WAITING_COLUMNS]
-        tally = Counter(
+        tallied = [getattr(tally, name) for name in columns]
+        sums = Counter(
             {
                 tuple(key): number
                 for *key, number in db.session.execute(
-                    select(*tallied, func.sum(CaseWaitingTally.change)).group_by(*tallied)
+                    select(*tallied, func.sum(tally.change)).group_by(*tallied)
                 )
                 if number
             }
         )
         counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
         truth = Counter(
-            (*key, changed.astimezone(UTC).date())
-            for *key, changed in db.session.execute(
-                select(*counted, Case.status_changed_at).where(Case.status.in_(OPEN_STATUSES))
-            )
+            (*key, at.astimezone(UTC).date())
+            for *key, at in db.session.execute(select(*counted, moment).where(*kept))
         )
         db.session.remove()
-    return tally, truth
+    return sums, truth
+
+
+def _waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+    """The waiting tally, and the open cases by the day they entered their stage."""
+    return _by_day_tally_and_truth(
+        app,
+        CaseWaitingTally,
+        WAITING_COLUMNS,
+        Case.status_changed_at,
+        Case.status.in_(OPEN_STATUSES),
+    )
 
 
 def _answer_due_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
-    """The answer-due tally's sums, and the cases waiting for an answer with a deadline by
-    combination and the UTC day it is due, counted."""
-    with app.app_context():
-        tallied = [getattr(CaseAnswerDueTally, name) for name in ANSWER_DUE_COLUMNS]
-        tally = Counter(
-            {
-                tuple(key): number
-                for *key, number in db.session.execute(
-                    select(*tallied, func.sum(CaseAnswerDueTally.change)).group_by(*tallied)
-                )
-                if number
-            }
-        )
-        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
-        truth = Counter(
-            (*key, due.astimezone(UTC).date())
-            for *key, due in db.session.execute(
-                select(*counted, Case.answer_due_at).where(
-                    Case.status == CaseStatus.INFO_REQUESTED, Case.answer_due_at.is_not(None)
-                )
-            )
-        )
-        db.session.remove()
-    return tally, truth
+    """The answer-due tally, and the questions with a deadline by the day it falls on."""
+    return _by_day_tally_and_truth(
+        app,
+        CaseAnswerDueTally,
+        ANSWER_DUE_COLUMNS,
+        Case.answer_due_at,
+        Case.status == CaseStatus.INFO_REQUESTED,
+        Case.answer_due_at.is_not(None),
+    )
 
 
 def test_the_answer_due_tally_follows_questions_deadlines_and_answers(
