@@ -16,12 +16,15 @@ when it holds no cases). It measures two states of the same database in one run:
 
 The bench account is a decider who holds as many cases as the busiest demo caseworker
 (theirs are given to it), so that "my cases" and "waiting for me to confirm" are a working
-decider's. For each common filter, saved view and order, and each state, it times, over repeated requests, the whole server side of
-``GET /staff/`` (query, counts, template) through the app, and next to it the page's own
-SELECT sent as raw SQL; for the waiting-time filters also, as a reference, the count of the
-recently moved open cases from ``case`` itself (how the counts were taken before the waiting
-tally). It prints median and 95th percentile and writes ``bench/results/queue_pages.json``.
-Target: 95th percentile under 50 ms in both states; exits non-zero when a page misses it.
+decider's. For each common filter, saved view and order, and each state, it times, over
+repeated requests, the whole server side of ``GET /staff/`` (query, counts, template)
+through the app, and next to it the page's own SELECT sent as raw SQL; for the waiting-time
+filters also, as a reference, the count of the recently moved open cases from ``case``
+itself (how the counts were taken before the waiting tally). The team lead's page
+(``GET /staff/team``) is timed the same way, with its two aggregates run through the
+services beside it. It prints median and 95th percentile and writes
+``bench/results/queue_pages.json``. Target: 95th percentile under 50 ms in both states;
+exits non-zero when a page misses it.
 
 Each run moves another day of cases in the database it uses, as a day in production would.
 """
@@ -318,7 +321,31 @@ def _measure(client: Any, user: Any, arguments: argparse.Namespace) -> list[dict
                 row["reference_recent_from_case"] = timed(recent, arguments.repeat)
                 row["explain"] = _explained(db.engine, user, filters)
             results.append(row)
+    results.append(_team_page(client, user, arguments.repeat))
     return results
+
+
+def _team_page(client: Any, user: Any, repeat: int) -> dict[str, Any]:
+    """The team lead's page (cases per person and stage, proposals waiting): through the
+    app, and beside it its two aggregates through the services that run them."""
+    from portal.extensions import db
+    from portal.review.team import team_overview, waiting_for_confirmation
+
+    def through_app() -> None:
+        response = client.get("/staff/team")
+        assert response.status_code == 200, response.status_code
+
+    def aggregates() -> None:
+        team_overview(db.session, user)
+        waiting_for_confirmation(db.session)
+        db.session.commit()
+
+    return {
+        "filter": "team page",
+        "page": "page 1",
+        "server": timed(through_app, repeat),
+        "raw_sql": timed(aggregates, repeat),
+    }
 
 
 def _print(cases: int, repeat: int, states: dict[str, list[dict[str, Any]]]) -> None:

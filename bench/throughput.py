@@ -2,7 +2,7 @@
 the memory of the web processes and of an intake worker after the load.
 
     .venv/bin/python bench/throughput.py [--seconds 20] [--rounds 2] [--connections 8]
-        [--drafts 2000] [--reuse]
+        [--drafts 6000] [--reuse]
 
 Database and keys: those of bench/screening_setup.py (PostgreSQL with 100,000 demo cases
 and a 10,000-entry watch list; ``--reuse`` keeps a ready one), Redis as there. Three servers
@@ -72,7 +72,7 @@ def _arguments() -> argparse.Namespace:
         default=multiprocessing.cpu_count() * 2 + 1,
         help="web processes of each server (the deployment's default)",
     )
-    parser.add_argument("--drafts", type=int, default=3000, help="ready drafts to submit")
+    parser.add_argument("--drafts", type=int, default=6000, help="ready drafts to submit")
     parser.add_argument("--result", type=Path, default=RESULT)
     return parser.parse_args()
 
