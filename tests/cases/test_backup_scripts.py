@@ -18,7 +18,6 @@ same database and keys.
 
 import hashlib
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -48,6 +47,7 @@ from tests.cases.retained import (
     saved_case,
 )
 from tests.conftest import AppFactory
+from tests.database_roles import as_role, granted_roles, run_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUP_FILES = {"database.dump", "blobs.tar", "SHA256SUMS"}
@@ -200,10 +200,6 @@ class Databases:
     fresh_internal: str
 
 
-def _with_roles_renamed(sql: Path, prefix: str) -> str:
-    return re.sub(r"\bportal_(owner|public|internal|worker)\b", rf"{prefix}_\1", sql.read_text())
-
-
 @pytest.fixture
 def databases(database_url: str) -> Iterator[Databases]:
     """The roles of deploy/postgresql, as production has them (under a prefix of their
@@ -213,47 +209,19 @@ def databases(database_url: str) -> Iterator[Databases]:
     owner."""
     url = make_url(database_url)
     prefix, fresh = f"{url.database}_bk", f"{url.database}_restored_by_script"
-    roles = [f"{prefix}_{role}" for role in ("owner", "public", "internal", "worker")]
-
-    def run(database: str, *statements: str) -> None:
-        for statement in statements:
-            subprocess.run(  # noqa: S603 - the test's own server and statements
-                ["psql", url.set(database=database).render_as_string(hide_password=False)]
-                + ["-v", "ON_ERROR_STOP=1", "-q", "-X", "-f", "-"],
-                input=statement,
-                text=True,
-                check=True,
-                capture_output=True,
+    drop_fresh = f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)'
+    run_sql(database_url, "postgres", drop_fresh)
+    with granted_roles(database_url, prefix):
+        run_sql(database_url, "postgres", f'CREATE DATABASE "{fresh}" OWNER {prefix}_owner')
+        try:
+            yield Databases(
+                live_owner=url.render_as_string(hide_password=False),
+                live_internal=as_role(database_url, url.database or "", f"{prefix}_internal"),
+                fresh_owner=as_role(database_url, fresh, f"{prefix}_owner"),
+                fresh_internal=as_role(database_url, fresh, f"{prefix}_internal"),
             )
-
-    def as_role(database: str, role: str) -> str:
-        login = url.set(database=database, username=role, password=f"test-{role}")
-        return login.render_as_string(hide_password=False)
-
-    def drop() -> None:
-        run("postgres", f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
-        # What the roles were granted on the test's database goes with them.
-        run(
-            url.database or "",
-            "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = "
-            f"'{roles[0]}') THEN DROP OWNED BY {', '.join(roles)}; END IF; END $$",
-        )
-        run("postgres", f"DROP ROLE IF EXISTS {', '.join(roles)}")
-
-    drop()
-    run("postgres", _with_roles_renamed(ROOT / "deploy/postgresql/roles.sql", prefix))
-    run("postgres", *(f"ALTER ROLE {role} PASSWORD 'test-{role}'" for role in roles))
-    run(url.database or "", _with_roles_renamed(ROOT / "deploy/postgresql/grants.sql", prefix))
-    run("postgres", f'CREATE DATABASE "{fresh}" OWNER {prefix}_owner')
-    try:
-        yield Databases(
-            live_owner=url.render_as_string(hide_password=False),
-            live_internal=as_role(url.database or "", f"{prefix}_internal"),
-            fresh_owner=as_role(fresh, f"{prefix}_owner"),
-            fresh_internal=as_role(fresh, f"{prefix}_internal"),
-        )
-    finally:
-        drop()
+        finally:
+            run_sql(database_url, "postgres", drop_fresh)
 
 
 # --- the environment the scripts run with ------------------------------------------------

@@ -1,0 +1,97 @@
+"""The public face's database role may make every move an applicant makes, triggers and all.
+
+deploy/postgresql/grants.sql gives the public face's role only what an applicant's requests
+need. A move of a case also writes, by trigger, into every tally kept of the cases; a tally
+added by a migration but not granted there would refuse an applicant's answer in production
+alone, since the tests and the development server connect as the schema's owner.
+"""
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal.cases.states import CaseStatus
+from portal.config import _database_url
+from portal.core.db import utcnow
+from portal.extensions import db
+from tests.database_roles import as_role, granted_roles
+from tests.factories import make_case
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:")),
+    reason="the deployment's roles are PostgreSQL's; set TEST_DATABASE_URL=postgresql://...",
+)
+
+
+@pytest.fixture
+def public_role(database_url: str) -> Iterator[tuple[str, str]]:
+    """The public face's role (name, connection URL), granted on the test's database."""
+    prefix = f"{make_url(database_url).database}_gr"
+    with granted_roles(database_url, prefix):
+        role = f"{prefix}_public"
+        yield role, as_role(database_url, make_url(database_url).database or "", role)
+
+
+def _tables_written_by_triggers_on_case() -> set[str]:
+    """Every table a trigger function on ``case`` inserts into, read from the functions."""
+    sources = db.session.scalars(
+        text(
+            "SELECT p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = '\"case\"'::regclass AND NOT t.tgisinternal"
+        )
+    )
+    return {table for source in sources for table in re.findall(r"INSERT INTO (\w+)", source)}
+
+
+def test_the_public_role_may_write_every_tally_a_move_writes(
+    app: Flask, public_role: tuple[str, str]
+) -> None:
+    role, _url = public_role
+    with app.app_context():
+        written = _tables_written_by_triggers_on_case()
+        refused = [
+            table
+            for table in sorted(written)
+            if not db.session.scalar(
+                text("SELECT has_table_privilege(:role, :table, 'INSERT')"),
+                {"role": role, "table": table},
+            )
+        ]
+        db.session.remove()
+    # The three tallies at least, so that the reading of the functions is not empty.
+    assert {"case_tally", "case_waiting_tally", "case_answer_due_tally"} <= written
+    assert refused == []
+
+
+def test_an_applicant_answers_a_question_as_the_public_role(
+    app: Flask, public_role: tuple[str, str]
+) -> None:
+    """The move out of a question with a deadline: every tally gets its rows."""
+    with app.app_context():
+        case, _code = make_case(db.session)
+        case.status = CaseStatus.INFO_REQUESTED
+        case.submitted_at = utcnow() - timedelta(days=20)
+        case.answer_due_at = utcnow() + timedelta(days=3)
+        db.session.commit()
+        case_id: uuid.UUID = case.id
+        db.session.remove()
+    engine = create_engine(_database_url(public_role[1]))
+    try:
+        with engine.begin() as connection:
+            moved = connection.execute(
+                text(
+                    'UPDATE "case" SET status = :status, answer_due_at = NULL, '
+                    "status_changed_at = now() WHERE id = :id"
+                ),
+                {"status": CaseStatus.IN_REVIEW.value, "id": case_id},
+            ).rowcount
+    finally:
+        engine.dispose()
+    assert moved == 1
