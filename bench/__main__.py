@@ -5,8 +5,9 @@ in ``bench/results/latest.json`` and as a table in ``docs/performance.md``.
 
 Benchmarks on PostgreSQL use the machine's server (``DATABASE_URL``, default
 postgresql://postgres@127.0.0.1/test) and databases named after ``--databases``: the kept
-million cases of the queue and report benchmarks (``portal_bench``, seeded by the first
-run, which takes about eight minutes more), the screening setup (``portal_bench_screening``,
+million cases of the queue, report and search benchmarks (``portal_bench``, seeded by the
+first run under the kept keys of ``/tmp/portal_bench-search``, which takes about half an
+hour more on 2 CPUs), the screening setup (``portal_bench_screening``,
 built by the first run and kept) and the seeding benchmark's own (created and dropped).
 Redis for the screening, submission and throughput benchmarks: ``BENCH_REDIS_URL``
 (default index 14). Each benchmark prints its figures and writes its own result file in

@@ -21,10 +21,11 @@ repeated requests, the whole server side of ``GET /staff/`` (query, counts, temp
 through the app, and next to it the page's own SELECT sent as raw SQL; for the waiting-time
 filters also, as a reference, the count of the recently moved open cases from ``case``
 itself (how the counts were taken before the waiting tally). The team lead's page
-(``GET /staff/team``) is timed the same way, with its two aggregates run through the
-services beside it. It prints median and 95th percentile and writes
-``bench/results/queue_pages.json``. Target: 95th percentile under 50 ms in both states;
-exits non-zero when a page misses it.
+(``GET /staff/team``) is timed the same way, with its aggregates run through the service
+beside it. It prints median and 95th percentile and writes
+``bench/results/queue_pages.json``. Target: 95th percentile under 50 ms in both states for
+the queue's pages (the team page is reported beside them); exits non-zero when one misses
+it.
 
 Each run moves another day of cases in the database it uses, as a day in production would.
 """
@@ -46,6 +47,7 @@ from bench.timing import timed  # noqa: E402 - after the root is on the path
 RESULT = ROOT / "bench" / "results" / "queue_pages.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 TARGET_P95_MS = 50
+TEAM_PAGE = "team page"
 FILTERS = {
     "open cases": "",
     "local staff": "programme=local_staff",
@@ -145,7 +147,7 @@ def main() -> int:
     )
     missed = [
         (state, row) for state, rows in states.items() for row in rows
-        if row["server"]["p95_ms"] >= TARGET_P95_MS
+        if row["filter"] != TEAM_PAGE and row["server"]["p95_ms"] >= TARGET_P95_MS
     ]  # fmt: skip
     for state, row in missed:
         print(f"target missed ({state}): {row['filter']}, {row['page']}")
@@ -327,21 +329,21 @@ def _measure(client: Any, user: Any, arguments: argparse.Namespace) -> list[dict
 
 def _team_page(client: Any, user: Any, repeat: int) -> dict[str, Any]:
     """The team lead's page (cases per person and stage, proposals waiting): through the
-    app, and beside it its two aggregates through the services that run them."""
+    app, and beside it its aggregates through the service that runs them. Reported, not
+    held to the queue's target: the issue sets the team page none."""
     from portal.extensions import db
-    from portal.review.team import team_overview, waiting_for_confirmation
+    from portal.review.team import team_overview
 
     def through_app() -> None:
         response = client.get("/staff/team")
         assert response.status_code == 200, response.status_code
 
     def aggregates() -> None:
-        team_overview(db.session, user)
-        waiting_for_confirmation(db.session)
+        team_overview(db.session, user)  # the proposals waiting included
         db.session.commit()
 
     return {
-        "filter": "team page",
+        "filter": TEAM_PAGE,
         "page": "page 1",
         "server": timed(through_app, repeat),
         "raw_sql": timed(aggregates, repeat),
