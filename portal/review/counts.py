@@ -85,9 +85,10 @@ def _answers_overdue(
     session: DbSession, user: StaffUser, filters: Filters, waited: list[Any]
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """The questions whose answer is overdue, per combination: those due before today from
-    the answer-due tally, the rest (due earlier today, or asked before deadlines were kept
-    and waiting past the service level) from ``case`` through ``ix_case_answer_due``. With
-    a waiting time as well, which the tally does not know, all of them from ``case``."""
+    the answer-due tally; those due earlier today from ``case`` through
+    ``ix_case_answer_due``; those asked before deadlines were kept and waiting past the
+    service level through ``ix_case_question_without_deadline``. With a waiting time as
+    well, which the tally does not know, all of them from ``case``."""
     if waited:
         rows = [*filters.conditions(user, Case, facets=False), filters.late()[1], *waited]
         yield from _grouped(session, user, Case, func.count(), *rows)

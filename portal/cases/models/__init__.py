@@ -26,9 +26,9 @@ from portal.cases.models.records import CaseExport, Document, Message, Note
 from portal.cases.models.tally import CaseAnswerDueTally, CaseTally, CaseWaitingTally
 
 __all__ = [
-    "CaseAnswerDueTally",
     "BlindIndex",
     "Case",
+    "CaseAnswerDueTally",
     "CaseExport",
     "CaseMove",
     "CaseTally",
