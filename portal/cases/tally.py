@@ -1,7 +1,7 @@
 """Keeping the case tallies small (the tallies themselves: ``portal.cases.models.tally``)."""
 
 from datetime import UTC, date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
@@ -15,18 +15,22 @@ from portal.core.db import utcnow
 # so the tally stays as small as the plain one however long questions stay unanswered.
 PAST = date(1970, 1, 1)
 
-# Each tally, its columns, the order its folded rows are written in (the tallies by day are
-# read by a range of days, which then lie together), and its day column whose past days
-# fold into ``PAST``, if any.
+
+class Tally(NamedTuple):
+    """A tally, its columns, and its day column, if it has one: folded rows are written in
+    the order of the day (counting reads a range of days, which then lie together) and,
+    if ``folds_past``, the days before today become ``PAST``."""
+
+    table: Any
+    columns: tuple[str, ...]
+    day: str | None = None
+    folds_past: bool = False
+
+
 TALLIES = (
-    (CaseTally, TALLIED_COLUMNS, (), None),
-    (CaseWaitingTally, WAITING_COLUMNS, (CaseWaitingTally.entered_on,), None),
-    (
-        CaseAnswerDueTally,
-        ANSWER_DUE_COLUMNS,
-        (CaseAnswerDueTally.due_on,),
-        CaseAnswerDueTally.due_on,
-    ),
+    Tally(CaseTally, TALLIED_COLUMNS),
+    Tally(CaseWaitingTally, WAITING_COLUMNS, "entered_on"),
+    Tally(CaseAnswerDueTally, ANSWER_DUE_COLUMNS, "due_on", folds_past=True),
 )
 
 
@@ -41,10 +45,10 @@ def compact(engine: Engine) -> int:
     options = {"isolation_level": isolation} if isolation else {}
     folded = 0
     today = utcnow().astimezone(UTC).date()
-    for table, columns, order, day in TALLIES:
+    for tally in TALLIES:
         try:
             with engine.connect().execution_options(**options) as connection, connection.begin():
-                folded += _fold(connection, table, columns, order, day, today)
+                folded += _fold(connection, tally, today)
         except OperationalError as error:
             if not lost_a_race(error):
                 raise
@@ -62,33 +66,30 @@ def reclaim(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table, *_rest in TALLIES:
-            connection.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {table.__tablename__}")
+        for tally in TALLIES:
+            connection.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {tally.table.__tablename__}")
 
 
-def _fold(
-    connection: Connection,
-    table: Any,
-    columns: tuple[str, ...],
-    order: Any,
-    day: Any,
-    today: date,
-) -> int:
+def _fold(connection: Connection, tally: Tally, today: date) -> int:
+    table = tally.table
     top = connection.scalar(select(func.max(table.id)))
     if top is None:
         return 0
-    dimensions = [
-        case((column < today, PAST), else_=column) if column is day else column
-        for column in (getattr(table, name) for name in columns)
-    ]
+    dimensions = {name: getattr(table, name) for name in tally.columns}
+    if tally.day and tally.folds_past:
+        day = dimensions[tally.day]
+        dimensions[tally.day] = case((day < today, PAST), else_=day)
+    grouped = list(dimensions.values())
     folded = (
-        select(*dimensions, func.sum(table.change))
+        select(*grouped, func.sum(table.change))
         .where(table.id <= top)
-        .group_by(*dimensions)
+        .group_by(*grouped)
         .having(func.sum(table.change) != 0)
-        .order_by(*(dimensions[columns.index(c.key)] for c in order))
+        .order_by(*([dimensions[tally.day]] if tally.day else []))
     )
-    added = connection.execute(insert(table).from_select([*columns, "change"], folded)).rowcount
+    added = connection.execute(
+        insert(table).from_select([*tally.columns, "change"], folded)
+    ).rowcount
     return connection.execute(delete(table).where(table.id <= top)).rowcount - added
 
 
