@@ -25,6 +25,7 @@ from sqlalchemy import select
 from portal.accounts.models import NO_PASSWORD, StaffRole, StaffUser
 from portal.accounts.tokens import new_token, token_hash
 from portal.cases.custody import keyring
+from portal.cases.lifecycle import hand_over
 from portal.cases.models import Case
 from portal.core.actors import ActorKind, Role
 from portal.core.audit import appending_together, record_event
@@ -163,15 +164,7 @@ def _return_cases(session: DbSession, user: StaffUser, actor: StaffUser | None) 
     cases = session.scalars(select(Case).where(Case.assignee_id == user.id)).all()
     with appending_together(session):
         for case in cases:
-            case.assignee_id = None
-            record_event(
-                session,
-                "case.assigned",
-                **_acting(actor),
-                case_id=case.id,
-                assignee="",
-                cause="staff_deactivated",
-            )
+            hand_over(session, case, None, **_acting(actor), cause="staff_deactivated")
     session.flush()
     return len(cases)
 

@@ -1,7 +1,8 @@
-"""The one state machine every case moves through.
+"""The one state machine every case moves through, and the one way a case changes hands.
 
 Each move is made by ``transition()``, which refuses illegal moves, stamps the time,
-writes the history row and the audit event in the caller's transaction.
+writes the history row and the audit event in the caller's transaction; each change of
+holder by ``hand_over()``, with its audit event.
 """
 
 import uuid
@@ -84,3 +85,26 @@ def transition(
     if target == S.SUBMITTED:
         case.submitted_at = now
     return step
+
+
+def hand_over(
+    session: DbSession,
+    case: Case,
+    assignee_id: uuid.UUID | None,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None = None,
+    **cause: str,
+) -> None:
+    """Give ``case`` to ``assignee_id`` (None: back to the unassigned) with its
+    ``case.assigned`` event. Who may do so, and to whom, is the caller's to check."""
+    case.assignee_id = assignee_id
+    record_event(
+        session,
+        "case.assigned",
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case.id,
+        assignee=str(assignee_id or ""),
+        **cause,
+    )

@@ -16,7 +16,7 @@ from portal.accounts.models import StaffUser
 from portal.cases import deadlines
 from portal.cases.custody import open_staff_key, open_with_intake_key
 from portal.cases.labels import lazy_label
-from portal.cases.lifecycle import can_move, transition
+from portal.cases.lifecycle import can_move, hand_over, transition
 from portal.cases.models import (
     Case,
     CaseExport,
@@ -129,21 +129,7 @@ def assign(session: DbSession, case: Case, actor: StaffUser, assignee: StaffUser
     authorize(actor, P.CASE_ASSIGN)
     if assignee is not None and not permitted(assignee, P.CASE_HOLD):
         raise ActionRefused(_ls("Cases are assigned to active caseworkers or deciders only."))
-    case.assignee_id = assignee.id if assignee else None
-    record_assignment(session, case, actor)
-
-
-def record_assignment(session: DbSession, case: Case, actor: StaffUser, **cause: str) -> None:
-    """The audit event of a case given to its new assignee (``case.assignee_id``)."""
-    record_event(
-        session,
-        "case.assigned",
-        actor_kind=STAFF,
-        actor_id=actor.id,
-        case_id=case.id,
-        assignee=str(case.assignee_id or ""),
-        **cause,
-    )
+    hand_over(session, case, assignee.id if assignee else None, actor_kind=STAFF, actor_id=actor.id)
 
 
 def _note(session: DbSession, case: Case, actor: StaffUser, body: str) -> Note:

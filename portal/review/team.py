@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.accounts.models import StaffUser
+from portal.cases.lifecycle import hand_over
 from portal.cases.models import Case, CaseTally, Decision
 from portal.cases.models.case import QUEUE_ORDER
 from portal.cases.states import OPEN_STATUSES, ActorKind, CaseStatus, DecisionState
@@ -25,7 +26,6 @@ from portal.core.i18n import _ls
 from portal.core.permissions import Permission as P
 from portal.core.permissions import authorize, permitted
 from portal.core.refusal import ActionRefused
-from portal.review.services import record_assignment
 from portal.review.visibility import visible_cases
 
 STAFF = ActorKind.STAFF
@@ -34,6 +34,8 @@ STAFF = ActorKind.STAFF
 MAX_MOVE = 500
 BULK_CAUSE = "bulk_reassignment"
 REASSIGNED = "team.cases_reassigned"
+# The form's value for the cases nobody holds (a form field, never part of a URL).
+UNASSIGNED = "unassigned"
 
 
 @dataclass
@@ -126,21 +128,23 @@ def waiting_for_confirmation(session: DbSession) -> list[Waiting]:
 def reassign_cases(
     session: DbSession,
     actor: StaffUser,
-    from_staff: StaffUser,
-    to_staff: StaffUser,
+    from_staff: StaffUser | None,
+    to_staff: StaffUser | None,
     status: CaseStatus | None = None,
     limit: int = MAX_MOVE,
 ) -> int:
     """Move up to ``limit`` of ``from_staff``'s open cases (of one stage, if given), the
-    highest priority first, to ``to_staff``; return how many moved.
+    highest priority first, to ``to_staff``; return how many moved. ``None`` on either side
+    is the unassigned cases: shared out after a surge, or given back when someone leaves.
 
     Each case gets its ``case.assigned`` event (cause ``bulk_reassignment``), and the move
     as a whole one more event. Nothing is opened or decrypted, so no insider budget counts.
     """
     authorize(actor, P.TEAM_MANAGE)
-    if from_staff.id == to_staff.id:
+    source, target = _id(from_staff), _id(to_staff)
+    if source == target:
         raise ActionRefused(_ls("Choose two different people to move cases between."))
-    if not permitted(to_staff, P.CASE_HOLD):
+    if to_staff is not None and not permitted(to_staff, P.CASE_HOLD):
         raise ActionRefused(_ls("Cases are assigned to active caseworkers or deciders only."))
     if status is not None and status not in OPEN_STATUSES:
         raise ActionRefused(_ls("Only open cases can be moved."))
@@ -155,7 +159,7 @@ def reassign_cases(
     cases = session.scalars(
         select(Case)
         .where(
-            Case.assignee_id == from_staff.id,
+            Case.assignee_id.is_(None) if source is None else Case.assignee_id == source,
             Case.status.in_(stages),
             visible_cases(actor),
         )
@@ -167,17 +171,20 @@ def reassign_cases(
         raise ActionRefused(_ls("There are no open cases to move."))
     with appending_together(session):
         for case in cases:
-            case.assignee_id = to_staff.id
-            record_assignment(session, case, actor, cause=BULK_CAUSE)
+            hand_over(session, case, target, actor_kind=STAFF, actor_id=actor.id, cause=BULK_CAUSE)
         record_event(
             session,
             REASSIGNED,
             actor_kind=STAFF,
             actor_id=actor.id,
-            source=str(from_staff.id),
-            target=str(to_staff.id),
+            source=str(source or ""),
+            target=str(target or ""),
             status=str(status or ""),
             moved=str(len(cases)),
         )
     session.flush()
     return len(cases)
+
+
+def _id(person: StaffUser | None) -> uuid.UUID | None:
+    return person.id if person is not None else None

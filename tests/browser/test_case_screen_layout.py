@@ -27,7 +27,7 @@ def _within_first_screen(page: Any, selector: str) -> None:
 @pytest.mark.parametrize(
     ("roles", "listed", "first_action"),
     [
-        ((Role.DECIDER,), False, "Fall übernehmen"),
+        ((Role.DECIDER,), False, "Vorgang übernehmen"),
         ((Role.SECURITY_OFFICER,), True, "Ergebnis der Sicherheitsprüfung"),
     ],
 )

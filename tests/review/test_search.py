@@ -267,6 +267,6 @@ def test_the_search_speaks_german(staff_app: Flask, signed_in) -> None:
     queue = client.get("/staff/").get_data(as_text=True)
     assert "Vorgangsnummer, Name, Dokument- oder Telefonnummer" in queue
     html = _search(client, "Mohammad Yusuf Karimi", "1985").get_data(as_text=True)
-    assert "Fall suchen" in html and "1 Fall gefunden." in html
+    assert "Vorgang suchen" in html and "1 Vorgang gefunden." in html
     refused = _search(client, "Mohammad Yusuf Karimi").get_data(as_text=True)
     assert "Bitte geben Sie auch das Jahr an." in refused

@@ -170,3 +170,19 @@ def test_every_choice_an_applicant_has_has_a_staff_name() -> None:
         ("marital_status", choices.MARITAL_STATUSES),
     ):
         assert set(CHOICES[vocabulary]) == {str(code) for code, _text in applicant_choices}
+
+
+@pytest.mark.parametrize("domain", ["staff", "messages"])
+def test_german_calls_an_application_a_vorgang_throughout(domain: str) -> None:
+    """One word for one thing: an applicant's "Vorgangsnummer" is the caseworker's
+    "Vorgang", never a "Fall" on one screen and a "Vorgang" on the next."""
+    with open(f"translations/de/LC_MESSAGES/{domain}.po", "rb") as handle:
+        catalog = read_po(handle)
+    mixed = [
+        form
+        for message in catalog
+        if message.id
+        for form in (message.string if isinstance(message.string, tuple) else [message.string])
+        if re.search(r"\bF[aä]ll(?:e|s|es|en)?\b", form)
+    ]
+    assert mixed == []

@@ -324,3 +324,73 @@ def test_moving_needs_the_forms_token(
     )
     assert response.status_code == 400
     assert _assignees(staff_app, [case]) == [amira.id]
+
+
+def _summary(app: Flask) -> dict[str, str]:
+    with app.app_context():
+        (event,) = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == team.REASSIGNED)
+        )
+        db.session.remove()
+    return event.details
+
+
+def test_the_unassigned_cases_are_shared_out(
+    staff_app: Flask, people: dict[str, FlaskClient], submitted_case: Callable[..., Case]
+) -> None:
+    carla = people["carla"].user
+    waiting = [submitted_case() for _ in range(3)]
+    held = submitted_case(assignee_id=people["amira"].user.id)
+    lead_page = people["lead"].get("/staff/team").get_data(as_text=True)
+    assert f'<option value="{team.UNASSIGNED}">' in lead_page.split('name="source"')[1]
+
+    page = _move(people["lead"], source=team.UNASSIGNED, target=str(carla.id), number="2")
+
+    assert "2 cases were moved to Carla." in page
+    assert sorted(map(str, _assignees(staff_app, waiting))) == sorted(
+        [str(carla.id), str(carla.id), "None"]
+    )
+    assert _assignees(staff_app, [held]) == [people["amira"].user.id]
+    assert _row(page, "unassigned") == [0, 0, 1, 0, 0, 1]
+    assert _summary(staff_app)["source"] == ""
+
+
+def test_cases_go_back_among_the_unassigned(
+    staff_app: Flask, people: dict[str, FlaskClient], submitted_case: Callable[..., Case]
+) -> None:
+    amira = people["amira"].user
+    cases = [submitted_case(assignee_id=amira.id) for _ in range(2)]
+
+    page = _move(people["lead"], source=str(amira.id), target=team.UNASSIGNED)
+
+    assert "2 cases are unassigned again." in page
+    assert _assignees(staff_app, cases) == [None, None]
+    assert _row(page, "unassigned") == [0, 0, 2, 0, 0, 2]
+    assert _summary(staff_app)["target"] == ""
+    with staff_app.app_context():
+        assigned = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "case.assigned")
+        ).all()
+        db.session.remove()
+    assert {event.case_id for event in assigned} == {case.id for case in cases}
+    assert all(event.details["assignee"] == "" for event in assigned)
+    tally, truth = _tally_and_truth(staff_app)
+    assert tally == truth
+
+
+def test_the_unassigned_cannot_be_moved_to_themselves(
+    staff_app: Flask, people: dict[str, FlaskClient], submitted_case: Callable[..., Case]
+) -> None:
+    case = submitted_case()
+    with pytest.raises(ActionRefused, match="different people"):
+        with staff_app.app_context():
+            try:
+                team.reassign_cases(
+                    db.session, db.session.get(StaffUser, people["lead"].user.id), None, None
+                )
+            finally:
+                db.session.rollback()
+                db.session.remove()
+    page = _move(people["lead"], source=team.UNASSIGNED, target=team.UNASSIGNED)
+    assert 'role="alert"' in page
+    assert _assignees(staff_app, [case]) == [None]

@@ -11,7 +11,7 @@ from portal.accounts.models import StaffUser
 from portal.cases.states import OPEN_STATUSES, CaseStatus
 from portal.core import unit_of_work
 from portal.core.db import utcnow
-from portal.core.i18n import ngettext_s
+from portal.core.i18n import _ls, ngettext_s
 from portal.core.permissions import Permission
 from portal.core.refusal import ActionRefused
 from portal.extensions import db
@@ -20,17 +20,19 @@ from portal.review.views.actions import NOT_A_CASEWORKER, _form_problem
 
 
 def _reassign_form(overview: team.Team, *, blank: bool) -> forms.ReassignForm:
-    """Cases can be moved from anyone who holds some, to anyone who may hold them."""
+    """Cases can be moved from anyone who holds some, to anyone who may hold them; the
+    unassigned cases are a source when there are any, and always a target."""
+    unassigned = (team.UNASSIGNED, _ls("the unassigned cases"))
     sources = [
-        (row.user.id, row.user.display_name)
+        (row.user.id, row.user.display_name) if row.user else unassigned
         for row in overview.holders
-        if row.user is not None and row.total
+        if row.total
     ]
     targets = [
         (row.user.id, row.user.display_name)
         for row in overview.holders
         if row.may_hold and row.user
-    ]
+    ] + [unassigned]
     form = forms.ReassignForm(formdata=None) if blank else forms.ReassignForm()
     return form.offer(sources, targets)
 
@@ -48,7 +50,10 @@ def show_team() -> str:
     )
 
 
-def _staff(value: str) -> StaffUser:
+def _staff(value: str) -> StaffUser | None:
+    """The person a form names, or None for the unassigned cases."""
+    if value == team.UNASSIGNED:
+        return None
     try:
         user = db.session.get(StaffUser, uuid.UUID(value))
     except ValueError:  # not an id at all
@@ -80,12 +85,18 @@ def reassign_cases() -> Response:
         unit_of_work.discard(db.session)
         flash(str(refusal), "error")
     else:
-        flash(
-            ngettext_s(
-                "%(num)s case was moved to %(name)s.",
-                "%(num)s cases were moved to %(name)s.",
-                moved,
-                name=target.display_name,
-            )
-        )
+        flash(_moved(moved, target))
     return redirect(url_for("review.show_team"))
+
+
+def _moved(number: int, target: StaffUser | None) -> str:
+    if target is None:
+        return ngettext_s(
+            "%(num)s case is unassigned again.", "%(num)s cases are unassigned again.", number
+        )
+    return ngettext_s(
+        "%(num)s case was moved to %(name)s.",
+        "%(num)s cases were moved to %(name)s.",
+        number,
+        name=target.display_name,
+    )
