@@ -35,14 +35,14 @@ import json
 import os
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.timing import timed  # noqa: E402 - after the root is on the path
+from bench.staff_client import signed_in  # noqa: E402 - after the root is on the path
+from bench.timing import timed  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "queue_pages.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
@@ -97,7 +97,6 @@ def main() -> int:
         seed_if_empty,
     )
     from portal import create_app
-    from portal.accounts.services import create_staff
     from portal.cases.models import Case
     from portal.cases.tally import compact
     from portal.core.actors import Role
@@ -107,13 +106,9 @@ def main() -> int:
     seed_if_empty(app, arguments, server, "queue-bench-seed.json")
     with app.app_context():
         upgrade()  # a database seeded by an earlier version lacks the newer tables
-        user, password, secret = create_staff(
-            db.session, f"bench-{time.time_ns()}", "Bench", [Role.DECIDER]
-        )
-        db.session.commit()
+        client, user = signed_in(app, db.session, Role.DECIDER, "bench")
         _take_over_the_busiest_caseload(db.session, user)
         cases = db.session.scalar(select(func.count()).select_from(Case))
-        client = _signed_in(app, user, password, secret)
 
         _vacuum(db.engine)
         print("state: vacuumed", flush=True)
@@ -190,18 +185,6 @@ def _vacuum(engine: Any) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ('"case"', "case_tally", "case_waiting_tally"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
-
-
-def _signed_in(app: Any, user: Any, password: str, secret: str) -> Any:
-    import pyotp
-
-    client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False  # the benchmark's own client signs in
-    client.post(
-        "/staff/sign-in",
-        data={"username": user.username, "password": password, "code": pyotp.TOTP(secret).now()},
-    )
-    return client
 
 
 def _recent_from_case(user: Any, filters: Any) -> Any:

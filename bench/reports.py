@@ -52,7 +52,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.timing import timed  # noqa: E402 - after the root is on the path
+from bench.staff_client import signed_in  # noqa: E402 - after the root is on the path
+from bench.timing import timed  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "reports.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
@@ -420,28 +421,6 @@ def _sql_action(engine: Any, query: Any) -> Callable[[], None]:
 # --- the pages ---------------------------------------------------------------------------------
 
 
-def _envoy_client(app: Any, session: Any) -> Any:
-    """A test client signed in as a new envoy account, as a browser would sign in."""
-    import pyotp
-
-    from portal.accounts.services import create_staff
-    from portal.core.actors import Role
-
-    user, password, secret = create_staff(
-        session, f"bench-envoy-{time.time_ns()}", "Bench envoy", [Role.ENVOY]
-    )
-    session.commit()
-    client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False  # the benchmark's own client signs in
-    response = client.post(
-        "/staff/sign-in",
-        data={"username": user.username, "password": password, "code": pyotp.TOTP(secret).now()},
-    )
-    if response.status_code != 302:
-        raise RuntimeError(f"the envoy could not sign in: {response.status_code}")
-    return client
-
-
 def _page_action(client: Any, path: str) -> Callable[[], None]:
     def request() -> None:
         response = client.get(path)
@@ -576,6 +555,7 @@ def main() -> int:
     from sqlalchemy import text
 
     from portal import create_app
+    from portal.core.actors import Role
     from portal.extensions import db
 
     app = create_app({"RATELIMIT_ENABLED": False})
@@ -603,7 +583,7 @@ def main() -> int:
         environment = _environment(session)
         session.commit()
         pages = "reports" in app.blueprints
-        client = _envoy_client(app, session) if pages else None
+        client = signed_in(app, session, Role.ENVOY, "bench-envoy")[0] if pages else None
         if not pages:
             print(f"no reports blueprint in this app: {PAGE} is not timed", flush=True)
         print(f"\nreports at {environment['cases']:,} cases, {arguments.repeat} requests each (ms)")

@@ -38,7 +38,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.timing import timed_each  # noqa: E402 - after the root is on the path
+from bench.staff_client import signed_in  # noqa: E402 - after the root is on the path
+from bench.timing import timed_each  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "search.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
@@ -109,33 +110,13 @@ def _targets(session: Any, count: int, rng: random.Random) -> list[dict[str, Any
     return targets
 
 
-def _signed_in(app: Any, session: Any, role: Any) -> tuple[Any, Any]:
-    import pyotp
-
-    from portal.accounts.services import create_staff
-
-    user, password, secret = create_staff(
-        session, f"bench-search-{role}-{time.time_ns()}", "Bench", [role]
-    )
-    session.commit()
-    client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False  # the benchmark's own client signs in
-    response = client.post(
-        "/staff/sign-in",
-        data={"username": user.username, "password": password, "code": pyotp.TOTP(secret).now()},
-    )
-    if response.status_code != 302:
-        raise RuntimeError(f"could not sign in: {response.status_code}")
-    return client, user
-
-
 def _measure(app: Any, targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from portal.core.actors import Role
     from portal.extensions import db
 
     users = {
-        "decider": _signed_in(app, db.session, Role.DECIDER),
-        "caseworker": _signed_in(app, db.session, Role.CASEWORKER),
+        "decider": signed_in(app, db.session, Role.DECIDER, "bench-search-decider"),
+        "caseworker": signed_in(app, db.session, Role.CASEWORKER, "bench-search-caseworker"),
     }
     kinds = [kind for kind in targets[0] if kind != "case_id"]
     results = [

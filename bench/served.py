@@ -18,6 +18,8 @@ from typing import Any
 
 import psutil
 
+from bench import load
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
@@ -185,6 +187,17 @@ def ready_drafts(app: Any, count: int, seed: int) -> list[Applicant]:
         applicants = signed_in(app, cases)
         db.session.remove()
     return applicants
+
+
+def submissions(applicants: list[Applicant]) -> Iterator[load.Request]:
+    """Each applicant's final submission once: their cookie and their form's token."""
+    for applicant in applicants:
+        yield load.Request(
+            "POST",
+            "/application/submit",
+            {"Cookie": applicant.cookie},
+            {"csrf_token": applicant.csrf_token},
+        )
 
 
 def waiting_for_intake(app: Any, ids: list[uuid.UUID]) -> int:

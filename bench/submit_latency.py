@@ -73,15 +73,7 @@ def _through_web(
 ) -> tuple[list[Any], dict[str, Any]]:
     """Submit ``count`` drafts over HTTP at the rate, gunicorn and workers running."""
     applicants = served.ready_drafts(app, count, int.from_bytes(os.urandom(4), "big"))
-    requests = iter(
-        load.Request(
-            "POST",
-            "/application/submit",
-            {"Cookie": applicant.cookie},
-            {"csrf_token": applicant.csrf_token},
-        )
-        for applicant in applicants
-    )
+    requests = served.submissions(applicants)
     processes = arguments.processes or (os.cpu_count() or 1) * 2 + 1
     web_env = served.environment_for_web(env)
     with (

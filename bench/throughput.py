@@ -173,15 +173,7 @@ def main() -> int:
     page_requests = [
         load.Request("GET", FORM_PAGE, {"Cookie": applicant.cookie}) for applicant in readers
     ]
-    submissions = iter(
-        load.Request(
-            "POST",
-            "/application/submit",
-            {"Cookie": applicant.cookie},
-            {"csrf_token": applicant.csrf_token},
-        )
-        for applicant in submitters
-    )
+    submissions = served.submissions(submitters)
     web_env = served.environment_for_web(env)
     processes = arguments.processes
     print(f"serving both with {processes} processes each; log in {log}", flush=True)
