@@ -8,6 +8,8 @@ from typing import Any
 
 from PIL import Image
 
+from tests.i18n import applicant_pages
+
 
 @contextmanager
 def phone_page(browser: Any, width: int, height: int, **options: Any) -> Iterator[Any]:
@@ -24,26 +26,10 @@ def phone_page(browser: Any, width: int, height: int, **options: Any) -> Iterato
 
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-# Every applicant page: those of a draft, and those after sending (for budgets and checks).
-DRAFT_PAGES = [
-    "/",
-    "/eligibility",
-    "/sign-in",
-    "/application",
-    "/application/names",
-    "/application/birth",
-    "/application/stay",
-    "/application/contact",
-    "/application/identity",
-    "/application/employment",
-    "/application/employment/new",
-    "/application/family",
-    "/application/family/new",
-    "/application/documents",
-    "/application/declarations",
-    "/application/check",
-]
-SUBMITTED_PAGES = ["/case", "/case/messages", "/case/family/new", "/case/withdraw"]
+# Every applicant page the browser opens at a fixed address (for budgets and checks): one
+# job's or one family member's page, and the receipt shown once after sending, are not.
+DRAFT_PAGES = [path for path in applicant_pages.DRAFT_PAGES if "{" not in path]
+SUBMITTED_PAGES = [path for path in applicant_pages.SUBMITTED_PAGES if "?" not in path]
 
 
 def photo() -> bytes:

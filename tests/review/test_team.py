@@ -394,3 +394,13 @@ def test_the_unassigned_cannot_be_moved_to_themselves(
     page = _move(people["lead"], source=team.UNASSIGNED, target=team.UNASSIGNED)
     assert 'role="alert"' in page
     assert _assignees(staff_app, [case]) == [None]
+
+
+def test_with_no_open_case_there_is_nothing_to_move(
+    people: dict[str, FlaskClient], submitted_case: Callable[..., Case], staff_app: Flask
+) -> None:
+    closed = submitted_case(assignee_id=people["amira"].user.id)
+    update_case(staff_app, closed, status=CaseStatus.ARRIVED)
+    page = html.unescape(people["lead"].get("/staff/team").get_data(as_text=True))
+    assert "There are no open cases to move." in page
+    assert 'action="/staff/team/reassign"' not in page
