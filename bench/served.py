@@ -115,6 +115,22 @@ def workers(env: dict[str, str], count: int, log: Path) -> Iterator[list[psutil.
                 process.wait()
 
 
+def wait_for_workers(app: Any, count: int, seconds: float = 120) -> None:
+    """Until ``count`` workers listen on the intake queue: a worker registers once it has
+    started, the watch list decrypted, as a worker that has run for a while has."""
+    from rq import Worker
+
+    from portal.intake.queue import intake_queue
+
+    deadline = time.monotonic() + seconds
+    with app.app_context():
+        queue = intake_queue()
+        while Worker.count(queue=queue) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fewer than {count} intake workers started in {seconds} s")
+            time.sleep(0.2)
+
+
 # --- memory ------------------------------------------------------------------------------
 
 

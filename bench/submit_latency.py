@@ -80,7 +80,7 @@ def _through_web(
         served.gunicorn("wsgi:app", web_env, processes=processes, log=log) as (base, _),
         served.workers(env, arguments.workers, log),
     ):
-        time.sleep(5)  # the workers build their apps and connect
+        served.wait_for_workers(app, arguments.workers)
         # Every web process builds its app and compiles its templates first, as a server
         # that has run for a while has.
         warm = load.Request("GET", "/")
