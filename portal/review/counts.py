@@ -4,10 +4,11 @@ Counted from the case tally (``portal.cases.models.tally``), which has a few hun
 few thousand rows however many cases there are, so the counts cost the same at a million
 cases as at a hundred. With a waiting-time filter, the open cases that changed stage too
 recently are taken off: those of the whole days after the boundary from the waiting tally
-(open cases by the UTC day their stage began), those of the boundary's own day after the
-boundary moment from ``case`` through ``ix_case_waiting``. Neither part reads the rows of
-``case`` that change most (the recent ones), so neither depends on a freshly vacuumed
-table; the second reads at most one day of cases that have waited nearly the whole time.
+(open cases by the UTC day their stage began, the weeks before last by week), those of the
+boundary's own day after the boundary moment (and of the rest of its week, if that week is
+folded) from ``case`` through ``ix_case_waiting``. Neither part reads the rows of ``case``
+that change most (the recent ones), so neither depends on a freshly vacuumed table; the
+second reads at most a week of cases that changed stage more than a week before.
 
 The saved views are counted the same way: "overdue" as the service level's waiting time
 plus the questions past their deadline (by the day they were due, from the answer-due
@@ -17,15 +18,22 @@ tally), "waiting for me to confirm" as the proposed cases less one's own proposa
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from portal.accounts.models import StaffUser
 from portal.cases.deadlines import SERVICE_LEVEL_STATUSES
-from portal.cases.models import Case, CaseAnswerDueTally, CaseTally, CaseWaitingTally
+from portal.cases.models import (
+    Case,
+    CaseAnswerDueTally,
+    CaseTally,
+    CaseWaitingFacetTally,
+    CaseWaitingTally,
+)
 from portal.cases.states import CaseStatus
+from portal.cases.tally import first_day_kept, monday
 from portal.core.db import DbSession
 from portal.review.queue import FACETS, VIEWS, Filters, own_proposal
 
@@ -52,6 +60,21 @@ def _grouped(
         yield (*(str(value) for value in values), whose), number
 
 
+def _first_whole_day(since: datetime, now: datetime) -> date:
+    """The first day after ``since`` from which the waiting tally's rows all lie after it.
+
+    That is the next day, unless folding may have put ``since``'s day into its week (whose
+    later days then lie in the same row): then the next Monday. Folding may run until
+    tomorrow while the page is made, so the days tomorrow's folding keeps are the ones
+    sure to be whole.
+    """
+    day = since.astimezone(UTC).date()
+    next_day = day + timedelta(days=1)
+    if next_day >= first_day_kept(now.astimezone(UTC).date() + timedelta(days=1)):
+        return next_day
+    return monday(day) + timedelta(days=7)
+
+
 def _too_recent(
     session: DbSession,
     user: StaffUser,
@@ -60,25 +83,25 @@ def _too_recent(
     stages: tuple[CaseStatus, ...] | None,
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """The open cases (of ``stages`` if given) that changed stage after ``since``, per
-    combination, in two parts that add up exactly: the whole UTC days after ``since``'s
-    own, and the rest of that day."""
-    day = since.astimezone(UTC).date()
-    midnight = datetime.combine(day + timedelta(days=1), time(), UTC)
-    later_days = [
-        *filters.conditions(user, CaseWaitingTally, facets=False),
-        *_of_stages(CaseWaitingTally, stages),
-        CaseWaitingTally.entered_on > day,
+    combination, in two parts that add up exactly: from the waiting tally, those of the
+    days from the first whole one on; from ``case``, those of the time before it."""
+    first_whole = _first_whole_day(since, filters.now)
+    # The facet tally is a third as long, but knows no nationality or country of stay.
+    by_facets = filters.nationality is None and filters.country_of_stay is None
+    tally = CaseWaitingFacetTally if by_facets else CaseWaitingTally
+    whole_days = [
+        *filters.conditions(user, tally, facets=False),
+        *_of_stages(tally, stages),
+        tally.entered_on >= first_whole,
     ]
-    yield from _grouped(
-        session, user, CaseWaitingTally, func.sum(CaseWaitingTally.change), *later_days
-    )
-    rest_of_day = [
+    yield from _grouped(session, user, tally, func.sum(tally.change), *whole_days)
+    before_them = [
         *filters.conditions(user, Case, facets=False),
         *_of_stages(Case, stages),
         Case.status_changed_at > since,
-        Case.status_changed_at < midnight,
+        Case.status_changed_at < datetime.combine(first_whole, time(), UTC),
     ]
-    yield from _grouped(session, user, Case, func.count(), *rest_of_day)
+    yield from _grouped(session, user, Case, func.count(), *before_them)
 
 
 def _answers_overdue(

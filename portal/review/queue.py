@@ -219,19 +219,20 @@ class Filters:
     def conditions(
         self, user: StaffUser, source: Any = Case, *, facets: bool = True
     ) -> list[ColumnElement[bool]]:
-        """The filters as SQL on ``Case`` or on ``CaseTally``, which share these columns.
+        """The filters as SQL on ``Case`` or on a tally, which share these columns.
 
         ``facets=False`` leaves out the per-value filters (``FACETS``), the waiting time
         itself and the saved view's own conditions (only open cases wait): counting applies
         those on its own.
         """
         found: list[ColumnElement[bool]] = [visible_cases(user, source)]
-        for column, value in (
-            (source.nationality, self.nationality),
-            (source.country_of_stay, self.country_of_stay),
+        # Named, not taken: the facet waiting tally has no such columns (nor needs them).
+        for name, value in (
+            ("nationality", self.nationality),
+            ("country_of_stay", self.country_of_stay),
         ):
             if value is not None:
-                found.append(column == value)
+                found.append(getattr(source, name) == value)
         if self.open_only:
             found.append(source.status.in_(OPEN_STATUSES))
         if not facets:

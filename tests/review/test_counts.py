@@ -1,12 +1,13 @@
 """Counts per filter value, from the tally the database keeps in step with the cases."""
 
+import itertools
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,19 @@ from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
 from portal.cases import lifecycle
-from portal.cases.models import Case, CaseAnswerDueTally, CaseTally, CaseWaitingTally
-from portal.cases.models.tally import ANSWER_DUE_COLUMNS, TALLIED_COLUMNS, WAITING_COLUMNS
+from portal.cases.models import (
+    Case,
+    CaseAnswerDueTally,
+    CaseTally,
+    CaseWaitingFacetTally,
+    CaseWaitingTally,
+)
+from portal.cases.models.tally import (
+    ANSWER_DUE_COLUMNS,
+    FACET_WAITING_COLUMNS,
+    TALLIED_COLUMNS,
+    WAITING_COLUMNS,
+)
 from portal.cases.states import (
     OPEN_STATUSES,
     ActorKind,
@@ -80,7 +92,7 @@ def _by_day_tally_and_truth(
                 if number
             }
         )
-        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
+        counted = [getattr(Case, name) for name in columns[:-1]]  # the last is the day
         truth = Counter(
             (*key, at.astimezone(UTC).date())
             for *key, at in db.session.execute(select(*counted, moment).where(*kept))
@@ -95,6 +107,18 @@ def _waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
         app,
         CaseWaitingTally,
         WAITING_COLUMNS,
+        Case.status_changed_at,
+        Case.status.in_(OPEN_STATUSES),
+    )
+
+
+def _facet_waiting_tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+    """The facet waiting tally, and the open cases by their facets and the day they
+    entered their stage."""
+    return _by_day_tally_and_truth(
+        app,
+        CaseWaitingFacetTally,
+        FACET_WAITING_COLUMNS,
         Case.status_changed_at,
         Case.status.in_(OPEN_STATUSES),
     )
@@ -181,6 +205,8 @@ def test_the_tally_follows_every_change_to_the_cases(
     assert tally == truth and sum(truth.values()) == 2
     waiting, waiting_truth = _waiting_tally_and_truth(staff_app)
     assert waiting == waiting_truth and len(waiting_truth) == 2
+    by_facets, by_facets_truth = _facet_waiting_tally_and_truth(staff_app)
+    assert by_facets == by_facets_truth and len(by_facets_truth) == 2
 
     with staff_app.app_context():
         removed = compact(db.engine)
@@ -190,10 +216,86 @@ def test_the_tally_follows_every_change_to_the_cases(
     assert rows == len(truth)  # one row per combination
     assert _tally_and_truth(staff_app) == (truth, truth)
     assert _waiting_tally_and_truth(staff_app) == (waiting_truth, waiting_truth)
+    assert _facet_waiting_tally_and_truth(staff_app) == (by_facets_truth, by_facets_truth)
     with staff_app.app_context():
-        rows = db.session.scalar(select(func.count()).select_from(CaseWaitingTally))
+        rows = [
+            db.session.scalar(select(func.count()).select_from(table))
+            for table in (CaseWaitingTally, CaseWaitingFacetTally)
+        ]
         db.session.remove()
-    assert rows == len(waiting_truth)
+    assert rows == [len(waiting_truth), len(by_facets_truth)]
+
+
+def _entered_on_days(app: Flask) -> Counter:
+    """The waiting tally's open cases per day it holds them by."""
+    with app.app_context():
+        days = Counter(
+            {
+                day: number
+                for day, number in db.session.execute(
+                    select(CaseWaitingTally.entered_on, func.sum(CaseWaitingTally.change)).group_by(
+                        CaseWaitingTally.entered_on
+                    )
+                )
+                if number
+            }
+        )
+        db.session.remove()
+    return days
+
+
+def _cases_waiting_since(
+    app: Flask, submitted_case: Callable[..., Case], *moments: datetime
+) -> None:
+    for moment in moments:
+        update_case(app, submitted_case(), status_changed_at=moment)
+
+
+def test_folding_gathers_the_waiting_tallys_weeks_before_last_by_their_monday(
+    staff_app: Flask, submitted_case: Callable[..., Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noon = datetime(2026, 3, 12, 12, tzinfo=UTC)  # a Thursday: from Monday 2 March, days stay
+    monkeypatch.setattr("portal.cases.tally.utcnow", lambda: noon)
+    ages = (2, 7, 9, 11, 15, 40)
+    _cases_waiting_since(staff_app, submitted_case, *(noon - timedelta(days=age) for age in ages))
+    with staff_app.app_context():
+        compact(db.engine)
+        db.session.remove()
+    assert _entered_on_days(staff_app) == {
+        date(2026, 3, 10): 1,
+        date(2026, 3, 5): 1,
+        date(2026, 3, 3): 1,
+        date(2026, 2, 23): 2,  # Sunday 1 March and Wednesday 25 February
+        date(2026, 1, 26): 1,  # Saturday 31 January
+    }
+
+
+def test_counts_made_before_midnight_hold_when_folding_has_seen_the_next_day(
+    staff_app: Flask,
+    submitted_case: Callable[..., Case],
+    make_staff,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page made at 23:50 on a Sunday, after folding that ran at 00:10 on the Monday has
+    put the days of the week before last into their week, counts every waiting time right."""
+    decider, _secret = make_staff("dora", Role.DECIDER)
+    now = datetime(2026, 3, 15, 23, 50, tzinfo=UTC)
+    monkeypatch.setattr("portal.cases.tally.utcnow", lambda: now + timedelta(minutes=20))
+    _cases_waiting_since(
+        staff_app,
+        submitted_case,
+        *(now - timedelta(days=age) for age in (6.5, 7.5, 8.2, 9.7, 11.1, 12.9, 13.4, 20)),
+    )
+    with staff_app.app_context():
+        compact(db.engine)
+        db.session.remove()
+    assert date(2026, 3, 2) in _entered_on_days(staff_app)  # the week before last, folded
+    for waiting in range(5, 16):
+        filters = replace(Filters.from_args(MultiDict({"waiting": str(waiting)})), now=now)
+        with staff_app.app_context():
+            counted = facet_counts(db.session, decider, filters)
+            db.session.remove()
+        assert counted == _waited_from_scratch(staff_app, now - timedelta(days=waiting)), waiting
 
 
 def test_counts_per_value_keep_the_other_filters(
@@ -292,12 +394,13 @@ def test_the_worker_folds_the_tally(staff_app: Flask, submitted_case: Callable[.
     assert tally == truth and sum(truth.values()) == 3
 
 
-def _waited_from_scratch(app: Flask, since: datetime) -> dict[str, Counter]:
-    """Per facet, the open cases in their stage since ``since`` or before, counted in ``case``."""
+def _waited_from_scratch(app: Flask, since: datetime, *kept: Any) -> dict[str, Counter]:
+    """Per facet, the open cases (that ``kept`` lets through) in their stage since ``since``
+    or before, counted in ``case``."""
     with app.app_context():
         rows = db.session.execute(
             select(Case.status, Case.programme, Case.threat_level, Case.screening_status).where(
-                Case.status.in_(OPEN_STATUSES), Case.status_changed_at <= since
+                Case.status.in_(OPEN_STATUSES), Case.status_changed_at <= since, *kept
             )
         ).all()
         db.session.remove()
@@ -314,14 +417,17 @@ def test_waiting_counts_equal_a_count_from_scratch_as_cases_move_day_by_day(
 ) -> None:
     """Over forty simulated days, cases change stage three times a day (at 03:00, 11:00 and
     20:00 UTC); every day, the counts for each waiting time agree with a count from scratch,
-    with the boundary exactly at a move and half an hour after it, and after folding."""
+    with the boundary exactly at a move and half an hour after it, with the tallies folded
+    every few days (the weeks before last into weeks) and moves made since."""
     decider, _secret = make_staff("dora", Role.DECIDER)
     cases = [submitted_case() for _ in range(8)]
     start = datetime(2026, 3, 1, tzinfo=UTC)
     for number, case in enumerate(cases):
         update_case(staff_app, case, status_changed_at=start - timedelta(hours=5 * number))
+    update_case(staff_app, cases[0], nationality="IR")  # the others are Afghan nationals
     clock = {"now": start}
     monkeypatch.setattr(lifecycle, "utcnow", lambda: clock["now"])
+    monkeypatch.setattr("portal.cases.tally.utcnow", lambda: clock["now"])  # folding's day
     # Admitting needs a cleared screening, and closed cases leave the queue for good.
     unwanted = {CaseStatus.ADMITTED, CaseStatus.VISA_ISSUED, CaseStatus.WITHDRAWN}
     moves = random.Random(13)
@@ -341,18 +447,23 @@ def test_waiting_counts_equal_a_count_from_scratch_as_cases_move_day_by_day(
                     db.session, case, target, actor_kind=ActorKind.STAFF, actor_id=decider.id
                 )
             db.session.commit()
-            if day % 7 == 6:
+            if day % 3 == 2:
                 compact(db.engine)
             db.session.remove()
-        for waiting in (1, 2, 5, 30):
+        # Counted from the facet waiting tally, and with a nationality from the waiting tally.
+        for waiting, afghans in itertools.product((1, 2, 5, 9, 16, 30), (False, True)):
             for minutes in (0, 30):
                 now = start + timedelta(days=day, hours=11, minutes=minutes)
-                filters = replace(Filters.from_args(MultiDict({"waiting": str(waiting)})), now=now)
+                arguments = MultiDict({"waiting": str(waiting)})
+                if afghans:
+                    arguments["nationality"] = "AF"
+                filters = replace(Filters.from_args(arguments), now=now)
                 with staff_app.app_context():
                     counted = facet_counts(db.session, decider, filters)
                     db.session.remove()
-                truth = _waited_from_scratch(staff_app, now - timedelta(days=waiting))
-                assert counted == truth, (day, waiting, minutes)
+                kept = [Case.nationality == "AF"] if afghans else []
+                truth = _waited_from_scratch(staff_app, now - timedelta(days=waiting), *kept)
+                assert counted == truth, (day, waiting, afghans, minutes)
                 waited = sum(truth["status"].values())
                 seen.add((waiting, waited))
     # Not every case waited, nor none: both parts of the counts were exercised.

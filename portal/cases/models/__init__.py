@@ -23,7 +23,12 @@ from portal.cases.models.figures import (
 from portal.cases.models.keys import KeyWrap
 from portal.cases.models.people import Employment, Person
 from portal.cases.models.records import CaseExport, Document, Message, Note
-from portal.cases.models.tally import CaseAnswerDueTally, CaseTally, CaseWaitingTally
+from portal.cases.models.tally import (
+    CaseAnswerDueTally,
+    CaseTally,
+    CaseWaitingFacetTally,
+    CaseWaitingTally,
+)
 
 __all__ = [
     "BlindIndex",
@@ -33,6 +38,7 @@ __all__ = [
     "CaseMove",
     "CaseTally",
     "CaseTransition",
+    "CaseWaitingFacetTally",
     "CaseWaitingTally",
     "Decision",
     "Document",

@@ -15,7 +15,11 @@ The open cases are tallied a second time by the UTC day they entered their stage
 cases that changed stage too recently from a few thousand tally rows instead of from the
 most often updated rows of ``case``. It is a table of its own because the day multiplies
 the combinations by the days cases wait: counting every case by day would make the counts
-without a waiting time a hundred times dearer.
+without a waiting time a hundred times dearer. Within a day, the combinations of open cases
+rarely repeat, so the tally is nearly as long as the cases it counts; without nationality
+and country of stay about a third as many rows remain. So the open cases are tallied by
+day once more, by the facets alone (``CaseWaitingFacetTally``, migration 0018), which the
+counts read unless the queue is filtered by nationality or country of stay.
 
 The cases waiting for an answer to a question are tallied a third time, by the UTC day
 their answer is due (``CaseAnswerDueTally``, migration 0017): a deadline passes without
@@ -44,8 +48,8 @@ TALLIED_COLUMNS = (
 )
 
 
-class _Tallied:
-    """The columns every tally keeps: a row id, ``TALLIED_COLUMNS`` and the change."""
+class _Faceted:
+    """The columns every tally keeps: a row id, the queue's facets and the change."""
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -54,10 +58,15 @@ class _Tallied:
     programme: Mapped[Programme] = enum_column(Programme)
     threat_level: Mapped[ThreatLevel] = enum_column(ThreatLevel)
     screening_status: Mapped[ScreeningStatus] = enum_column(ScreeningStatus)
-    nationality: Mapped[str | None] = mapped_column(String(2))
-    country_of_stay: Mapped[str | None] = mapped_column(String(2))
     assignee_id: Mapped[uuid.UUID | None]
     change: Mapped[int]
+
+
+class _Tallied(_Faceted):
+    """And ``TALLIED_COLUMNS``'s other two, the filters that are not facets."""
+
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    country_of_stay: Mapped[str | None] = mapped_column(String(2))
 
 
 class CaseTally(_Tallied, Base):
@@ -78,6 +87,27 @@ class CaseWaitingTally(_Tallied, Base):
     __tablename__ = "case_waiting_tally"
     # Counting reads the days after a waiting time's boundary, the most recent ones.
     __table_args__ = (Index("ix_case_waiting_tally_entered_on", "entered_on"),)
+
+    entered_on: Mapped[date] = mapped_column(Date)
+
+
+# The facet waiting tally's columns: the queue's facets and the UTC day the stage began.
+FACET_WAITING_COLUMNS = (
+    "status",
+    "programme",
+    "threat_level",
+    "screening_status",
+    "assignee_id",
+    "entered_on",
+)
+
+
+class CaseWaitingFacetTally(_Faceted, Base):
+    """Open cases per combination of the queue's facets and the day they entered their
+    stage: the waiting tally without nationality and country of stay."""
+
+    __tablename__ = "case_waiting_facet_tally"
+    __table_args__ = (Index("ix_case_waiting_facet_tally_entered_on", "entered_on"),)
 
     entered_on: Mapped[date] = mapped_column(Date)
 
