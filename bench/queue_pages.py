@@ -179,11 +179,11 @@ def _vacuum(engine: Any) -> None:
     """Fold the tallies and vacuum what the queue reads: the best state it is ever in."""
     from sqlalchemy import text
 
-    from portal.cases.tally import compact
+    from portal.cases.tally import TALLIES, compact
 
     compact(engine)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ('"case"', "case_tally", "case_waiting_tally"):
+        for table in ('"case"', *(tally.table.__tablename__ for tally in TALLIES)):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
