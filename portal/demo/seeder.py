@@ -14,12 +14,15 @@ cases in minutes) comes from shortcuts that do not change what is stored:
 - rows are plain tuples written with COPY on PostgreSQL (Core executemany on SQLite), never
   ORM objects, in batches that each commit, so an interrupted run keeps what it wrote;
 - worker processes each generate and write their own batches;
+- a large load on PostgreSQL goes in with the tables' secondary indexes and foreign keys
+  set aside and rebuilds them after (``bulk``);
 - every demo case shares ONE access code, so scrypt runs once, not once per case. No real
   case does that, which is one reason this command refuses to run in production.
 
 The parts: ``names`` and ``vocabulary`` hold the fixed data, ``families`` and ``plans`` plan
 one case in plain values, ``rows`` turns a plan into encrypted row tuples, and this module
-writes them in batches, from worker processes, and reports.
+writes them in batches, from worker processes, and reports; ``bulk`` sets aside and rebuilds
+the indexes of a large load.
 """
 
 import multiprocessing
@@ -31,6 +34,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -66,6 +70,7 @@ from portal.core.actors import Role
 from portal.core.audit import record_event
 from portal.core.blobstore import store_for
 from portal.core.db import Base, utcnow
+from portal.demo import bulk
 from portal.demo.history import Staff
 from portal.demo.rows import COLUMNS, Batch, DemoKeys, Row, Setting, add_case
 from portal.demo.vocabulary import COLLEAGUES, TEAM
@@ -350,22 +355,26 @@ def seed(
     if count < 1 or batch_size < 1:
         raise click.ClickException("the number of cases and the batch size must be positive")
     started = time.perf_counter()
+    instance = Path(current_app.instance_path)
+    if bulk.mend_interrupted(db.engine, instance):
+        echo("Rebuilt the indexes and foreign keys an interrupted run had set aside")
     job, access_code = _prepare(random_seed, documents, every_stage)
     tasks = [
         (index, min(batch_size, count - first))
         for index, first in enumerate(range(0, count, batch_size))
     ]
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    if workers > 1:
-        # Forked workers must not inherit pooled connections: they open their own.
-        db.session.close()
-        db.engine.dispose()
     echo(f"Seeding {count:,} demo cases: {len(tasks):,} batches, {workers} process(es)")
     progress = Progress(echo, count)
     samples: dict[str, str] = {}
-    for result in run_batches(job, tasks, workers):
-        progress.advance(result.count)
-        samples = result.samples | samples  # keep the first reference seen for each status
+    with bulk.loading(db.engine, list(COLUMNS), count, instance, echo):
+        if workers > 1:
+            # Forked workers must not inherit pooled connections: they open their own.
+            db.session.close()
+            db.engine.dispose()
+        for result in run_batches(job, tasks, workers):
+            progress.advance(result.count)
+            samples = result.samples | samples  # keep the first reference seen for each status
     # One event for the whole run: the cases are invented, their creation is one act.
     record_event(db.session, "demo.seeded", actor_kind=ActorKind.SYSTEM, count=str(count))
     db.session.commit()
