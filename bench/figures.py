@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 Row = dict[str, Any]
+TEAM_PAGE = "team page"  # as bench/queue_pages.py names it among the filters
 
 
 def _row(
@@ -41,17 +42,32 @@ def _seed_demo(r: dict[str, Any]) -> list[Row]:
 
 
 def _queue_pages(r: dict[str, Any]) -> list[Row]:
+    """The queue's worst page in each state, against the target; the team lead's page, which
+    the benchmark times beside them with no target, apart."""
     target = f"< {r['target_p95_ms']} ms"
-    return [
-        _row(
-            f"queue page p95, worst filter, {state} (ms)",
-            _worst(rows, "server", "p95_ms"),
-            "raw SQL of the page, worst p95",
-            _worst(rows, "raw_sql", "p95_ms"),
-            target,
+    found = []
+    for state, rows in r["states"].items():
+        queue = [row for row in rows if row["filter"] != TEAM_PAGE]
+        team = [row for row in rows if row["filter"] == TEAM_PAGE]
+        found.append(
+            _row(
+                f"queue page p95, worst filter, {state} (ms)",
+                _worst(queue, "server", "p95_ms"),
+                "raw SQL of the page, worst p95",
+                _worst(queue, "raw_sql", "p95_ms"),
+                target,
+            )
         )
-        for state, rows in r["states"].items()
-    ]
+        if team:
+            found.append(
+                _row(
+                    f"team page p95, {state} (ms)",
+                    _worst(team, "server", "p95_ms"),
+                    "its aggregates alone, p95",
+                    _worst(team, "raw_sql", "p95_ms"),
+                )
+            )
+    return found
 
 
 def _reports(r: dict[str, Any]) -> list[Row]:

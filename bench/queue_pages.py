@@ -41,13 +41,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.staff_client import signed_in  # noqa: E402 - after the root is on the path
+from bench.figures import TEAM_PAGE  # noqa: E402 - after the root is on the path
+from bench.staff_client import signed_in  # noqa: E402
 from bench.timing import timed  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "queue_pages.json"
 SERVER = "postgresql://postgres@127.0.0.1/test"
 TARGET_P95_MS = 50
-TEAM_PAGE = "team page"
 FILTERS = {
     "open cases": "",
     "local staff": "programme=local_staff",
