@@ -17,6 +17,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
@@ -26,8 +27,9 @@ BULK_CASES = 50_000
 PENDING = "demo-seed-set-aside.json"
 
 
-def _set_aside(connection: Connection, tables: Sequence[str]) -> dict[str, list[list[str]]]:
-    """The secondary indexes and the foreign keys of ``tables``, as the SQL that makes them."""
+def _set_aside(connection: Connection, tables: Sequence[str]) -> dict[str, Any]:
+    """The secondary indexes and the foreign keys of ``tables``, as the SQL that makes them,
+    and the database they are in."""
     indexes = connection.execute(
         text(
             "SELECT index.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -49,19 +51,20 @@ def _set_aside(connection: Connection, tables: Sequence[str]) -> dict[str, list[
         {"tables": list(tables)},
     ).all()
     return {
+        "database": connection.scalar(text("SELECT current_database()")),
         "indexes": [list(row) for row in indexes],
         "foreign_keys": [list(row) for row in foreign_keys],
     }
 
 
-def _drop(connection: Connection, aside: dict[str, list[list[str]]]) -> None:
+def _drop(connection: Connection, aside: dict[str, Any]) -> None:
     for name, table, _definition in aside["foreign_keys"]:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     for name, _definition in aside["indexes"]:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
 
 
-def _rebuild(connection: Connection, aside: dict[str, list[list[str]]]) -> None:
+def _rebuild(connection: Connection, aside: dict[str, Any]) -> None:
     """Make again what is missing of ``aside``: after a run killed midway, some may be."""
     # One sort per index, in memory where it fits (development servers keep the default 64MB).
     connection.exec_driver_sql("SET maintenance_work_mem = '1GB'")
@@ -76,17 +79,22 @@ def _rebuild(connection: Connection, aside: dict[str, list[list[str]]]) -> None:
 
 
 def mend_interrupted(engine: Engine, instance: Path) -> bool:
-    """Rebuild what a killed bulk load left set aside; True if there was any."""
+    """Rebuild what a killed bulk load left set aside in this database; True if it did.
+    What was set aside in another database that shares the instance folder waits for a
+    seed of that one."""
     pending = instance / PENDING
     if engine.dialect.name != "postgresql" or not pending.exists():
         return False
+    aside = json.loads(pending.read_text())
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        _rebuild(connection, json.loads(pending.read_text()))
+        if connection.scalar(text("SELECT current_database()")) != aside["database"]:
+            return False
+        _rebuild(connection, aside)
     pending.unlink()
     return True
 
 
-def set_aside(engine: Engine, tables: Sequence[str], instance: Path) -> dict[str, list[list[str]]]:
+def set_aside(engine: Engine, tables: Sequence[str], instance: Path) -> dict[str, Any]:
     """Drop the secondary indexes and foreign keys of ``tables``, having written down first,
     in the instance folder, how to make them again."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -123,3 +123,16 @@ def test_a_small_load_or_one_into_more_cases_goes_through_the_indexes(
     assert sum(line.startswith("Loading in bulk") for line in lines) == 1
     _seed(20, lines)  # 30 are there already: rebuilding their indexes would cost more
     assert sum(line.startswith("Loading in bulk") for line in lines) == 1
+
+
+def test_what_was_set_aside_in_another_database_waits_for_it(app: Flask) -> None:
+    pending = Path(app.instance_path) / bulk.PENDING
+    pending.write_text(
+        '{"database": "another", "indexes": [["ix_gone", "CREATE INDEX ix_gone ON x (y)"]],'
+        ' "foreign_keys": []}'
+    )
+    lines: list[str] = []
+    _seed(5, lines)
+    assert not any("interrupted run" in line for line in lines)
+    assert pending.exists()  # for a seed of that database to mend
+    pending.unlink()
