@@ -3,8 +3,9 @@
 Counted from the case tally (``portal.cases.models.tally``), which has a few hundred to a
 few thousand rows however many cases there are, so the counts cost the same at a million
 cases as at a hundred. With a waiting-time filter, the open cases that changed stage too
-recently are taken off: those of the whole days after the boundary from the waiting tally
-(open cases by the UTC day their stage began, the weeks before last by week), those of the
+recently are taken off: those of the whole days after the boundary from a waiting tally
+(open cases by the UTC day their stage began, the weeks before last by week; by the facets
+alone unless the queue is filtered by nationality or country of stay), those of the
 boundary's own day after the boundary moment (and of the rest of its week, if that week is
 folded) from ``case`` through ``ix_case_waiting``. Neither part reads the rows of ``case``
 that change most (the recent ones), so neither depends on a freshly vacuumed table; the
@@ -61,7 +62,7 @@ def _grouped(
 
 
 def _first_whole_day(since: datetime, now: datetime) -> date:
-    """The first day after ``since`` from which the waiting tally's rows all lie after it.
+    """The first day after ``since`` from which the waiting tallies' rows all lie after it.
 
     That is the next day, unless folding may have put ``since``'s day into its week (whose
     later days then lie in the same row): then the next Monday. Folding may run until
