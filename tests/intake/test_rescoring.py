@@ -214,7 +214,8 @@ def test_the_worker_rescores_once_a_day(app: Flask) -> None:
     run_rescoring_forever(app, stop)
     assert waiting(in_force(case_id))["points"] == 1
 
-    schedule, today = RescoreSchedule(), utcnow()
+    # Noon, so that an hour later is the same UTC day whenever the test runs.
+    schedule, today = RescoreSchedule(), utcnow().replace(hour=12, minute=0, second=0)
     assert schedule.run(db.session, today) is not None
     submitted(case_id, utcnow() - timedelta(days=70))
     assert schedule.run(db.session, today + timedelta(hours=1)) is None  # same day: no query
