@@ -27,7 +27,7 @@ BULK_CASES = 50_000
 PENDING = "demo-seed-set-aside.json"
 
 
-def _set_aside(connection: Connection, tables: Sequence[str]) -> dict[str, Any]:
+def _definitions(connection: Connection, tables: Sequence[str]) -> dict[str, Any]:
     """The secondary indexes and the foreign keys of ``tables``, as the SQL that makes them,
     and the database they are in."""
     indexes = connection.execute(
@@ -98,7 +98,7 @@ def set_aside(engine: Engine, tables: Sequence[str], instance: Path) -> dict[str
     """Drop the secondary indexes and foreign keys of ``tables``, having written down first,
     in the instance folder, how to make them again."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        aside = _set_aside(connection, tables)
+        aside = _definitions(connection, tables)
         instance.mkdir(parents=True, exist_ok=True)
         (instance / PENDING).write_text(json.dumps(aside, indent=1))
         _drop(connection, aside)
