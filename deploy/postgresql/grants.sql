@@ -24,10 +24,10 @@ GRANT SELECT, INSERT, UPDATE ON "case" TO portal_public;
 GRANT SELECT, INSERT, UPDATE, DELETE ON person, employment, document TO portal_public;
 GRANT SELECT, INSERT ON message, key_wrap TO portal_public;
 -- Every move of a case writes its history, the reports' move and (by trigger) the tallies.
-GRANT INSERT ON case_transition, case_move, case_tally, case_waiting_tally,
+GRANT INSERT ON case_transition, case_move, case_tally, case_facet_tally, case_waiting_tally,
   case_waiting_facet_tally, case_answer_due_tally TO portal_public;
-GRANT SELECT (id) ON case_move, case_tally, case_waiting_tally, case_waiting_facet_tally,
-  case_answer_due_tally, case_transition TO portal_public;
+GRANT SELECT (id) ON case_move, case_tally, case_facet_tally, case_waiting_tally,
+  case_waiting_facet_tally, case_answer_due_tally, case_transition TO portal_public;
 -- The promise to screen a submitted case (the transactional outbox).
 GRANT INSERT ON outbox TO portal_public;
 GRANT SELECT (id) ON outbox TO portal_public;

@@ -12,12 +12,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from portal.cases.models import (
     CaseAnswerDueTally,
+    CaseFacetTally,
     CaseTally,
     CaseWaitingFacetTally,
     CaseWaitingTally,
 )
 from portal.cases.models.tally import (
     ANSWER_DUE_COLUMNS,
+    FACET_COLUMNS,
     FACET_WAITING_COLUMNS,
     TALLIED_COLUMNS,
     WAITING_COLUMNS,
@@ -88,6 +90,7 @@ class Tally(NamedTuple):
 
 TALLIES = (
     Tally(CaseTally, TALLIED_COLUMNS),
+    Tally(CaseFacetTally, FACET_COLUMNS),
     Tally(CaseWaitingTally, WAITING_COLUMNS, "entered_on", _weeks_folded),
     Tally(CaseWaitingFacetTally, FACET_WAITING_COLUMNS, "entered_on", _weeks_folded),
     Tally(CaseAnswerDueTally, ANSWER_DUE_COLUMNS, "due_on", _past_folded),

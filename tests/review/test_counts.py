@@ -20,12 +20,14 @@ from portal.cases import lifecycle
 from portal.cases.models import (
     Case,
     CaseAnswerDueTally,
+    CaseFacetTally,
     CaseTally,
     CaseWaitingFacetTally,
     CaseWaitingTally,
 )
 from portal.cases.models.tally import (
     ANSWER_DUE_COLUMNS,
+    FACET_COLUMNS,
     FACET_WAITING_COLUMNS,
     TALLIED_COLUMNS,
     WAITING_COLUMNS,
@@ -49,15 +51,18 @@ from tests.factories import make_case
 from tests.review.conftest import update_case
 
 
-def _tally_and_truth(app: Flask) -> tuple[Counter, Counter]:
+def _tally_and_truth(
+    app: Flask, table: Any = CaseTally, columns: tuple[str, ...] = TALLIED_COLUMNS
+) -> tuple[Counter, Counter]:
+    """A tally's sums, and the cases but drafts counted by the same columns."""
     with app.app_context():
-        tallied = [getattr(CaseTally, name) for name in TALLIED_COLUMNS]
-        counted = [getattr(Case, name) for name in TALLIED_COLUMNS]
+        tallied = [getattr(table, name) for name in columns]
+        counted = [getattr(Case, name) for name in columns]
         tally = Counter(
             {
                 tuple(key): number
                 for *key, number in db.session.execute(
-                    select(*tallied, func.sum(CaseTally.change)).group_by(*tallied)
+                    select(*tallied, func.sum(table.change)).group_by(*tallied)
                 )
                 if number
             }
@@ -203,6 +208,8 @@ def test_the_tally_follows_every_change_to_the_cases(
 
     tally, truth = _tally_and_truth(staff_app)
     assert tally == truth and sum(truth.values()) == 2
+    facets, facets_truth = _tally_and_truth(staff_app, CaseFacetTally, FACET_COLUMNS)
+    assert facets == facets_truth and len(facets_truth) == 2
     waiting, waiting_truth = _waiting_tally_and_truth(staff_app)
     assert waiting == waiting_truth and len(waiting_truth) == 2
     by_facets, by_facets_truth = _facet_waiting_tally_and_truth(staff_app)
@@ -215,15 +222,19 @@ def test_the_tally_follows_every_change_to_the_cases(
     assert removed > 0
     assert rows == len(truth)  # one row per combination
     assert _tally_and_truth(staff_app) == (truth, truth)
+    assert _tally_and_truth(staff_app, CaseFacetTally, FACET_COLUMNS) == (
+        facets_truth,
+        facets_truth,
+    )
     assert _waiting_tally_and_truth(staff_app) == (waiting_truth, waiting_truth)
     assert _facet_waiting_tally_and_truth(staff_app) == (by_facets_truth, by_facets_truth)
     with staff_app.app_context():
         rows = [
             db.session.scalar(select(func.count()).select_from(table))
-            for table in (CaseWaitingTally, CaseWaitingFacetTally)
+            for table in (CaseFacetTally, CaseWaitingTally, CaseWaitingFacetTally)
         ]
         db.session.remove()
-    assert rows == [len(waiting_truth), len(by_facets_truth)]
+    assert rows == [len(facets_truth), len(waiting_truth), len(by_facets_truth)]
 
 
 def _entered_on_days(app: Flask) -> Counter:

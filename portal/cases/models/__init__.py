@@ -25,6 +25,7 @@ from portal.cases.models.people import Employment, Person
 from portal.cases.models.records import CaseExport, Document, Message, Note
 from portal.cases.models.tally import (
     CaseAnswerDueTally,
+    CaseFacetTally,
     CaseTally,
     CaseWaitingFacetTally,
     CaseWaitingTally,
@@ -34,6 +35,7 @@ __all__ = [
     "BlindIndex",
     "Case",
     "CaseAnswerDueTally",
+    "CaseFacetTally",
     "CaseExport",
     "CaseMove",
     "CaseTally",
