@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from portal.accounts.models import StaffUser
 from portal.cases.deadlines import SERVICE_LEVEL_STATUSES
@@ -48,19 +48,28 @@ def _grouped(
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """``measure`` per combination of the facets' columns, the assignee told as "me",
     "none" or "other" (grouped by the raw column: PostgreSQL's statistics on the columns,
-    migration 0005, then foresee a few hundred groups and hash them)."""
-    columns = [
-        source.status,
-        source.programme,
-        source.threat_level,
-        source.screening_status,
-        source.assignee_id,
+    migration 0005, then foresee a few hundred groups and hash them).
+
+    Up to a thousand rows come back per count, so they are read through Core as plain
+    strings: no ORM rows and no enum members, which took a tenth of the counts' time."""
+    facets = [
+        type_coerce(column, String)
+        for column in (
+            source.status,
+            source.programme,
+            source.threat_level,
+            source.screening_status,
+        )
     ]
-    for *values, assignee, number in session.execute(
-        select(*columns, measure).where(*conditions).group_by(*columns)
-    ):
-        whose = "me" if assignee == user.id else "none" if assignee is None else "other"
-        yield (*(str(value) for value in values), whose), number
+    statement = (
+        select(*facets, source.assignee_id, measure)
+        .where(*conditions)
+        .group_by(*facets, source.assignee_id)
+    )
+    me = user.id
+    for *values, assignee, number in session.connection().execute(statement):
+        whose = "me" if assignee == me else "none" if assignee is None else "other"
+        yield (*values, whose), number
 
 
 def _first_whole_day(since: datetime, now: datetime) -> date:
