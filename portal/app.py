@@ -28,7 +28,6 @@ from portal.core.i18n import (
     install_template_gettext,
     is_staff_request,
     select_locale,
-    staff_domain,
 )
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
@@ -137,8 +136,6 @@ def init_extensions(app: Flask) -> None:
         current_language=current_language,
         field_attributes=field_attributes,
         staff_can=_staff_can,
-        _s=staff_domain.gettext,
-        ngettext_s=staff_domain.ngettext,
     )
     app.after_request(_security_headers)
     compressed_refusals.init_app(app)

@@ -23,7 +23,7 @@ from portal.cases.states import (
     ThreatLevel,
 )
 from portal.core.actors import Role
-from portal.core.i18n import _ls, _s
+from portal.core.i18n import _ls, _s, kept_translation
 
 LABELS: dict[type[StrEnum], dict[StrEnum, LazyString]] = {
     CaseStatus: {
@@ -235,7 +235,10 @@ def lazy_label(value: object) -> object:
 
 def label(value: object) -> str:
     """The staff-language name of an enum member; anything else as it is."""
-    return str(lazy_label(value))
+    if not isinstance(value, StrEnum):
+        return str(value)
+    # A queue page names a few dozen members hundreds of times.
+    return kept_translation(("label", type(value), value), lambda: str(lazy_label(value)))
 
 
 def short_label(value: object) -> str:

@@ -1,15 +1,19 @@
 """The portal's languages and how a request's language is chosen."""
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from babel import Locale
+from babel.support import Translations
 from flask import g, request, session
-from flask_babel import Domain, get_translations
-from jinja2 import Environment, pass_context
-from jinja2.runtime import Context
+from flask_babel import Domain, get_locale, get_translations
+from jinja2 import Environment, pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,6 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
-    from flask_babel import get_locale
-
     locale = get_locale()
     code = str(locale) if locale else DEFAULT
     return BY_CODE.get(code) or BY_CODE.get(code.split("_")[0]) or BY_CODE[DEFAULT]
@@ -105,46 +107,81 @@ def select_staff_locale() -> str:
     return request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT
 
 
+# --- catalogues and constant texts, kept per language -----------------------------------
+
+# By language and key: the catalogues ("messages", "staff") and constant texts translated
+# from them. Only constants come here (a template's own literals, the names of enum
+# members), never a value of a request, so it holds at most each catalogue once per language.
+_kept: dict[tuple[Locale | None, Hashable], Any] = {}
+
+
+def kept_translation(key: Hashable, translate: Callable[[], T]) -> T:
+    """``translate()`` for a constant ``key``, kept once per language.
+
+    Flask-Babel finds the catalogue anew at every lookup, through the request's context and
+    the locale's name: a staff queue page makes several hundred of them. Keyed by the
+    language of the moment (the request's, or one forced with ``force_locale``), so a text
+    is never served in another language, whatever Jinja keeps between requests (it keeps an
+    imported template's module, and the context its macros run in, for the process's life).
+    """
+    full_key = (get_locale(), key)
+    try:
+        return cast(T, _kept[full_key])
+    except KeyError:
+        kept = _kept[full_key] = translate()
+        return kept
+
+
+def forget_kept_translations() -> None:
+    """Forget every kept translation: only for a process that swaps its catalogues (tests
+    reading catalogues of their own, after Flask-Babel's own caches are emptied)."""
+    _kept.clear()
+
+
+def _staff_catalogue() -> Translations:
+    return kept_translation("staff", staff_domain.get_translations)
+
+
+def staff_text(string: str, **variables: Any) -> str:
+    """``_s`` in templates, as ``staff_domain.gettext`` with the catalogue kept."""
+    translated = _staff_catalogue().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def staff_plural(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``ngettext_s`` in templates, as ``staff_domain.ngettext`` with the catalogue kept."""
+    return _staff_catalogue().ungettext(singular, plural, num) % {"num": num, **variables}
+
+
 # --- translated strings in templates --------------------------------------------------------
 
-_TEMPLATE_STRINGS = "_portal_template_strings"
-_TEMPLATE_CATALOGUE = "portal_catalogue"
 
-
-@pass_context
-def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """``_()`` and ``gettext()`` in templates, as Flask-Babel installs them in Jinja's
     "newstyle" (the translation taken as a format string, escaped where the template
-    escapes), with the constant strings kept once translated.
-
-    A page's fixed texts (headings, hints, buttons: most of its ``_()`` calls) cost the
-    same lookups, escaping and formatting on every request otherwise. Each is kept on the
-    catalogue it came from (Flask-Babel holds one per language and domain for the life of
-    the process), so a string is never served in another language; only the template's
-    own literals come here (every ``_()`` of the templates takes one), never a value of a
-    request, and a text with placeholders is formatted every time. The catalogue itself
-    is looked up once per rendering (Flask-Babel's lookup goes through the request's
-    context at each call), and kept on Jinja's evaluation context, which lives as long as
-    that rendering and no longer.
+    escapes), with the catalogue kept (``kept_translation``), and so the constant strings
+    once escaped: most of a page's ``_()`` calls are its fixed texts (headings, hints,
+    buttons). Only the template's own literals come here (every ``_()`` of the templates
+    takes one); a text with placeholders is formatted every time.
     """
-    translations = getattr(context.eval_ctx, _TEMPLATE_CATALOGUE, None)
-    if translations is None:
-        translations = get_translations()
-        setattr(context.eval_ctx, _TEMPLATE_CATALOGUE, translations)
-    if not context.eval_ctx.autoescape:
-        return str(translations.ugettext(string) % variables)
+    translated = kept_translation("messages", get_translations).ugettext(string)
+    if not eval_ctx.autoescape:
+        return str(translated % variables)
     # Markup, as Jinja's own: the catalogues are ours and may hold HTML; what a placeholder
     # brings in is escaped by the formatting.
     if variables:
-        return Markup(translations.ugettext(string)) % variables  # noqa: S704
-    kept: dict[str, Markup] = translations.__dict__.setdefault(_TEMPLATE_STRINGS, {})
-    translated = kept.get(string)
-    if translated is None:
-        translated = kept[string] = Markup(translations.ugettext(string)) % {}  # noqa: S704
-    return translated
+        return Markup(translated) % variables  # noqa: S704
+    return kept_translation(("escaped", string), lambda: Markup(translated) % {})  # noqa: S704
 
 
 def install_template_gettext(environment: Environment) -> None:
     """Put ``_template_gettext`` in place of the ``_`` and ``gettext`` that Flask-Babel
-    installed (``ngettext`` and the others stay Flask-Babel's)."""
-    environment.globals.update(_=_template_gettext, gettext=_template_gettext)
+    installed (``ngettext`` and the others stay Flask-Babel's), and the staff catalogue's
+    ``_s`` and ``ngettext_s`` beside them."""
+    environment.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        _s=staff_text,
+        ngettext_s=staff_plural,
+    )

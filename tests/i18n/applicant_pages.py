@@ -113,15 +113,16 @@ PAGES = DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES + ANSWER_PAGES + ERRO
 @contextmanager
 def fresh_translations() -> Iterator[None]:
     """Flask-Babel keeps loaded catalogues per process in its domain objects, whichever app
-    loaded them: forget them before and after, so that a test's own catalogue folder is
-    read and no other test sees it."""
-    from portal.core.i18n import staff_domain
+    loaded them, and the portal the translations it keeps: forget them before and after,
+    so that a test's own catalogue folder is read and no other test sees it."""
+    from portal.core.i18n import forget_kept_translations, staff_domain
 
     def forget() -> None:
         messages = babel.__dict__.get("domain_instance")  # created on first use
         if messages is not None:
             messages.cache.clear()
         staff_domain.cache.clear()
+        forget_kept_translations()
 
     forget()
     try:

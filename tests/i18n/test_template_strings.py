@@ -38,3 +38,25 @@ def test_where_the_template_does_not_escape_the_text_is_left_as_it_is(app: Flask
     assert _render(app, "de", "{% autoescape false %}" + BACK + "{% endautoescape %}") == (
         "<a>Zurück</a>"
     )
+
+
+def test_a_macro_imported_from_another_template_speaks_each_request_language(app: Flask) -> None:
+    # Jinja keeps an imported template's module, and with it the context its macros run
+    # in, for the life of the process: nothing of one request's language may stay there.
+    template = '{% from "_forms.html" import warning_summary %}{{ warning_summary(["w"]) }}'
+    headings = [
+        _render(app, code, template).split("<h2>")[1].split("</h2>")[0]
+        for code in ("de", "fa_AF", "en", "de")
+    ]
+    assert headings == [
+        "Bitte prüfen Sie Ihre Angaben",
+        "لطفاً جواب‌های خود را بررسی کنید",
+        "Please check your answers",
+        "Bitte prüfen Sie Ihre Angaben",
+    ]
+
+
+def test_staff_texts_and_plurals_in_templates_follow_each_language_in_turn(app: Flask) -> None:
+    template = '{{ _s("Reference") }}, {{ ngettext_s("%(num)s day", "%(num)s days", n) }}'
+    rendered = [_render(app, code, template, n=n) for code, n in (("de", 2), ("en", 2), ("de", 1))]
+    assert rendered == ["Vorgangsnummer, 2 Tage", "Reference, 2 days", "Vorgangsnummer, 1 Tag"]
