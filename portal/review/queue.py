@@ -324,3 +324,10 @@ def page(
     rows = list(session.scalars(page_query(user, filters, cursor)))
     following = encode_cursor(rows[PAGE_SIZE - 1], filters.sort) if len(rows) > PAGE_SIZE else None
     return rows[:PAGE_SIZE], following
+
+
+def assignee_names(session: DbSession) -> dict[uuid.UUID, str]:
+    """Who may hold a case, by id: the names a list of cases shows beside them (the names
+    alone, not the accounts with their roles)."""
+    names = session.execute(select(StaffUser.id, StaffUser.display_name).where(StaffUser.active))
+    return {staff_id: name for staff_id, name in names}

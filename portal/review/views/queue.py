@@ -1,14 +1,12 @@
 from flask import current_app, render_template, request
-from sqlalchemy import select
 
 from portal.accounts.access import current_staff, requires
-from portal.accounts.models import StaffUser
 from portal.cases.states import OPEN_STATUSES, CaseStatus, Programme, ScreeningStatus, ThreatLevel
 from portal.core.permissions import Permission, permitted
 from portal.extensions import db
 from portal.review import blueprint
 from portal.review.counts import facet_counts, total
-from portal.review.queue import SORTS, VIEWS, Filters, page
+from portal.review.queue import SORTS, VIEWS, Filters, assignee_names, page
 
 
 @blueprint.get("/")
@@ -19,10 +17,7 @@ def show_queue() -> str:
     service_days = current_app.config.get("PORTAL_REVIEW_SERVICE_DAYS", 30)
     filters = Filters.from_args(request.args, may_confirm=may_confirm, service_days=service_days)
     cases, following = page(db.session, user, filters, request.args.get("after"))
-    assignees = {
-        staff.id: staff.display_name
-        for staff in db.session.scalars(select(StaffUser).where(StaffUser.active))
-    }
+    assignees = assignee_names(db.session)
     query = {key: request.args.getlist(key) for key in request.args if key != "after"}
     counts = facet_counts(db.session, user, filters)
     shown = total(counts, filters)

@@ -4,10 +4,8 @@ a browser's history or a server's log (docs/review.md)."""
 from typing import Any
 
 from flask import render_template, request
-from sqlalchemy import select
 
 from portal.accounts.access import current_staff, requires
-from portal.accounts.models import StaffUser
 from portal.core import unit_of_work
 from portal.core.forms import keeps_typed_answers
 from portal.core.permissions import Permission
@@ -16,6 +14,7 @@ from portal.extensions import db
 from portal.review import blueprint
 from portal.review.budgets import BudgetExceeded
 from portal.review.forms import SearchForm
+from portal.review.queue import assignee_names
 from portal.review.search import SearchResult, parse_year, search_cases
 from portal.review.views.insiders import over_budget
 
@@ -48,10 +47,7 @@ def _page(
 ) -> str:
     assignees = {}
     if result and any(case.assignee_id for case in result.cases):
-        assignees = {
-            staff.id: staff.display_name
-            for staff in db.session.scalars(select(StaffUser).where(StaffUser.active))
-        }
+        assignees = assignee_names(db.session)
     return render_template(
         "review/search.html", form=form, result=result, refusal=refusal, assignees=assignees
     )
