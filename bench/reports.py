@@ -294,6 +294,7 @@ def _simulate_day(session: Any, plan: dict[tuple[str, str], int], batch: int) ->
                 actor_kind=kind,
                 actor_id=staff.id if kind == ActorKind.STAFF else None,
             )
+            _keep_the_proposal(session, case, old, new, staff.id)
             done[f"{old} -> {new}"] += 1
         session.commit()
     seconds = time.perf_counter() - started
@@ -303,6 +304,36 @@ def _simulate_day(session: Any, plan: dict[tuple[str, str], int], batch: int) ->
         "moves_per_second": round(sum(done.values()) / seconds),
         "by_move": dict(done.most_common()),
     }
+
+
+def _keep_the_proposal(session: Any, case: Any, old: str, new: str, staff_id: Any) -> None:
+    """The proposal beside the move, as the review services keep it (the database closes a
+    withdrawn case's): one made with the move into "decision proposed", confirmed or
+    returned with the move out of it, so that the team page's waiting proposals stay those
+    of the cases that wait. Each run has a bench account of its own and moves a case once,
+    so a proposal is never settled by its proposer."""
+    from sqlalchemy import update
+
+    from portal.cases.models import Decision
+    from portal.cases.states import CaseStatus as S
+    from portal.cases.states import DecisionOutcome, DecisionState
+    from portal.core.db import utcnow
+
+    if new == S.DECISION_PROPOSED:
+        session.add(Decision(case=case, outcome=DecisionOutcome.REJECT, proposed_by_id=staff_id))
+    elif old == S.DECISION_PROPOSED and new != S.WITHDRAWN:
+        settled = {"state": DecisionState.CONFIRMED, "decided_by_id": staff_id}
+        if new == S.IN_REVIEW:
+            settled["state"] = DecisionState.RETURNED
+        else:  # confirmed as the move went: admitted or rejected
+            settled["outcome"] = (
+                DecisionOutcome.ADMIT if new == S.ADMITTED else DecisionOutcome.REJECT
+            )
+        session.execute(
+            update(Decision)
+            .where(Decision.case_id == case.id, Decision.state == DecisionState.PROPOSED)
+            .values(**settled, decided_at=utcnow())
+        )
 
 
 # --- what the page rests on --------------------------------------------------------------------

@@ -81,6 +81,8 @@ def transition(
     record_move(session, case, target, now)
     if case.status == S.INFO_REQUESTED:  # answered, withdrawn: no request is open any more
         case.answer_due_at = None
+    # A withdrawal's open proposal is closed by the database (a trigger, migration 0020):
+    # the public face, where applicants withdraw, may not touch decisions.
     case.status, case.status_changed_at, case.status_changed_by = target, now, actor_kind
     if target == S.SUBMITTED:
         case.submitted_at = now

@@ -95,3 +95,5 @@ class DecisionState(StrEnum):
     PROPOSED = "proposed"
     CONFIRMED = "confirmed"
     RETURNED = "returned"
+    # The applicant withdrew the case while the proposal waited: nobody decided it.
+    WITHDRAWN = "withdrawn"

@@ -279,6 +279,14 @@ class _Writer:
         decision.clear = tuple(values)
         return decider
 
+    def close_proposal(self) -> None:
+        """The applicant withdrew while the proposal waited (closed as the database's
+        trigger closes it, migration 0020)."""
+        decision = self.story.decisions[-1]
+        values = list(decision.clear)
+        values[2] = DecisionState.WITHDRAWN.value
+        decision.clear = tuple(values)
+
     def request(self, at: datetime) -> tuple[uuid.UUID, uuid.UUID]:
         caseworker = self.pick(self.staff.caseworkers)
         message_id = uuid.uuid4()
@@ -347,6 +355,8 @@ def story(
         mover: tuple[str, uuid.UUID | None]
         if new in (S.SUBMITTED, S.WITHDRAWN):
             mover = (APPLICANT, None)
+            if old == S.DECISION_PROPOSED:
+                writer.close_proposal()
         elif new == S.SCREENING:
             mover = (SYSTEM, None)
         elif old == S.SCREENING:  # the intake job: screened, indexed, handed to review

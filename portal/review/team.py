@@ -3,10 +3,10 @@ for confirmation, and moving open cases from one person to another in bulk.
 
 Who holds what is read from the facet tally (``portal.cases.models.tally``), so it costs
 the same at a million cases as at a hundred; the waiting proposals from their own index
-(``ix_decision_waiting``) with their cases' status, so they cost as many rows as there are
-proposals open (docs/review.md, "Team lead"). Moving cases goes through the same rules as
-assigning one (``services.assign``): one permission, checked once, an audit event per
-case, a flush and no commit.
+(``ix_decision_waiting``) alone, as many entries as there are proposals open
+(docs/review.md, "Team lead"). Moving cases goes through the same rules as assigning one
+(``services.assign``): one permission, checked once, an audit event per case, a flush and
+no commit.
 """
 
 import uuid
@@ -107,15 +107,12 @@ def team_overview(session: DbSession, actor: StaffUser) -> Team:
 
 
 def waiting_for_confirmation(session: DbSession) -> list[Waiting]:
-    """Open proposals per proposer and the oldest one's time. A proposal on a case the
-    applicant withdrew stays open but waits for nobody, hence the case's status too."""
+    """Open proposals per proposer and the oldest one's time, from their index alone: a
+    proposal is open exactly while its case waits for the decision (the database closes a
+    withdrawn case's, migration 0020)."""
     rows = session.execute(
         select(Decision.proposed_by_id, func.count(), func.min(Decision.proposed_at))
-        .join(Case, Case.id == Decision.case_id)
-        .where(
-            Decision.state == DecisionState.PROPOSED,
-            Case.status == CaseStatus.DECISION_PROPOSED,
-        )
+        .where(Decision.state == DecisionState.PROPOSED)
         .group_by(Decision.proposed_by_id)
     ).all()
     people = {

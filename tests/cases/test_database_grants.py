@@ -14,11 +14,15 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
-from portal.cases.states import CaseStatus
+from portal.accounts.services import create_staff
+from portal.cases.models import Decision
+from portal.cases.states import CaseStatus, DecisionOutcome, DecisionState
 from portal.config import _database_url
+from portal.core.actors import Role
 from portal.core.db import utcnow
 from portal.extensions import db
 from tests.database_roles import as_role, granted_roles
@@ -96,3 +100,40 @@ def test_an_applicant_answers_a_question_as_the_public_role(
     finally:
         engine.dispose()
     assert moved == 1
+
+
+def test_an_applicant_withdraws_while_a_proposal_waits_as_the_public_role(
+    app: Flask, public_role: tuple[str, str]
+) -> None:
+    """The proposal is closed by the database's trigger, though the role may neither read
+    nor change a decision itself."""
+    with app.app_context():
+        case, _code = make_case(db.session)
+        proposer, _password, _secret = create_staff(db.session, "amira", "A", [Role.DECIDER])
+        case.status = CaseStatus.DECISION_PROPOSED
+        db.session.add(
+            Decision(case=case, outcome=DecisionOutcome.REJECT, proposed_by_id=proposer.id)
+        )
+        db.session.commit()
+        case_id: uuid.UUID = case.id
+        db.session.remove()
+    engine = create_engine(_database_url(public_role[1]))
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    'UPDATE "case" SET status = :status, status_changed_at = now() WHERE id = :id'
+                ),
+                {"status": CaseStatus.WITHDRAWN.value, "id": case_id},
+            )
+        with (
+            pytest.raises(ProgrammingError, match="permission denied"),
+            engine.begin() as connection,
+        ):
+            connection.execute(text("SELECT state FROM decision"))
+    finally:
+        engine.dispose()
+    with app.app_context():
+        decision = db.session.scalars(select(Decision).where(Decision.case_id == case_id)).one()
+        assert decision.state == DecisionState.WITHDRAWN and decision.decided_by_id is None
+        db.session.remove()

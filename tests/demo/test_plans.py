@@ -1,10 +1,14 @@
-"""Planning demo cases: plain values drawn only from the generator it is given."""
+"""Planning demo cases: plain values drawn only from the generator it is given, and the
+story each one tells."""
 
 import random
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 
-from portal.cases.states import CaseStatus, ScreeningStatus
+from portal.cases.states import CaseStatus, DecisionState, ScreeningStatus
+from portal.demo.history import Staff, story
 from portal.demo.plans import CasePlan, plan_case
+from portal.intake.checks import Window
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -37,3 +41,23 @@ def test_admitted_demo_cases_were_screened_clear_and_others_wait_for_staff() -> 
     # Cases staff can act on: some in review ready for a decision, some for an officer.
     waiting = [plan.screening for plan in plans if plan.path[-1] == CaseStatus.IN_REVIEW]
     assert ScreeningStatus.CLEAR in waiting and ScreeningStatus.HIT in waiting
+
+
+def test_a_demo_case_withdrawn_while_its_proposal_waited_closes_it_undecided() -> None:
+    """As the portal's own withdrawal does (``portal.cases.lifecycle``): a proposal is open
+    exactly while its case waits for the decision."""
+    rng = random.Random("7:4")
+    plan = next(
+        plan
+        for plan in (plan_case(rng, NOW, CaseStatus.WITHDRAWN) for _ in range(2000))
+        if plan.path[-2:] == [CaseStatus.DECISION_PROPOSED, CaseStatus.WITHDRAWN]
+    )
+    staff = Staff(caseworkers=(uuid.uuid4(),), deciders=(uuid.uuid4(), uuid.uuid4()))
+    window = Window(date(2001, 10, 1), date(2021, 8, 31))
+
+    told = story(rng, plan, uuid.uuid4(), None, staff, NOW, window)
+
+    *earlier, last = [decision.clear for decision in told.decisions]
+    state, decided_by, decided_at = last[2], last[5], last[6]
+    assert (state, decided_by, decided_at) == (DecisionState.WITHDRAWN.value, None, None)
+    assert all(row[2] == DecisionState.RETURNED.value for row in earlier)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
+from portal.apply.services import withdraw_case
 from portal.cases.models import Case, Decision
 from portal.cases.states import CaseStatus, DecisionOutcome
 from portal.core.actors import Role
@@ -141,7 +142,9 @@ def test_waiting_for_confirmation_per_proposer_with_the_oldest(
     _propose(staff_app, carlas, carla, datetime(2026, 4, 2, 8, 0, tzinfo=UTC))
     # Withdrawn by the applicant: the proposal waits for nobody any more.
     _propose(staff_app, withdrawn, carla, datetime(2026, 1, 1, tzinfo=UTC))
-    update_case(staff_app, withdrawn, status=CaseStatus.WITHDRAWN)
+    with staff_app.app_context():
+        withdraw_case(db.session, db.session.get_one(Case, withdrawn.id))
+        db.session.commit()
 
     page = html.unescape(people["lead"].get("/staff/team").get_data(as_text=True))
 

@@ -116,6 +116,29 @@ def test_one_person_with_two_tabs_cannot_confirm_their_own_proposal(
         assert db.session.get(Decision, decision.id).state == DecisionState.PROPOSED
 
 
+def test_a_withdrawal_closes_the_open_proposal(staff_app: Flask, signed_in) -> None:
+    applicant = _applied(staff_app)
+    worker = signed_in("amira", Role.CASEWORKER)
+    decider = signed_in("bernd", Role.DECIDER)
+    path = f"/staff/cases/{_case_of(staff_app).id}"
+    worker.get(path)
+    _post(worker, path + "/decision", outcome="reject", reasons="Keine Gefährdung erkennbar.")
+    with staff_app.app_context():
+        decision_id = db.session.scalars(select(Decision.id)).one()
+
+    assert applicant.post("/case/withdraw", {}).status_code == 302
+
+    assert _case_of(staff_app).status == CaseStatus.WITHDRAWN
+    with staff_app.app_context():
+        decision = db.session.get(Decision, decision_id)
+        # Nobody decided it, and it waits for nobody: neither confirmed nor returned.
+        assert decision is not None and decision.state == DecisionState.WITHDRAWN
+        assert (decision.decided_by_id, decision.decided_at) == (None, None)
+    # A decider's confirmation that crossed the withdrawal is refused, and changes nothing.
+    _post(decider, f"{path}/decision/{decision_id}/confirm")
+    assert _case_of(staff_app).status == CaseStatus.WITHDRAWN
+
+
 def test_the_database_refuses_a_self_confirmed_decision(staff_app: Flask, signed_in) -> None:
     _applied(staff_app)
     decider = signed_in("bernd", Role.DECIDER)
