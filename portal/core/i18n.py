@@ -111,7 +111,8 @@ def select_staff_locale() -> str:
 
 # By language and key: the catalogues ("messages", "staff") and constant texts translated
 # from them. Only constants come here (a template's own literals, the names of enum
-# members), never a value of a request, so it holds at most each catalogue once per language.
+# members), never a value of a request, so it holds at most each catalogue's texts once
+# per language.
 _kept: dict[tuple[Locale | None, Hashable], Any] = {}
 
 
@@ -156,23 +157,30 @@ def staff_plural(singular: str, plural: str, num: int, **variables: Any) -> str:
 # --- translated strings in templates --------------------------------------------------------
 
 
+def _messages_catalogue() -> Translations:
+    return kept_translation("messages", get_translations)
+
+
 @pass_eval_context
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """``_()`` and ``gettext()`` in templates, as Flask-Babel installs them in Jinja's
     "newstyle" (the translation taken as a format string, escaped where the template
-    escapes), with the catalogue kept (``kept_translation``), and so the constant strings
-    once escaped: most of a page's ``_()`` calls are its fixed texts (headings, hints,
-    buttons). Only the template's own literals come here (every ``_()`` of the templates
-    takes one); a text with placeholders is formatted every time.
+    escapes), with the catalogue kept and the constant strings kept once escaped
+    (``kept_translation``): most of a page's ``_()`` calls are its fixed texts (headings,
+    hints, buttons). Only the template's own literals come here (every ``_()`` of the
+    templates takes one); a text with placeholders is formatted every time.
     """
-    translated = kept_translation("messages", get_translations).ugettext(string)
+    if eval_ctx.autoescape and not variables:
+        return kept_translation(
+            ("escaped", string),
+            lambda: Markup(_messages_catalogue().ugettext(string)) % {},  # noqa: S704
+        )
+    translated = _messages_catalogue().ugettext(string)
     if not eval_ctx.autoescape:
         return str(translated % variables)
     # Markup, as Jinja's own: the catalogues are ours and may hold HTML; what a placeholder
     # brings in is escaped by the formatting.
-    if variables:
-        return Markup(translated) % variables  # noqa: S704
-    return kept_translation(("escaped", string), lambda: Markup(translated) % {})  # noqa: S704
+    return Markup(translated) % variables  # noqa: S704
 
 
 def install_template_gettext(environment: Environment) -> None:
