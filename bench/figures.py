@@ -84,18 +84,26 @@ def _reports(r: dict[str, Any]) -> list[Row]:
 
 
 def _page_weight(r: dict[str, Any]) -> list[Row]:
-    rows = []
-    if "largest_gzip_bytes" in r:
-        rows.append(
-            _row(
-                "largest applicant page, first visit (bytes, compressed)",
-                r["largest_gzip_bytes"],
-                "uncompressed",
-                r.get("largest_uncompressed_bytes"),
-                f"<= {r.get('budget_bytes')}",
-            )
-        )
-    return rows
+    reference = r["reference"]
+    govuk = f"the same page built with GOV.UK Frontend {reference['govuk_frontend_version']}"
+    return [
+        _row(
+            "largest applicant page, first visit (bytes on the wire)",
+            r["largest_bytes"],
+            target=f"<= {r['budget_largest_bytes']:,}",
+        ),
+        _row(
+            "median applicant page, first visit (bytes on the wire)",
+            round(r["median_bytes"]),
+            target=f"<= {r['budget_median_bytes']:,}",
+        ),
+        _row(
+            f"{reference['what']}, first visit (bytes on the wire)",
+            reference["portal"]["bytes"],
+            f"{govuk}, no JavaScript",
+            reference["govuk_frontend"]["bytes"],
+        ),
+    ]
 
 
 def _screening_throughput(r: dict[str, Any]) -> list[Row]:
