@@ -43,6 +43,16 @@ def public_role(database_url: str) -> Iterator[tuple[str, str]]:
         yield role, as_role(database_url, make_url(database_url).database or "", role)
 
 
+def _run_as(url: str, statement: str, **parameters: object) -> int:
+    """One statement in a transaction of its own, connected as a role; its row count."""
+    engine = create_engine(_database_url(url))
+    try:
+        with engine.begin() as connection:
+            return connection.execute(text(statement), parameters).rowcount
+    finally:
+        engine.dispose()
+
+
 def _tables_written_by_triggers_on_case() -> set[str]:
     """Every table a trigger function on ``case`` inserts into, read from the functions."""
     sources = db.session.scalars(
@@ -87,18 +97,13 @@ def test_an_applicant_answers_a_question_as_the_public_role(
         db.session.commit()
         case_id: uuid.UUID = case.id
         db.session.remove()
-    engine = create_engine(_database_url(public_role[1]))
-    try:
-        with engine.begin() as connection:
-            moved = connection.execute(
-                text(
-                    'UPDATE "case" SET status = :status, answer_due_at = NULL, '
-                    "status_changed_at = now() WHERE id = :id"
-                ),
-                {"status": CaseStatus.IN_REVIEW.value, "id": case_id},
-            ).rowcount
-    finally:
-        engine.dispose()
+    moved = _run_as(
+        public_role[1],
+        'UPDATE "case" SET status = :status, answer_due_at = NULL, status_changed_at = now() '
+        "WHERE id = :id",
+        status=CaseStatus.IN_REVIEW.value,
+        id=case_id,
+    )
     assert moved == 1
 
 
@@ -117,22 +122,10 @@ def test_an_applicant_withdraws_while_a_proposal_waits_as_the_public_role(
         db.session.commit()
         case_id: uuid.UUID = case.id
         db.session.remove()
-    engine = create_engine(_database_url(public_role[1]))
-    try:
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    'UPDATE "case" SET status = :status, status_changed_at = now() WHERE id = :id'
-                ),
-                {"status": CaseStatus.WITHDRAWN.value, "id": case_id},
-            )
-        with (
-            pytest.raises(ProgrammingError, match="permission denied"),
-            engine.begin() as connection,
-        ):
-            connection.execute(text("SELECT state FROM decision"))
-    finally:
-        engine.dispose()
+    withdraw = 'UPDATE "case" SET status = :status, status_changed_at = now() WHERE id = :id'
+    assert _run_as(public_role[1], withdraw, status=CaseStatus.WITHDRAWN.value, id=case_id) == 1
+    with pytest.raises(ProgrammingError, match="permission denied"):
+        _run_as(public_role[1], "SELECT state FROM decision")
     with app.app_context():
         decision = db.session.scalars(select(Decision).where(Decision.case_id == case_id)).one()
         assert decision.state == DecisionState.WITHDRAWN and decision.decided_by_id is None
