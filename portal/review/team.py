@@ -82,12 +82,11 @@ def team_overview(session: DbSession, actor: StaffUser) -> Team:
     authorize(actor, P.TEAM_MANAGE)
     per_assignee: dict[uuid.UUID | None, Counter[CaseStatus]] = {}
     # The facet tally: the same assignee and status columns, a tenth as many rows.
-    tally = CaseFacetTally
-    tallied = select(tally.assignee_id, tally.status, func.sum(tally.change)).where(
-        tally.status.in_(OPEN_STATUSES)
-    )
+    tallied = select(
+        CaseFacetTally.assignee_id, CaseFacetTally.status, func.sum(CaseFacetTally.change)
+    ).where(CaseFacetTally.status.in_(OPEN_STATUSES))
     for assignee, status, number in session.execute(
-        tallied.group_by(tally.assignee_id, tally.status)
+        tallied.group_by(CaseFacetTally.assignee_id, CaseFacetTally.status)
     ):
         if number:
             per_assignee.setdefault(assignee, Counter())[CaseStatus(status)] += number
