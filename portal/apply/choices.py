@@ -1,11 +1,13 @@
 """The fixed choices applicants pick from, with texts in their language."""
 
-from functools import cache
+from collections.abc import Sequence
+from functools import cache, reduce
 
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.cases.states import DocumentKind, IdentityDocument, Programme, Relationship
 
@@ -105,3 +107,31 @@ def spoken_list(items: list[str]) -> str:
     """Items joined as the page's language writes a list ("A, B and C"; in Dari "A، B و C"),
     not with a Latin comma inside right-to-left text."""
     return format_list([item for item in items if item], locale=str(get_locale() or "en"))
+
+
+def isolated_list(values: Sequence[object], *, conjunction: bool = True) -> Markup:
+    """Values joined as the page's language writes a list, each in its own ``<bdi>``, so
+    that none is laid out in its neighbours' direction: on a Dari page a list around one
+    isolate read "+93 799 123 456" as "456 123 799 93+". A value given as ``(text,
+    "ltr")`` reads left to right whatever the page (phone numbers, e-mail addresses).
+    Without ``conjunction`` the values are only separated, with no "and" before the last
+    (role، place، dates), by the same separator as the language's lists."""
+    code = str(get_locale() or "en")
+    isolates = [
+        Markup('<bdi dir="{}">{}</bdi>').format(direction, text)
+        for text, direction in (
+            value if isinstance(value, tuple) else (value, "auto") for value in values
+        )
+        if text
+    ]
+    # The pattern is the locale's (with its own marks); the values go in escaped.
+    slots = [f"\x00{index}\x00" for index in range(len(isolates))]
+    if conjunction or len(slots) < 2:
+        joined = format_list(slots, locale=code) if slots else ""
+    else:
+        middle = Locale.parse(code).list_patterns["standard"]["middle"]
+        joined = reduce(middle.format, slots)
+    written = escape(joined)
+    for slot, isolate in zip(slots, isolates, strict=True):
+        written = written.replace(slot, isolate)
+    return written

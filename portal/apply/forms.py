@@ -191,14 +191,17 @@ def _birth_years(calendar: Calendar) -> str:
     one."""
     if calendar is Calendar.SOLAR_HIJRI:
         first = solar_hijri_of(date(FIRST_BIRTH_YEAR, 1, 1))[0] + 1
-        last = solar_hijri_of(date.today())[0]
     else:
-        first, last = FIRST_BIRTH_YEAR, this_year()
+        first = FIRST_BIRTH_YEAR
     return _(
         "Please give a year from %(min)s to %(max)s.",
         min=local_number(first, grouping=False),
-        max=local_number(last, grouping=False),
+        max=local_number(_this_year_in(calendar), grouping=False),
     )
+
+
+def _this_year_in(calendar: Calendar) -> int:
+    return solar_hijri_of(date.today())[0] if calendar is Calendar.SOLAR_HIJRI else this_year()
 
 
 class ApproximateDateMixin:
@@ -246,8 +249,13 @@ class ApproximateDateMixin:
             earliest = entered.earliest
         except ValueError:
             return [(self.birth_day, _l("This day does not exist in that month."))]
-        if not FIRST_BIRTH_YEAR <= earliest.year <= this_year():
+        # The year in the calendar it was typed in: Solar Hijri 1405 ends in March 2027.
+        if earliest.year < FIRST_BIRTH_YEAR or year > _this_year_in(calendar):
             return [(self.birth_year, _birth_years(calendar))]
+        if earliest > date.today():
+            # This year is right; the month (or the day) given is what lies ahead.
+            part = self.birth_day if day is not None else self.birth_month
+            return [(part, _l("A date of birth cannot be in the future."))]
         self._entered = entered
         return []
 

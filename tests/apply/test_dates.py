@@ -7,9 +7,11 @@ in that calendar and their language's digits (portal.core.dates, portal.core.dat
 
 import html as html_module
 import re
+from datetime import date, timedelta
 
 import pytest
 
+from portal.core.dates import solar_hijri_of
 from tests.apply.journey import Applicant
 
 BIRTH = {"place_of_birth": "Mazar", "nationality": "AF", "marital_status": "single"}
@@ -200,9 +202,9 @@ def test_the_old_gregorian_form_of_a_date_still_reads(
 
 
 def _job_row(page: str) -> str:
-    found = re.search(r"<dd><bdi>(Driver, Kabul, .*?)</bdi></dd>", page)
+    found = re.search(r"<dd><bdi>(<bdi[^>]*>Driver</bdi>.*?)</bdi></dd><dd>", page)
     assert found, "no job on the check page"
-    return found.group(1)
+    return found.group(1).removesuffix("</bdi>")  # the isolate of the last value
 
 
 def test_employment_in_solar_hijri_is_kept_and_shown_as_an_ordered_range(
@@ -272,3 +274,68 @@ def test_a_solar_hijri_job_across_new_year_is_not_refused_as_ending_before_it_st
         "ended_month": "۱۲",
     }
     assert applicant.post("/application/employment/new", job).status_code == 302
+
+
+def _inline_error(page: str, field: str) -> str:
+    """The message shown beside the date, under the field's own id."""
+    found = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', page)
+    assert found, f"no message beside the date for {field}"
+    return html_module.unescape(found.group(1))
+
+
+def _persian_digits(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+def test_a_birth_date_later_than_today_is_refused_beside_the_part_that_makes_it_so(
+    applicant: Applicant,
+    make_app,  # type: ignore[no-untyped-def]
+) -> None:
+    """Only the year used to be compared: a day later this year, and a Solar Hijri date
+    whose year is this one but whose day is in the next Gregorian year, were saved or
+    refused with a range that contains the year typed."""
+    _speaking(applicant, "fa_AF")
+    tomorrow = date.today() + timedelta(days=1)
+    year, month, day = solar_hijri_of(tomorrow)
+    in_ten_weeks = solar_hijri_of(date.today() + timedelta(weeks=10))
+    future = "تاریخ تولد نمی‌تواند در آینده باشد."
+    for typed, part in [
+        ({"birth_year": str(year), "birth_month": str(month), "birth_day": str(day)}, "birth_day"),
+        ({"birth_year": str(in_ten_weeks[0]), "birth_month": str(in_ten_weeks[1])}, "birth_month"),
+        (
+            {
+                "birth_calendar": "gregorian",
+                "birth_year": str(tomorrow.year),
+                "birth_month": str(tomorrow.month),
+                "birth_day": str(tomorrow.day),
+            },
+            "birth_day",
+        ),
+    ]:
+        response = applicant.post("/application/birth", BIRTH | typed)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, typed
+        assert _inline_error(page, part) == future
+        assert 'class="field date invalid"' in page
+        assert _input_value(page, "birth_year") == typed["birth_year"]
+    assert _stored(make_app, lambda case: case.principal) is None
+
+    next_year = {"birth_year": _persian_digits(solar_hijri_of(date.today())[0] + 1)}
+    page = applicant.post("/application/birth", BIRTH | next_year).get_data(as_text=True)
+    this_year = _persian_digits(solar_hijri_of(date.today())[0])
+    assert _inline_error(page, "birth_year") == f"لطفاً سالی از ۱۲۷۹ تا {this_year} بنویسید."
+
+    today = solar_hijri_of(date.today())
+    this_month = {"birth_year": str(today[0]), "birth_month": str(today[1])}
+    assert applicant.post("/application/birth", BIRTH | this_month).status_code == 302
+
+
+def test_a_month_that_does_not_exist_is_said_beside_the_date(applicant: Applicant) -> None:
+    _speaking(applicant, "fa_AF")
+    response = applicant.post(
+        "/application/birth", BIRTH | {"birth_year": "۱۳۶۴", "birth_month": "۱۳"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert _inline_error(page, "birth_month").startswith("ماه باید")
+    assert 'class="field date invalid"' in page

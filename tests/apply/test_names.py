@@ -186,7 +186,7 @@ def test_a_single_dari_name_goes_all_the_way_to_screening(
     check = applicant.get("/application/check").get_data(as_text=True)
     assert "Send application" in check  # every section done, personal details included
     assert "<bdi>گلالی</bdi>" in check and "None" not in check
-    assert "<bdi>مریم</bdi>" in check and "<bdi>ملالۍ</bdi>" in check
+    assert '<bdi dir="auto">مریم</bdi>' in check and '<bdi dir="auto">ملالۍ</bdi>' in check
     assert applicant.submit().status_code == 302
 
     app = make_app()

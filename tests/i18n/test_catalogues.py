@@ -208,6 +208,50 @@ def test_the_checks_find_broken_translations() -> None:
     assert plural_problems(Catalog(locale="en"), "ar")[0][0] == "Plural-Forms"
 
 
+CALENDARS = ("Gregorian", "Solar Hijri")
+
+
+@pytest.mark.parametrize("code", [language.code for language in LANGUAGES])
+def test_no_translation_names_a_calendar_its_message_leaves_open(code: str) -> None:
+    """A year field labelled "Gregorian year" under a form whose chosen calendar is Solar
+    Hijri has people type the year in the wrong calendar: the calendar is the form's
+    choice, and only messages that name one may name it."""
+    catalog = _catalogue("messages", code)
+    names = [catalog[calendar].string for calendar in CALENDARS if catalog.get(calendar)]
+    wrong = [
+        message.id
+        for message in _translated(catalog)
+        if not any(calendar in str(message.id) for calendar in CALENDARS)
+        and any(name and name in form for name in names for form in _forms(message))
+    ]
+    assert wrong == []
+
+
+# Messages whose Latin digits are what the reader types: a country code, and an example
+# that digits may be typed either way.
+LATIN_DIGITS_ON_PURPOSE = (
+    "This does not look like a phone number.",
+    "You can type the letters in small or capital letters",
+)
+
+
+@pytest.mark.parametrize("code", ["fa_AF", "fa", "ps", "ar"])
+def test_translations_write_numbers_in_their_languages_digits(code: str) -> None:
+    """The portal writes Dari, Farsi, Pashto and Arabic numbers in their own digits
+    (``core.numerals``); a "30" or "18" typed into a translation stood beside ۱۳۶۹ on the
+    same page."""
+    wrong = [
+        message.id
+        for message in _translated(_catalogue("messages", code))
+        if not str(message.id).startswith(LATIN_DIGITS_ON_PURPOSE)
+        and any(
+            re.search(r"[0-9]", MARKUP.sub("", PLACEHOLDER.sub("", form)))
+            for form in _forms(message)
+        )
+    ]
+    assert wrong == []
+
+
 @pytest.mark.parametrize(("domain", "code"), EVERY_CATALOGUE, ids=lambda value: value)
 def test_no_translation_is_fuzzy(domain: str, code: str) -> None:
     """A fuzzy translation is a guess (for a message that changed): gettext leaves it out,
