@@ -15,8 +15,9 @@
 # PORTAL_OWNER_DATABASE_URL: the schema owner's connection (portal_owner), which pg_dump
 # reads every table with: the internal face's role may not read the migrations' own table
 # (deploy/postgresql/grants.sql); DATABASE_URL if not set (one role for everything);
-# PORTAL_FLASK (optional, for a bucket): how to run the portal's commands, "flask --app
-# wsgi" by default; reads
+# PORTAL_FLASK (for a bucket): how to run the portal's commands, "flask --app wsgi" by
+# default (owner.env names the virtualenv's, as for restore.sh), run in the checkout this
+# script belongs to; reads
 # PORTAL_KEYS_DIR, PORTAL_SHRED_LEDGER_PATH and PORTAL_AUDIT_CHECKPOINT_PATH only to refuse a
 # backup that would take them along.
 set -euo pipefail
@@ -88,7 +89,8 @@ archive_blobs() {  # archive_blobs FOLDER
 )
 if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
   read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
-  "${flask[@]}" blobs export "$partial/blobs"
+  exported="$(realpath -m -- "$partial/blobs")"
+  (cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && "${flask[@]}" blobs export "$exported")
   archive_blobs "$partial/blobs"
   rm -r -- "$partial/blobs"
 else

@@ -13,7 +13,10 @@
 # PORTAL_BLOB_URL (a bucket: the backup's blobs are uploaded into it),
 # PORTAL_KEYS_DIR and PORTAL_SHRED_LEDGER_PATH (the ledger as it is now, never one from the
 # backup). PORTAL_SERVICES (optional): systemd units that must be stopped, checked first.
-# PORTAL_FLASK (optional): how to run the portal's commands, "flask --app wsgi" by default.
+# PORTAL_FLASK: how to run the portal's commands, "flask --app wsgi" by default, which
+# needs the virtualenv's bin on PATH; the deployment's owner.env names it
+# (PORTAL_FLASK="/opt/portal/venv/bin/flask --app wsgi"). They run in the checkout this
+# script belongs to, wherever it is started from.
 set -euo pipefail
 
 die() { echo "restore: $*" >&2; exit 1; }
@@ -25,6 +28,8 @@ backup="$1"
 : "${PORTAL_KEYS_DIR:?set PORTAL_KEYS_DIR (the keys are not in the backup)}"
 : "${PORTAL_SHRED_LEDGER_PATH:?set PORTAL_SHRED_LEDGER_PATH (the ledger is not in the backup)}"
 read -r -a flask <<< "${PORTAL_FLASK:-flask --app wsgi}"
+app_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
+portal() { (cd -- "$app_dir" && "${flask[@]}" "$@"); }
 
 owner_url="${PORTAL_OWNER_DATABASE_URL:-$DATABASE_URL}"
 # shellcheck source=deploy/libpq-url.sh
@@ -36,6 +41,11 @@ for unit in ${PORTAL_SERVICES:-}; do
     die "$unit is running: stop every face and worker before restoring"
   fi
 done
+# Tried before anything is replaced: a restore that stopped after the database would leave
+# every case shredded since the backup readable again.
+portal retention --help >/dev/null 2>&1 ||
+  die "cannot run the portal's commands as '${flask[*]}': set PORTAL_FLASK," \
+    "e.g. PORTAL_FLASK=\"/opt/portal/venv/bin/flask --app wsgi\""
 [[ -d "$PORTAL_KEYS_DIR" ]] || die "no key directory at $PORTAL_KEYS_DIR"
 # Without the ledger, every case shredded since the backup would come back readable.
 [[ -f "$PORTAL_SHRED_LEDGER_PATH" ]] ||
@@ -61,7 +71,7 @@ if [[ -n "${PORTAL_BLOB_URL:-}" ]]; then
   unpacked="$(mktemp -d)"
   trap 'rm -rf -- "$unpacked"' EXIT
   tar --extract --file="$backup/blobs.tar" --directory="$unpacked"
-  "${flask[@]}" blobs import "$unpacked"
+  portal blobs import "$unpacked"
 else
   # Unpacked beside the store and then swapped in, so a failed unpack leaves it as it was.
   # The path without a trailing slash, or "beside" would be inside.
@@ -80,11 +90,11 @@ fi
 
 # A backup of an older release is brought up to this one's schema before anything runs,
 # as the owner, as every migration is (docs/deployment.md).
-DATABASE_URL="$owner_url" "${flask[@]}" db upgrade
+DATABASE_URL="$owner_url" portal db upgrade
 # Shred again whatever the ledger says is gone; it exits non-zero on a forged or damaged
 # line or on anything still readable, and then nothing may be started.
-"${flask[@]}" retention reapply
-"${flask[@]}" retention check
+portal retention reapply
+portal retention check
 
 echo "restored from $backup; every shred in the ledger is applied."
 echo "if 'db upgrade' migrated, run deploy/postgresql/grants.sql as after every migration" \

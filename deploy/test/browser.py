@@ -87,8 +87,8 @@ class Browser:
         self.pages.append(page)
         return page
 
-    def get(self, path: str, *, follow: bool = True) -> Page:
-        page = self._send("GET", path, None, {})
+    def get(self, path: str, *, follow: bool = True, headers: dict[str, str] | None = None) -> Page:
+        page = self._send("GET", path, None, headers or {})
         while follow and page.status in (301, 302, 303, 307, 308):
             page = self._send("GET", page.location, None, {})
         return page

@@ -175,6 +175,21 @@ def wait_until_screened(applicant: Browser) -> None:
         time.sleep(1)
 
 
+def job_metrics_reach_the_internal_face(internal: str, cafile: str, internal_env: Path) -> None:
+    """The worker ran the intake job in another process: its duration reaches a scrape of
+    the internal face only through the metrics folder they share."""
+    token = environment_of(internal_env)["PORTAL_METRICS_TOKEN"]
+    scrape = Browser(internal, cafile).get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    check(scrape.status == 200, "the internal face's /metrics answers with the token", scrape)
+    count = found(
+        r'portal_job_duration_seconds_count\{job="intake"\} ([0-9.e+]+)',
+        scrape.text,
+        "the worker's intake job is in the internal face's metrics",
+        scrape,
+    )
+    check(float(count.group(1)) >= 1, "the worker's intake job is counted", scrape)
+
+
 def enrol(internal: str, cafile: str, internal_env: Path, username: str, role: str) -> str:
     """Create an account with the CLI and enrol through its link; returns its TOTP secret."""
     printed = run_as(
@@ -309,6 +324,7 @@ def main() -> int:
 
     reference, access_code = apply(public, cafile)
     wait_until_screened(applicant_signed_in(public, cafile, reference, access_code))
+    job_metrics_reach_the_internal_face(internal, cafile, arguments.internal_env)
     case_id = decide(internal, cafile, arguments.internal_env, reference)
     status = applicant_signed_in(public, cafile, reference, access_code).get("/case")
     check(

@@ -50,6 +50,19 @@ NGINX
 nginx -q -t -p "$WORK/site-check/" -c "$WORK/site-check/nginx.conf"
 echo "deploy/nginx/public.conf and internal.conf: syntax ok"
 
+step "the units: the internal face and the workers write their metrics into one folder"
+# As the stack's internal.env and worker.env do: the journey checks that a job's figures
+# reach the internal face's scrape that way.
+metrics_folder() { sed -n 's/^Environment=PROMETHEUS_MULTIPROC_DIR=//p' "deploy/systemd/$1"; }
+shared=$(metrics_folder portal-internal.service)
+if [ -z "$shared" ] || [ "$shared" != "$(metrics_folder portal-worker@.service)" ] ||
+  ! grep -q "^d $shared " deploy/systemd/portal-metrics.conf; then
+  echo "FAILED: portal-internal.service and portal-worker@.service must name one" \
+    "PROMETHEUS_MULTIPROC_DIR, made by deploy/systemd/portal-metrics.conf" >&2
+  exit 1
+fi
+echo "ok   both units write into $shared, made at boot by portal-metrics.conf"
+
 step "the journey (deploy/test/drive.py)"
 "$PYTHON" -m deploy.test.drive \
   --public "$PUBLIC_URL" --internal "$INTERNAL_URL" \

@@ -104,7 +104,7 @@ stack_database() {  # a scratch database, the portal's roles, an empty Redis ind
 }
 
 stack_keys() {  # the internal set, and the public share without private keys
-  mkdir -p "$WORK"/{logs,blobs,audit,tls,nginx,instance-public,instance-internal,instance-worker}
+  mkdir -p "$WORK"/{logs,blobs,audit,tls,nginx,metrics,instance-public,instance-internal,instance-worker}
   "$PYTHON" -m deploy.keys create "$WORK/keys/internal" "$WORK/keys/public"
 }
 
@@ -123,7 +123,7 @@ PORTAL_TRUSTED_PROXIES=1
 PORTAL_BIND=127.0.0.1:$PUBLIC_APP
 PORTAL_WEB_PROCESSES=2
 ENV
-  INTERNAL_SECRET=$(secret)
+  INTERNAL_SECRET=$(secret); METRICS_TOKEN=$(secret)
   _internal_env "$(role internal)" "$INTERNAL_APP" > "$WORK/internal.env"
   # The worker: the internal face's settings and keys, its own role, and short timers so
   # that every one of them runs (and is tried against the role's grants) within the test.
@@ -149,6 +149,8 @@ PORTAL_KEYS_DIR=$WORK/keys/internal
 PORTAL_BLOB_DIR=$WORK/blobs
 PORTAL_INSTANCE_DIR=$WORK/instance-internal
 PORTAL_AUDIT_CHECKPOINT_PATH=$WORK/audit/checkpoints.jsonl
+PORTAL_METRICS_TOKEN=$METRICS_TOKEN
+PROMETHEUS_MULTIPROC_DIR=$WORK/metrics
 PORTAL_TRUSTED_PROXIES=1
 PORTAL_BIND=127.0.0.1:$2
 PORTAL_WEB_PROCESSES=2

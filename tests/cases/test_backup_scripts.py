@@ -65,7 +65,7 @@ needs_postgresql = pytest.mark.skipif(
 def _run(script: str, environment: dict[str, str], *arguments: str) -> Any:
     return subprocess.run(  # noqa: S603 - the project's own scripts, fixed arguments
         ["bash", str(ROOT / "deploy" / script), *arguments],
-        cwd=ROOT,
+        cwd="/",  # as from cron or an operator's shell: the scripts find the app themselves
         env=environment,
         capture_output=True,
         text=True,
@@ -456,6 +456,15 @@ def test_a_backup_restored_by_the_scripts_keeps_a_case_shredded_since_unreadable
             assert "the backup is damaged" in refused.stderr, damage
             assert (_database_state(), store.state()) == before, damage
             db.session.remove()  # no lock held that a restore which went ahead would wait for
+        # The portal's commands are tried before anything is replaced: failing after the
+        # database, a restore would leave the cases shredded since the backup readable.
+        without_commands = {**restore_environment, "PORTAL_FLASK": "flask --app wsgi"}
+        without_commands["PATH"] = "/usr/bin:/bin"  # no virtualenv: no flask, or another's
+        refused = _run("restore.sh", without_commands, str(folder))
+        assert refused.returncode != 0
+        assert "cannot run the portal's commands" in refused.stderr
+        assert (_database_state(), store.state()) == before
+        db.session.remove()
         assert readable_document(since) == DOCUMENT
         db.session.remove()
         db.engine.dispose()  # before the restored database is dropped
