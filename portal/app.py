@@ -29,6 +29,7 @@ from portal.core.i18n import (
     is_staff_request,
     select_locale,
 )
+from portal.core.numerals import local_number
 from portal.core.permissions import Permission
 from portal.extensions import babel, csrf, db, limiter, migrate
 
@@ -261,13 +262,31 @@ def _http_error(error: HTTPException) -> Any:
         403: _("You are not allowed to do this."),
         404: _("This page does not exist."),
         405: _("This page cannot be used like that."),
-        413: _("The file or form is too large."),
+        413: _(
+            "The file or form is too large. A file can be at most %(size)s MB.",
+            size=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+        ),
         429: _("Too many attempts. Please wait a few minutes and try again."),
     }
     message = messages.get(
         code, _("Something went wrong on our side. Please try again in a few minutes.")
     )
-    return render_template("error.html", code=code, message=message), code
+    back = _refused_form_page() if code == 413 else None
+    return render_template("error.html", code=code, message=message, back=back), code
+
+
+def _refused_form_page() -> str | None:
+    """The page whose form was too large, to go back to: the forms post to the page that
+    shows them, and nginx, refusing a body itself, names it (``/too-large?page=``). Only
+    a page of the portal's own is named."""
+    page = request.path if request.method == "POST" else request.args.get("page", "")
+    if not page.startswith("/") or page.startswith("//"):
+        return None
+    try:
+        current_app.url_map.bind("portal").match(page, method="GET")
+    except HTTPException:  # no such page, or only a redirect to one
+        return None
+    return page
 
 
 def _on_staff_pages() -> bool:

@@ -6,11 +6,14 @@ case and cannot. Run by deploy/test/run.sh, which starts everything; exits non-z
 the first thing that is not as it should be."""
 
 import argparse
+import http.client
 import io
 import re
+import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -160,6 +163,26 @@ def applicant_signed_in(public: str, cafile: str, reference: str, access_code: s
         signed_in.status == 302, "the applicant signs in with reference and access code", signed_in
     )
     return applicant
+
+
+def a_body_over_the_limit_is_answered_by_the_portal(public: str, cafile: str) -> None:
+    """nginx refuses a body over its limit from the request's length, before reading it:
+    the applicant still gets the portal's page, which names the file limit and leads back
+    to the form. Only the headers are sent, as a phone's upload begins."""
+    address = urllib.parse.urlsplit(public)
+    connection = http.client.HTTPSConnection(
+        address.hostname or "", address.port, context=ssl.create_default_context(cafile=cafile)
+    )
+    connection.putrequest("POST", "/application/documents")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=upload")
+    connection.putheader("Content-Length", str(13 * 1024 * 1024))
+    connection.endheaders()
+    response = connection.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    connection.close()
+    check(response.status == 413, f"a 13 MiB upload is refused by nginx ({response.status})")
+    check("A file can be at most" in text, "the refusal is the portal's page, with the limit")
+    check('href="/application/documents"' in text, "the refusal leads back to the form")
 
 
 def wait_until_screened(applicant: Browser) -> None:
@@ -322,6 +345,7 @@ def main() -> int:
     outside = Browser(public, cafile).get("/staff/sign-in")
     check(outside.status == 404, "the public face has no staff pages", outside)
 
+    a_body_over_the_limit_is_answered_by_the_portal(public, cafile)
     reference, access_code = apply(public, cafile)
     wait_until_screened(applicant_signed_in(public, cafile, reference, access_code))
     job_metrics_reach_the_internal_face(internal, cafile, arguments.internal_env)

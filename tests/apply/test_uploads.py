@@ -543,3 +543,27 @@ def test_a_file_name_is_kept_and_shown_without_controls_or_folders(
         open_with_intake_key(db.session, document.case, actor_kind=ActorKind.SYSTEM, purpose="test")
         assert document.filename == shown
         db.session.remove()
+
+
+def test_a_body_over_the_request_limit_names_the_file_limit_and_leads_back_to_its_page(
+    make_app: AppFactory,
+) -> None:
+    """Refused before it is read, so nothing of it can be shown again; but the page says
+    how large a file may be, in the applicant's language, and leads back to the form."""
+    app = make_app(PORTAL_UPLOAD_MAX_BYTES=MEGABYTE, MAX_CONTENT_LENGTH=2 * MEGABYTE)
+    applicant = _applicant_speaking(app, "fa_AF")
+    with open("translations/fa_AF/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    limit = catalogue["The file or form is too large. A file can be at most %(size)s MB."]
+    back = str(catalogue["Back"].string)
+
+    response = applicant.upload(pdf_of(3 * MEGABYTE), "scan.pdf")
+
+    assert response.status_code == 413
+    assert escape(str(limit.string) % {"size": "۱"}) in response.text
+    assert f'<a href="/application/documents">{back}</a>' in response.text
+    # As nginx sends a body over its own limit: the same page, back to the page it names.
+    for page, link in [("/application/documents", True), ("https://evil.example/", False)]:
+        refused = applicant.get(f"/too-large?page={page}")
+        assert refused.status_code == 413
+        assert (f'<a href="{page}">' in refused.text) is link

@@ -64,3 +64,47 @@ def test_a_320_px_phone_in_dari(narrow_phone: Any, live_server: str) -> None:
     assert narrow_phone.locator(".codes").is_visible()
     assert not narrow_phone.locator(".quick-exit").is_visible()
     assert not narrow_phone.locator("a.button").is_visible()
+
+
+@pytest.mark.browser
+def test_long_values_wrap_on_a_320_px_phone_and_lists_count_in_dari(
+    narrow_phone: Any, live_server: str
+) -> None:
+    """A long e-mail address or file name made the documents and check pages wider than
+    the phone, which then zooms every text out; numbered lists counted 1. 2. 3. on pages
+    that write ۱ ۲ ۳."""
+    visit = Visit(narrow_phone, live_server, DARI)  # every page checked to fit
+    narrow_phone.goto(live_server + "/")
+    narrow_phone.get_by_role("button", name="دری").click()
+    start_application(visit)
+    steps = narrow_phone.locator("main ol").first
+    assert steps.evaluate("list => getComputedStyle(list).listStyleType") == "persian"
+
+    visit.go("/application/contact")
+    visit.fill(phone="+93 799 123 456", email="mohammadkarim.ahmadi.kabul1985@example.org")
+    visit.send()
+    visit.go("/application/family/new")
+    visit.select(relation="child")
+    visit.fill(
+        given_names="عبدالرحمن" * 6,  # one word, longer than the phone is wide
+        family_name="احمدزی",
+        given_names_latin="Abdulrahman",
+        family_name_latin="Ahmadzai",
+        birth_year="۱۳۹۴",
+        document_number="TZ-99",
+    )
+    visit.choose(
+        marital_status="single", lives_with_principal="yes", identity_document="paper_tazkira"
+    )
+    visit.send()
+    visit.go("/application/documents")
+    long_name = "IMG_20231105_143522_HDR_tazkira_scan_copy_of_the_original.jpg"
+    narrow_phone.set_input_files(
+        "input[name=file]", files=[{"name": long_name, "mimeType": "image/jpeg", "buffer": photo()}]
+    )
+    narrow_phone.select_option("select[name=kind]", "photo")
+    visit.send()
+    assert long_name in narrow_phone.locator(".documents").inner_text()
+    visit.go("/application/family")
+    visit.go("/application/check")
+    assert "kabul1985" in narrow_phone.locator("main").inner_text()

@@ -106,7 +106,17 @@ ANSWER_PAGES = [
     "case messages (errors)",
     "case family member (errors)",
 ]
-ERROR_PAGES = ["error 400", "error 403", "error 404", "error 405", "error 413", "error 429"]
+# Where nginx sends a body over its limit (deploy/nginx/public-server.conf).
+TOO_LARGE_PATH = "/too-large?page=/application/documents"
+ERROR_PAGES = [
+    "error 400",
+    "error 403",
+    "error 404",
+    "error 405",
+    "error 413",
+    "error 413 (from nginx)",
+    "error 429",
+]
 PAGES = DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES + ANSWER_PAGES + ERROR_PAGES
 
 
@@ -285,5 +295,6 @@ class ApplicantPages:
         keep("error 405", client.get("/sign-out"))
         too_large = b"x" * (self.app.config["MAX_CONTENT_LENGTH"] + 1)
         keep("error 413", client.post("/sign-in", data=too_large, content_type="text/plain"))
+        keep("error 413 (from nginx)", client.get(TOO_LARGE_PATH))
         for code in (400, 403, 429):
             keep(f"error {code}", client.get(ERROR_ROUTE.replace("<int:code>", str(code))))

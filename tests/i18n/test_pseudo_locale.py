@@ -24,6 +24,7 @@ from tests.i18n.applicant_pages import (
     NEWCOMER_PATHS,
     PAGES,
     SUBMITTED_PAGES,
+    TOO_LARGE_PATH,
     ApplicantPages,
     add_error_route,
     forget_state,
@@ -136,7 +137,13 @@ def test_every_get_page_of_the_applicants_is_covered(app: Flask) -> None:
     """A new applicant page joins ``PAGES`` (tests/i18n/applicant_pages.py), or fails here."""
     opened = {
         re.sub(r"\{\w+\}", "ID", page.split("?")[0])
-        for page in DRAFT_PAGES + HUMANITARIAN_PAGES + SUBMITTED_PAGES + NEWCOMER_PATHS
+        for page in [
+            *DRAFT_PAGES,
+            *HUMANITARIAN_PAGES,
+            *SUBMITTED_PAGES,
+            *NEWCOMER_PATHS,
+            TOO_LARGE_PATH,
+        ]
     }
     missing = [
         rule.rule

@@ -23,6 +23,13 @@ def show_home() -> str:
     return render_template("apply/home.html", languages=offered_languages())
 
 
+@blueprint.get("/too-large")
+def refuse_too_large() -> Response:
+    """Where nginx sends a request whose body is over its limit (deploy/nginx), so that the
+    applicant reads the portal's own page, in their language, not nginx's."""
+    abort(413)
+
+
 @blueprint.post("/language")
 def choose_language() -> Response:
     choice = request.form.get("language", "")
