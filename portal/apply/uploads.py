@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import IO
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
@@ -36,6 +36,17 @@ DECODER_ERRORS = (
     NotImplementedError,  # a feature of the format Pillow does not decode (not a stub here)
     OverflowError,
 )
+# The EXIF orientation a phone camera records, and the turn that makes the picture upright.
+EXIF_ORIENTATION = 0x0112
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 # Images whose size alone is an attack; the warning is raised where warnings are errors.
 PIXEL_BOMBS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
@@ -126,7 +137,11 @@ def _decode(source: IO[bytes], content_type: str) -> Image.Image:
         if width * height > MAX_PIXELS:
             raise UploadRejected("too_many_pixels")
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        # The turn alone, read from the orientation tag: ImageOps.exif_transpose also writes
+        # the EXIF block anew, which a damaged tag (an ASCII tag typed as bytes) makes raise
+        # TypeError; the block is dropped with the re-encoding anyway.
+        turn = UPRIGHT.get(image.getexif().get(EXIF_ORIENTATION, 1))
+        upright = image.transpose(turn) if turn is not None else image
         return upright.convert("RGB" if content_type == JPEG else "RGBA")
 
 

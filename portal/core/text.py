@@ -54,3 +54,14 @@ def clean_filename(name: str) -> str:
     name = without_control_characters(_FOLDERS.sub("", name))
     name = _SPACES.sub(" ", name).strip()
     return name[:FILENAME_MAX]
+
+
+def number_below(text: str, limit: int) -> int | None:
+    """``text`` as a whole number from 0 to ``limit`` - 1, or None for anything else. A
+    query parameter may be thousands of digits long, and int() refuses more than 4,300
+    (a ValueError, a server error where it is not caught): such a number is over the
+    limit before it is read."""
+    if not text.isdecimal() or len(text.lstrip("0")) > len(str(limit)):
+        return None
+    number = int(text)
+    return number if number < limit else None

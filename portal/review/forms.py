@@ -141,7 +141,7 @@ class ReasonForm(PortalForm):
 class ExportForm(PortalForm):
     reason = TextAreaField(
         _ls("Why do you need this export?"),
-        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        validators=[DataRequired(REQUIRED), Length(max=2000), staff_plain_text],
     )
 
 

@@ -10,7 +10,7 @@ submission (``SUBMITTED_ORDER``, oldest first, or newest first read backwards).
 import base64
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
@@ -29,6 +29,7 @@ from portal.cases.states import (
     ThreatLevel,
 )
 from portal.core.db import DbSession, utcnow
+from portal.core.text import number_below
 from portal.review.visibility import visible_cases
 
 PAGE_SIZE = 50
@@ -111,7 +112,7 @@ class Filters:
         if view == "confirm" and not may_confirm:
             view = None
         waiting = args.get("waiting", "")
-        waiting_days = int(waiting) if waiting.isdecimal() and int(waiting) < 10_000 else None
+        waiting_days = number_below(waiting, 10_000)
         # Only open cases wait: a decided case's time in its stage is not waiting.
         allowed = (
             set(OPEN_STATUSES)
@@ -291,11 +292,13 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, ...] | None:
             return None
         numbers = [int(value) for value in leading]
         moment, identifier_value = datetime.fromisoformat(changed), uuid.UUID(identifier)
-    except (ValueError, UnicodeDecodeError):
+        if moment.tzinfo is None:
+            return None
+        # In UTC, as the column holds it: year 1 at +23:59 is no moment in UTC at all.
+        moment = moment.astimezone(UTC)
+    except (ValueError, UnicodeDecodeError, OverflowError):
         return None
     if any(abs(number) >= 2**31 for number in numbers):  # out of the column's range
-        return None
-    if moment.tzinfo is None:
         return None
     position = (*numbers, moment, identifier_value)
     return position

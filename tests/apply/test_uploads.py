@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from markupsafe import escape
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageOps, PngImagePlugin
 from sqlalchemy import func, select
 
 from portal.apply.uploads import (
@@ -431,6 +431,49 @@ def test_a_photo_is_turned_upright_before_its_metadata_is_dropped() -> None:
     cleaned = Image.open(io.BytesIO(stored(check(output.getvalue()))))
     assert cleaned.size == (48, 64)
     assert dict(cleaned.getexif()) == {}
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_orientation_is_turned_as_pillow_turns_it(orientation: int) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    picture = Image.new("RGB", (4, 2))
+    picture.putdata([(255, 0, 0), (0, 255, 0), (0, 0, 255), (9, 9, 9)] * 2)
+    output = io.BytesIO()
+    picture.save(output, format="PNG", exif=exif.tobytes())
+    cleaned = Image.open(io.BytesIO(stored(check(output.getvalue()))))
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(output.getvalue())))
+    assert cleaned.convert("RGB").tobytes() == expected.convert("RGB").tobytes()
+
+
+def _photo_with_camera_exif() -> bytes:
+    picture = Image.new("RGB", (16, 8), "red")
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F], exif[0x0132] = 6, "Cam", "2020:01:01 00:00:00"
+    exif.get_ifd(0x8769)[0x9003] = "2020:01:01 00:00:00"
+    exif.get_ifd(0x8825)[1] = "N"
+    output = io.BytesIO()
+    picture.save(output, format="JPEG", exif=exif.tobytes())
+    return output.getvalue()
+
+
+# Bytes of that photo's EXIF block changed as a fuzzer changed them: a tag's type no
+# longer fits its value. Writing the block anew raised TypeError: a server error.
+DAMAGED_EXIF = [{167: 6}, {120: 9, 128: 9, 165: 5}, {67: 128, 112: 8, 127: 1, 139: 8, 165: 6}]
+
+
+@pytest.mark.parametrize("damage", DAMAGED_EXIF)
+def test_a_photo_whose_exif_tags_are_damaged_is_judged_by_its_pixels(damage: dict) -> None:
+    photo = bytearray(_photo_with_camera_exif())
+    assert len(photo) == 793  # the photo the damage was found in
+    for offset, byte in damage.items():
+        photo[offset] = byte
+    try:
+        cleaned = Image.open(io.BytesIO(stored(check(bytes(photo)))))
+    except UploadRejected as refused:  # a refusal is an answer; an exception of another kind is not
+        assert refused.reason == "damaged"
+    else:
+        assert dict(cleaned.getexif()) == {}
 
 
 # Through the pages: a refusal is a 400 with its reason in the applicant's language, and

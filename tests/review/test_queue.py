@@ -72,10 +72,16 @@ def test_filters_narrow_the_queue(staff_app: Flask, signed_in, submitted_case) -
     # Nonsense in the query string is ignored, never an error.
     assert client.get("/staff/?threat=<x>&waiting=-1&after=%%%").status_code == 200
     assert client.get("/staff/?waiting=²").status_code == 200  # a digit, but no number
+    # More digits than int() reads (4,300): refused before it is read, not a server error.
+    assert client.get(f"/staff/?waiting={'1' * 4301}").status_code == 200
     for forged in (
         f"1|2026-01-01T00:00:00|{critical.id}",  # no time zone
         f"{10**30}|2026-01-01T00:00:00+00:00|{critical.id}",  # beyond the column
         "1|2026-01-01T00:00:00+00:00|not-a-uuid",
+        # The queue's own order: moments that exist in no UTC year.
+        f"priority|0|0001-01-01T00:00:00+23:59|{critical.id}",
+        f"priority|0|9999-12-31T23:59:59-23:59|{critical.id}",
+        f"priority|{'9' * 5000}|2026-01-01T00:00:00+00:00|{critical.id}",
     ):
         after = base64.urlsafe_b64encode(forged.encode()).decode()
         assert client.get(f"/staff/?after={after}").status_code == 200

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.apply.services import add_document
 from portal.apply.uploads import check_upload
 from portal.cases.custody import blob_store
-from portal.cases.models import Case, Message, Note
+from portal.cases.models import Case, CaseExport, Message, Note
 from portal.cases.states import DocumentKind
 from portal.core.actors import Role
 from portal.extensions import db
@@ -83,8 +83,9 @@ STAFF_MESSAGE = {
         ("notes", "body", "Anruf vom Arbeitgeber\x00", Note),
         ("notes", "body", "Rückruf \x1b[2Jbitte", Note),
         ("questions", "question", "Bitte senden Sie\u202e den Vertrag.", Message),
+        ("export", "reason", "Prüfung \u202eNOITAGITSEVNI\u202c \x1b[31m", CaseExport),
     ],
-    ids=["note-nul", "note-escape", "question-rlo"],
+    ids=["note-nul", "note-escape", "question-rlo", "export-reason"],
 )
 def test_control_characters_in_staff_text_are_refused_with_a_message(
     staff_app: Flask,

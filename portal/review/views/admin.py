@@ -20,6 +20,7 @@ from portal.core.forms import PortalForm, keeps_typed_answers
 from portal.core.i18n import _ls, _s
 from portal.core.permissions import Permission
 from portal.core.refusal import ActionRefused
+from portal.core.text import number_below
 from portal.extensions import db
 from portal.intake import failures
 from portal.review import blueprint, budgets, services
@@ -50,9 +51,9 @@ def show_audit() -> str:
         except ValueError:
             continue
         query = query.where(column == value)
-    before = request.args.get("before", "")
-    if before.isdecimal() and int(before) < 2**63:  # anything else: from the newest
-        query = query.where(AuditEvent.id < int(before))
+    before_id = number_below(request.args.get("before", ""), 2**63)
+    if before_id is not None:  # anything else: from the newest
+        query = query.where(AuditEvent.id < before_id)
     events = list(db.session.scalars(query))
     staff = {user.id: user for user in db.session.scalars(select(StaffUser))}
     return render_template(

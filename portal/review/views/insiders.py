@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portal.accounts.access import current_staff, requires
 from portal.accounts.models import StaffUser
 from portal.core.permissions import Permission, permitted
+from portal.core.text import number_below
 from portal.extensions import db
 from portal.review import blueprint, budgets, services
 
@@ -27,7 +28,7 @@ def show_alerts() -> str:
     events, seen = services.read_alerts(
         db.session,
         current_staff(),
-        int(before) if before.isdecimal() and int(before) < 2**63 else None,
+        number_below(before, 2**63),
     )
     staff = {user.id: user for user in db.session.scalars(select(StaffUser))}
     return render_template(
