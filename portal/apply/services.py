@@ -15,8 +15,9 @@ from portal.cases.states import (
     DocumentKind,
     MessageDirection,
     Relationship,
+    ScreeningStatus,
 )
-from portal.core.audit import appending_together
+from portal.core.audit import appending_together, record_event
 from portal.core.blobstore import BlobStore
 from portal.core.db import DbSession, utcnow
 from portal.core.text import clean_filename
@@ -75,7 +76,26 @@ def add_family_member(session: DbSession, case: Case, **values: Any) -> Person:
     session.add(person)
     _assign(person, values)
     _count_people(case)
+    if case.screening_status == ScreeningStatus.CLEAR:
+        _screening_pending_for(session, case)
     return person
+
+
+def _screening_pending_for(session: DbSession, case: Case) -> None:
+    """A person added after the intake screened the case was matched against no watch
+    list: the screening is pending again, which stops an admission and a visa (the staff
+    seam and the database both refuse them) until a security officer has looked and
+    cleared it. A hit or a concern already stops them, and stays."""
+    case.screening_status = ScreeningStatus.PENDING
+    record_event(
+        session,
+        "case.screening_updated",
+        actor_kind=ActorKind.APPLICANT,
+        case_id=case.id,
+        cause="person_added",
+        old=str(ScreeningStatus.CLEAR),
+        new=str(ScreeningStatus.PENDING),
+    )
 
 
 def update_family_member(session: DbSession, case: Case, person: Person, **values: Any) -> None:

@@ -14,8 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from portal.cases.models import Case, Decision
 from portal.cases.states import CaseStatus, DecisionState, ScreeningStatus
 from portal.core.actors import Role
+from portal.core.audit import AuditEvent
 from portal.extensions import db
-from tests.review.conftest import csrf, update_case
+from tests.apply.journey import Applicant
+from tests.factories import make_case
+from tests.review.conftest import csrf, through_intake, update_case
 
 NOT_CLEAR = [
     ScreeningStatus.HIT,
@@ -195,3 +198,40 @@ def test_the_database_refuses_admission_without_a_cleared_screening(
         moved = select(func.count()).where(Case.id == case.id, Case.status == target)
         assert db.session.scalar(moved) == 1
         db.session.remove()
+
+
+def test_a_person_added_after_screening_stops_the_visa_until_a_security_officer_clears_it(
+    staff_app: Flask, signed_in: Callable[..., FlaskClient]
+) -> None:
+    """A spouse added to an admitted case was matched against no watch list, and the visa
+    went through on the screening of the others: the screening is pending again."""
+    with staff_app.app_context():
+        case, access_code = make_case(db.session)
+        reference = case.reference
+        case = through_intake(case)
+    update_case(staff_app, case, status=CaseStatus.ADMITTED, screening_status=ScreeningStatus.CLEAR)
+    applicant = Applicant(staff_app.test_client())
+    assert applicant.sign_in(reference, access_code).status_code == 302
+    spouse = {
+        "relation": "spouse",
+        "given_names": "Yousef",
+        "family_name": "Ahmadzai",
+        "birth_year": "1975",
+        "marital_status": "married",
+        "lives_with_principal": "yes",
+        "identity_document": "none",
+    }
+    assert applicant.post("/case/family/new", spouse).status_code == 302
+    assert _stored(staff_app, case).screening_status == ScreeningStatus.PENDING
+    with staff_app.app_context():
+        cause = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.case_id == case.id, AuditEvent.action == "case.screening_updated"
+            )
+        ).one()
+        assert cause.details["cause"] == "person_added"
+
+    worker = signed_in("amira", Role.CASEWORKER)
+    _post(worker, f"/staff/cases/{case.id}/visa-issued")
+    assert MUST_CLEAR in worker.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert _stored(staff_app, case).status == CaseStatus.ADMITTED
