@@ -225,3 +225,37 @@ def test_a_messages_date_is_shown_in_the_applicants_calendar_and_digits(
     assert "۱۴۰۴/۰۱/۰۱ (هجری شمسی)" in applicant.get("/case/messages").get_data(as_text=True)
     applicant.post("/language", {"language": "ps"}, from_page="/")
     assert "۱۴۰۴/۰۱/۰۱ (لمریز هجري)" in applicant.get("/case/messages").get_data(as_text=True)
+
+
+def test_a_draft_writes_no_messages(applicant: Applicant, make_app: AppFactory) -> None:
+    """Messages are with the consulate about a sent application; a draft posting them got
+    past the file limit of its own documents page."""
+    response = applicant.post(
+        "/case/messages",
+        {"body": "Hallo", "file": (io.BytesIO(png()), "scan.png")},
+        from_page="/application",  # a draft has no messages page to send it from
+    )
+    assert response.status_code == 302 and response.location.endswith("/application")
+    with make_app().app_context():
+        assert db.session.scalars(select(Message)).all() == []
+        assert db.session.scalars(select(Document)).all() == []
+
+
+def test_an_attachment_counts_against_the_files_of_the_case(make_app: AppFactory) -> None:
+    applicant = Applicant(make_app(PORTAL_UPLOAD_MAX_FILES=2).test_client())
+    applicant.start()
+    _submitted(applicant)
+    for name in ("one.png", "two.png"):
+        sent = applicant.post(
+            "/case/messages", {"body": "Anbei", "file": (io.BytesIO(png()), name)}
+        )
+        assert sent.status_code == 302
+    refused = applicant.post(
+        "/case/messages", {"body": "Noch eins", "file": (io.BytesIO(png()), "three.png")}
+    )
+    assert refused.status_code == 400
+    assert "You can upload at most 2 files." in refused.get_data(as_text=True)
+    assert "Noch eins" in refused.get_data(as_text=True)  # what was typed is kept
+    with make_app().app_context():
+        assert len(db.session.scalars(select(Document)).all()) == 2
+        assert len(db.session.scalars(select(Message)).all()) == 2

@@ -12,6 +12,7 @@ from portal.apply.forms import ConfirmForm, FamilyMemberForm, MessageForm, optio
 from portal.apply.latin_names import offer_latin_spelling
 from portal.apply.pages import form_page
 from portal.apply.plausibility import to_confirm
+from portal.apply.progress import uploaded_documents
 from portal.apply.uploads import UploadRejected, check_upload
 from portal.apply.views.family import member_values, member_warnings
 from portal.cases.custody import blob_store
@@ -62,6 +63,8 @@ def show_status() -> str:
 @applicant_required
 def show_messages() -> Any:
     case = applicant_case()
+    if case.status == CaseStatus.DRAFT:  # nothing to write about before the application
+        return redirect(url_for("apply.show_tasks"))
     messages = _messages()
     form = MessageForm()
     rejected = None
@@ -71,6 +74,9 @@ def show_messages() -> Any:
         if upload and upload.filename:
             limit = current_app.config["PORTAL_UPLOAD_MAX_BYTES"]
             try:
+                # An attachment is one of the case's files, as an upload is.
+                if len(uploaded_documents(case)) >= current_app.config["PORTAL_UPLOAD_MAX_FILES"]:
+                    raise UploadRejected("too_many")
                 clean = check_upload(upload.stream, max_bytes=limit)
             except UploadRejected as rejection:
                 rejected = rejection.reason
