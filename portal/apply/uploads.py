@@ -5,8 +5,10 @@ Images are decoded and re-encoded, which drops every piece of metadata (a phone 
 GPS position above all) and anything hidden after the image data; a file the decoder
 cannot read is refused, whatever it throws. PDFs are kept as they came, so they must be
 PDFs through and through: a header, a trailer that ends the file, nothing attached after
-it (an archive behind a PDF opens as that archive elsewhere), and nothing that can run
-code or launch actions.
+it (an archive behind a PDF opens as that archive elsewhere), not encrypted, and nothing
+that can run code or launch actions: its bytes are scanned, Flate streams inflated, and
+then every object is read as a PDF reader reads it (pypdf), object streams decoded
+whatever their filters.
 
 A file is read from its stream piece by piece, never whole: a PDF is scanned as it is read
 and kept in the upload's own spooled file; an image is decoded from that file (its pixels
@@ -14,16 +16,20 @@ are held, bounded by ``MAX_PIXELS``, not its bytes).
 """
 
 import io
+import logging
 import re
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+log = logging.getLogger(__name__)
 MAX_PIXELS = 40_000_000  # far above any phone camera, far below a decompression bomb
 # What Pillow raises for a file it cannot decode (the set its own fuzzing expects): each
 # is a damaged or hostile file, never a server error. Anything else is a bug to hear of.
@@ -61,9 +67,22 @@ PDF_BLANK_TO_END = re.compile(_PDF_BLANK + rb"*\Z")
 ZIP_END_RECORD = b"PK\x05\x06"
 ZIP_TAIL_BYTES = 0xFFFF + 22
 # PDF features that run code or act on their own when a caseworker opens the file.
-ACTIVE_PDF = re.compile(
-    rb"/(JavaScript|JS|OpenAction|AA|Launch|RichMedia|EmbeddedFiles?|XFA|SubmitForm|ImportData)\b"
+ACTIVE_NAMES = (
+    "JavaScript",
+    "JS",
+    "OpenAction",
+    "AA",
+    "Launch",
+    "RichMedia",
+    "EmbeddedFile",
+    "EmbeddedFiles",
+    "XFA",
+    "SubmitForm",
+    "ImportData",
 )
+ACTIVE_PDF = re.compile(rb"/(" + b"|".join(name.encode() for name in ACTIVE_NAMES) + rb")\b")
+# More objects than any scan or form has: reading each would cost seconds.
+MAX_PDF_OBJECTS = 100_000
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _STREAM_END = b"endstream"
@@ -270,6 +289,78 @@ def _active_pdf(source: IO[bytes]) -> bool:
     return scan.found_in(b"", last=True)
 
 
+def _objects_problem(source: IO[bytes]) -> str | None:
+    """What the PDF's object streams hold, read as a PDF reader reads them (pypdf),
+    whatever filters and predictors hide them from the byte scan (_active_pdf), which
+    inflates Flate streams only: ``active_pdf`` for an active name among any of their
+    objects' keys or names, ``encrypted_pdf`` for an encrypted file (its streams are
+    ciphertext to the scan), ``damaged`` for one pypdf cannot read. Objects outside object
+    streams are bytes of the file, which the scan has read; their streams (a scan's
+    images) are never loaded here, so the memory stays that of the object streams."""
+    try:
+        reader = PdfReader(_WholeReads(source), strict=False)
+        if reader.is_encrypted:
+            return "encrypted_pdf"
+        numbers = list(reader.xref_objStm)
+        if len(numbers) > MAX_PDF_OBJECTS:
+            return "damaged"
+        for number in numbers:
+            if _acts(reader.get_object(number)):
+                return "active_pdf"
+    except Exception as failure:  # noqa: BLE001 - a hostile file may break the parser anyhow
+        # A file it cannot read is refused, not kept unchecked; the kind is logged.
+        log.warning("upload: a PDF could not be read (%s)", type(failure).__name__)
+        return "damaged"
+    return None
+
+
+class _WholeReads(io.BufferedReader):
+    """``source`` read as a file on disk is: a read returns all it was asked for up to the
+    end, which pypdf expects and a stream (a socket, a test's) need not do."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        super().__init__(_Raw(source))
+
+
+class _Raw(io.RawIOBase):
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+
+def _acts(value: object) -> bool:
+    """An active name among the keys or names of ``value`` and the containers in it (an
+    indirect reference is another object: judged on its own)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, NameObject) and item[1:] in ACTIVE_NAMES:
+            return True
+        if isinstance(item, DictionaryObject):
+            if any(key[1:] in ACTIVE_NAMES for key in item):
+                return True
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return False
+
+
 def _pdf_end_problem(source: IO[bytes], size: int) -> str | None:
     """What is wrong with the end of a PDF, read from its last bytes only: ``damaged``
     (cut short, or no trailer), ``appended_data`` (something after the PDF), or None."""
@@ -307,6 +398,9 @@ def check_upload(source: IO[bytes], *, max_bytes: int) -> CleanFile:
         if _active_pdf(source):
             raise UploadRejected("active_pdf")
         if problem := _pdf_end_problem(source, size):
+            raise UploadRejected(problem)
+        source.seek(0)
+        if problem := _objects_problem(source):
             raise UploadRejected(problem)
         source.seek(0)
         return CleanFile(source, PDF, size)

@@ -1,21 +1,25 @@
 """Uploads are judged by their bytes, read piece by piece; images leave without their
 metadata."""
 
+import binascii
 import io
 import random
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from markupsafe import escape
 from PIL import Image, ImageOps, PngImagePlugin
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
 from portal.apply.uploads import (
+    ACTIVE_PDF,
     JPEG,
     MAX_INFLATED_BYTES,
     MAX_PIXELS,
@@ -409,6 +413,93 @@ def test_whatever_hides_behind_an_image_is_dropped_by_re_encoding(
     assert Image.open(io.BytesIO(kept)).size in {(64, 48), (20, 20)}
 
 
+# A catalog that runs JavaScript when the file opens, kept where the byte scan cannot
+# read it: in an object stream whose content is hex-encoded, or Flate-compressed with a
+# PNG predictor (the rows hold differences, not the names). A reader decodes both.
+HIDDEN_OBJECTS = {
+    2: b"<< /Type /Catalog /Pages 3 0 R /OpenAction 5 0 R >>",
+    3: b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    4: b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 200 200] >>",
+    5: b"<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\);) >>",
+}
+
+
+def _hex(data: bytes) -> tuple[bytes, bytes]:
+    return b"/Filter /ASCIIHexDecode", binascii.hexlify(data) + b">"
+
+
+def _predicted(data: bytes, columns: int = 8) -> tuple[bytes, bytes]:
+    rows = [data[at : at + columns].ljust(columns, b" ") for at in range(0, len(data), columns)]
+    previous, encoded = bytes(columns), b""
+    for row in rows:  # PNG "Up": each byte minus the one above it
+        encoded += b"\x02" + bytes((row[i] - previous[i]) % 256 for i in range(columns))
+        previous = row
+    parameters = b"/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns %d >>" % columns
+    return parameters, zlib.compress(encoded)
+
+
+def _objects_hidden_by(encode: Any) -> bytes:
+    """A PDF whose objects all live in one object stream, encoded by ``encode``, found
+    through a cross-reference stream encoded the same way."""
+    header, body = b"", b""
+    for number, text in HIDDEN_OBJECTS.items():
+        header += b"%d %d " % (number, len(body))
+        body += text + b"\n"
+    filters, packed = encode(header + body)
+    out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    stream_at = len(out)
+    out += b"1 0 obj\n<< /Type /ObjStm /N %d /First %d %s /Length %d >>\nstream\n" % (
+        len(HIDDEN_OBJECTS),
+        len(header),
+        filters,
+        len(packed),
+    )
+    out += packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    entries = bytes([0, 0, 0, 0xFF, 0xFF, 1]) + stream_at.to_bytes(2, "big") + bytes(2)
+    for index in range(len(HIDDEN_OBJECTS)):
+        entries += bytes([2, 0, 1]) + index.to_bytes(2, "big")
+    entries += bytes([1]) + xref_at.to_bytes(2, "big") + bytes(2)
+    filters, packed = _hex(entries)
+    out += b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 2 2] /Root 2 0 R %s /Length %d >>\n" % (
+        filters,
+        len(packed),
+    )
+    out += b"stream\n" + packed + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return out
+
+
+@pytest.mark.parametrize("encode", [_hex, _predicted], ids=["hex", "png-predictor"])
+def test_javascript_hidden_in_an_encoded_object_stream_is_found(encode: Any) -> None:
+    content = _objects_hidden_by(encode)
+    assert ACTIVE_PDF.search(content) is None  # no active name among the bytes as they are
+    root = PdfReader(io.BytesIO(content)).trailer["/Root"]  # what a reader finds in it
+    assert root["/OpenAction"]["/S"] == "/JavaScript"
+    with pytest.raises(UploadRejected) as refused:
+        check(content)
+    assert refused.value.reason == "active_pdf"
+
+
+def _written_by_pypdf(**encryption: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if encryption:
+        writer.encrypt(**encryption)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def test_an_encrypted_pdf_is_refused_and_a_plain_one_kept() -> None:
+    """An encrypted file's streams, object streams among them, are ciphertext to the
+    scan, though a reader opens one without a password at once."""
+    with pytest.raises(UploadRejected) as refused:
+        check(_written_by_pypdf(user_password="", owner_password="owner"))
+    assert refused.value.reason == "encrypted_pdf"
+    plain = _written_by_pypdf()
+    assert stored(check(plain)) == plain
+
+
 def test_a_pdf_may_end_with_blank_lines_or_padding() -> None:
     for ending in (b"", b"\r\n", b"\n\n\n", b"\x00" * 100):
         assert check(pdf() + ending).content_type == PDF
@@ -417,7 +508,12 @@ def test_a_pdf_may_end_with_blank_lines_or_padding() -> None:
 def test_a_pdf_updated_incrementally_is_accepted() -> None:
     """Later revisions append objects and a second trailer; the last one counts."""
     content = pdf()
-    update = b"2 0 obj\n<< >>\nendobj\nstartxref\n%d\n%%%%EOF\n" % len(content)
+    added = b"2 0 obj\n<< >>\nendobj\n"
+    xref = b"xref\n2 1\n%010d 00000 n \ntrailer\n<< /Root 1 0 R /Size 3 /Prev %d >>\n" % (
+        len(content),
+        content.index(b"xref"),
+    )
+    update = added + xref + b"startxref\n%d\n%%%%EOF\n" % (len(content) + len(added))
     assert check(content + update).content_type == PDF
 
 
@@ -488,6 +584,10 @@ EXPLANATIONS = {
     "too_many_pixels": "The picture is too large. Please send a smaller photo.",
     "appended_data": "This PDF has other data attached to it and cannot be accepted. "
     "Please save it again as a plain PDF, or send a photo of it.",
+    "active_pdf": "This PDF contains active content and cannot be accepted. "
+    "Please save it again as a plain PDF, or send a photo of it.",
+    "encrypted_pdf": "This PDF is encrypted or protected with a password and cannot be "
+    "accepted. Please save it again as a plain PDF, or send a photo of it.",
 }
 
 
@@ -523,7 +623,12 @@ def test_every_refused_file_is_explained_in_the_applicants_language_and_nothing_
 ) -> None:
     app = make_app(PORTAL_UPLOAD_MAX_BYTES=MEGABYTE)
     applicant = _applicant_speaking(app, language)
-    corpus = [*REFUSED, ("one-byte-too-many", pdf_of(MEGABYTE + 1), "too_large")]
+    corpus = [
+        *REFUSED,
+        ("one-byte-too-many", pdf_of(MEGABYTE + 1), "too_large"),
+        ("hidden-javascript", _objects_hidden_by(_hex), "active_pdf"),
+        ("encrypted", _written_by_pypdf(user_password="", owner_password="o"), "encrypted_pdf"),
+    ]
     unexplained = []
     for name, content, reason in corpus:
         response = applicant.upload(content, f"{name}.pdf")
