@@ -6,12 +6,14 @@ import hashlib
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, load_config
@@ -130,7 +132,6 @@ def init_extensions(app: Flask) -> None:
     # instead of failing for everyone.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
-    unit_of_work.init_app(app, db.session)
     request_log.init_app(app)
     metrics.init_app(app)
     app.jinja_env.globals.update(
@@ -140,8 +141,12 @@ def init_extensions(app: Flask) -> None:
     )
     app.after_request(_security_headers)
     compressed_refusals.init_app(app)
+    unit_of_work.init_app(app, db.session)  # last: its commit runs before the others
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    # A row changed by another request since this one read it, found when a service
+    # flushes (the commit's own conflicts: core/unit_of_work.py): a conflict, not a fault.
+    app.register_error_handler(StaleDataError, lambda _error: _http_error(Conflict()))
 
 
 def field_attributes(field: Any, hint: object = None, **extra: Any) -> dict[str, Any]:
@@ -262,6 +267,10 @@ def _http_error(error: HTTPException) -> Any:
         403: _("You are not allowed to do this."),
         404: _("This page does not exist."),
         405: _("This page cannot be used like that."),
+        409: _(
+            "This was changed at the same moment, in another window or on another device. "
+            "What you sent last was not saved: please open the page again and check it."
+        ),
         413: _(
             "The file or form is too large. A file can be at most %(size)s MB.",
             size=local_number(current_app.config["PORTAL_UPLOAD_MAX_BYTES"] // (1024 * 1024)),
@@ -271,22 +280,29 @@ def _http_error(error: HTTPException) -> Any:
     message = messages.get(
         code, _("Something went wrong on our side. Please try again in a few minutes.")
     )
-    back = _refused_form_page() if code == 413 else None
+    back = _refused_form_page() if code in (409, 413) else None
     return render_template("error.html", code=code, message=message, back=back), code
 
 
 def _refused_form_page() -> str | None:
-    """The page whose form was too large, to go back to: the forms post to the page that
-    shows them, and nginx, refusing a body itself, names it (``/too-large?page=``). Only
-    a page of the portal's own is named."""
-    page = request.path if request.method == "POST" else request.args.get("page", "")
-    if not page.startswith("/") or page.startswith("//"):
-        return None
-    try:
-        current_app.url_map.bind("portal").match(page, method="GET")
-    except HTTPException:  # no such page, or only a redirect to one
-        return None
-    return page
+    """The page whose form was refused, to go back to: most forms post to the page that
+    shows them, nginx names it when it refuses a body itself (``/too-large?page=``), and
+    a button's own address (``/application/submit``) leaves the page that showed it as
+    the referrer (same-origin). Only a page of the portal's own is named."""
+    referrer = urlsplit(request.referrer or "")
+    candidates = [
+        request.path if request.method == "POST" else request.args.get("page", ""),
+        referrer.path if referrer.netloc == request.host else "",
+    ]
+    for page in candidates:
+        if not page.startswith("/") or page.startswith("//"):
+            continue
+        try:
+            current_app.url_map.bind("portal").match(page, method="GET")
+        except HTTPException:  # no such page, or only a redirect to one
+            continue
+        return page
+    return None
 
 
 def _on_staff_pages() -> bool:

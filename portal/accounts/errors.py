@@ -16,6 +16,10 @@ MESSAGES = {
     403: _ls("You are not allowed to do this."),
     404: _ls("This page does not exist."),
     405: _ls("This page cannot be used like that."),
+    409: _ls(
+        "Someone changed this case at the same moment. What you sent was not saved: "
+        "please open the case again and check it."
+    ),
     413: _ls("The file or form is too large."),
     429: _ls("Too many attempts. Please wait a few minutes and try again."),
 }

@@ -16,6 +16,8 @@ from typing import Any
 from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict
 
 from portal.core.db import DbSession
 
@@ -43,11 +45,21 @@ def init_app(app: Flask, session: DbSession) -> None:
     """Commit each request's work when its view returned normally.
 
     Error pages call ``discard`` first, so after an error this commit finds nothing to do.
+    Registered after every other response hook, so that it runs before them: a conflict
+    found at the commit is answered with a page that gets the headers, the compression
+    and the log line of any other.
     """
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        session.commit()
+        try:
+            session.commit()
+        except StaleDataError:
+            # Another request changed the same case since this one read it (a button
+            # pressed twice, two members of staff at once): none of this one is kept, and
+            # the person is told so, with the way back to the page, never a server error.
+            session.rollback()
+            return app.make_response(app.handle_user_exception(Conflict()))
         return response
 
 

@@ -113,6 +113,7 @@ ERROR_PAGES = [
     "error 403",
     "error 404",
     "error 405",
+    "error 409",
     "error 413",
     "error 413 (from nginx)",
     "error 429",
@@ -296,5 +297,5 @@ class ApplicantPages:
         too_large = b"x" * (self.app.config["MAX_CONTENT_LENGTH"] + 1)
         keep("error 413", client.post("/sign-in", data=too_large, content_type="text/plain"))
         keep("error 413 (from nginx)", client.get(TOO_LARGE_PATH))
-        for code in (400, 403, 429):
+        for code in (400, 403, 409, 429):
             keep(f"error {code}", client.get(ERROR_ROUTE.replace("<int:code>", str(code))))
