@@ -13,7 +13,8 @@ from typing import Any
 
 import pyotp
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import StaffSession, StaffUser
 from portal.accounts.services import (
@@ -65,7 +66,21 @@ def authenticate(
         reason = "replayed_code" if step is not None and not fresh else "mismatch"
         _record_failure(session, user, name, address, reason)
         return None
-    user.totp_last_counter = step
+    # The code is claimed with a conditional update, as an enrolment link is: two sign-ins
+    # racing with one code both pass the check above before either has written it.
+    claimed = session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_counter.is_(None), StaffUser.totp_last_counter < step),
+        )
+        .values(totp_last_counter=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        _record_failure(session, user, name, address, "replayed_code")
+        return None
+    set_committed_value(user, "totp_last_counter", step)
     user.last_sign_in_at = now
     if user.password_hash and password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from portal.accounts.models import StaffSession
+from portal.accounts.auth import authenticate
+from portal.accounts.models import StaffSession, StaffUser
 from portal.core.actors import Role
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
@@ -44,6 +46,30 @@ def test_everyone_lands_on_a_page_of_their_own_never_a_403(
     response = sign_in(client, user, secret, clock)
     assert response.status_code == 302 and response.location.endswith(landing)
     assert client.get(response.location).status_code == 200
+
+
+def test_two_sign_ins_racing_with_one_code_open_one_session(
+    staff_app: Flask, make_staff, clock: Clock
+) -> None:
+    """Both read the account before either had written the code as used: the check
+    alone let both in (five sessions from one code, sent at once)."""
+    user, secret = make_staff("amira", Role.CASEWORKER)
+    code = code_for(secret, clock)
+    with staff_app.app_context():
+        first, second = Session(db.engine), Session(db.engine)
+        # Read before the first writes, and held (the identity map keeps it while it is).
+        read_early = second.scalar(select(StaffUser).where(StaffUser.username == "amira"))
+        assert authenticate(first, "amira", PASSWORD, code, address="127.0.0.1") is not None
+        first.commit()
+        assert authenticate(second, "amira", PASSWORD, code, address="127.0.0.2") is None
+        second.commit()
+        assert read_early.totp_last_counter is not None
+        failed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")
+        ).one()
+        assert failed.details["reason"] == "replayed_code"
+        first.close()
+        second.close()
 
 
 def test_a_code_cannot_be_used_twice(staff_app: Flask, make_staff, clock: Clock) -> None:
