@@ -111,13 +111,15 @@ def _record_failure(
 
 
 def pending_enrolment(session: DbSession, token: str) -> StaffUser | None:
-    """The account an enrolment link belongs to, while the link is unused and unexpired."""
+    """The account an enrolment link belongs to, while the link is unused and unexpired.
+    The account may be inactive: a reset gives a deactivated account a link, and the
+    enrolment makes it active (deactivating takes every link away)."""
     if not token or len(token) > _LONGEST_TOKEN:
         return None
     user = session.scalar(
         select(StaffUser).where(StaffUser.enrolment_token_hash == token_hash(token))
     )
-    if user is None or not user.active or user.enrolment_expires_at is None:
+    if user is None or user.enrolment_expires_at is None:
         return None
     return user if utcnow() < user.enrolment_expires_at else None
 
@@ -146,6 +148,7 @@ def complete_enrolment(
     user.enrolment_token_hash = user.enrolment_expires_at = None
     user.password_hash = password_hasher.hash(password)
     user.totp_enrolled_at, user.totp_last_counter = utcnow(), step
+    user.active = True  # a reset account comes back here, and only here
     end_all_sessions(session, user.id)
     record_event(
         session, "staff.enrolled", actor_kind=ActorKind.STAFF, actor_id=user.id, address=address

@@ -143,6 +143,9 @@ def deactivate_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | 
 
     _authorize(actor)
     user.active = False
+    # An enrolment link is what makes an account active again (a reset issues one): an
+    # unused one from before must not.
+    user.enrolment_token_hash = user.enrolment_expires_at = None
     end_all_sessions(session, user.id)
     returned = _return_cases(session, user, actor)
     record_event(
@@ -173,14 +176,15 @@ def reset_staff(session: DbSession, user: StaffUser, *, actor: StaffUser | None)
     """Take away the account's password and authenticator and end its sessions; return the
     token of a new enrolment link, through which the owner sets up new ones.
 
-    An earlier link stops working. The account is active again once enrolled.
+    An earlier link stops working. A deactivated account stays inactive, holding no case,
+    until its owner has enrolled through the link.
     """
     from portal.accounts.auth import end_all_sessions
 
     _authorize(actor)
     user.password_hash = NO_PASSWORD
     seal_totp_secret(user, pyotp.random_base32())
-    user.totp_enrolled_at, user.totp_last_counter, user.active = None, None, True
+    user.totp_enrolled_at, user.totp_last_counter = None, None
     token = _issue_enrolment(user)
     end_all_sessions(session, user.id)
     record_event(session, "staff.reset", **_acting(actor), target=str(user.id))

@@ -303,3 +303,32 @@ def test_the_commands_print_an_enrolment_link_and_no_password(
         assert not [w for n, w in enumerate(words) if _opens(staff_app, username, w, 100 + n)]
         assert _enrol(staff_app.test_client(), _link(output), clock)[0].status_code == 302
     assert worker.get("/staff/").status_code == 302  # the reset ended the old session
+
+
+def test_a_deactivated_account_is_active_again_only_once_its_owner_has_enrolled(
+    staff_app: Flask, signed_in, submitted_case, clock: Clock
+) -> None:
+    """A reset made the account active at once: cases could be assigned, out of every
+    caseworker's sight, to an account nobody could use until the link was followed."""
+    admin = signed_in("root", Role.ADMIN)
+    decider = signed_in("bernd", Role.DECIDER)
+    leaving = signed_in("amira", Role.CASEWORKER)
+    forgotten = _link(_reset(admin, leaving.user).get_data(as_text=True))  # never used
+    token = csrf(admin.get("/staff/admin/staff").get_data(as_text=True))
+    admin.post(f"/staff/admin/staff/{leaving.user.id}/deactivate", data={"csrf_token": token})
+    back = _link(_reset(admin, leaving.user).get_data(as_text=True))
+
+    case = submitted_case()
+    path = f"/staff/cases/{case.id}"
+    token = csrf(decider.get(path).get_data(as_text=True))
+    decider.post(path + "/assign", data={"assignee": str(leaving.user.id), "csrf_token": token})
+    assert "Cases are assigned to active caseworkers or deciders only." in decider.get(
+        path
+    ).get_data(as_text=True)
+    # The link from before the deactivation brings nobody back.
+    assert "<svg" not in staff_app.test_client().get(forgotten).get_data(as_text=True)
+
+    response, _secret = _enrol(staff_app.test_client(), back, clock)
+    assert response.status_code == 302
+    with staff_app.app_context():
+        assert db.session.get(StaffUser, leaving.user.id).active
