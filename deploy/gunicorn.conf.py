@@ -7,10 +7,11 @@ setting (``PORTAL_FACES``), not gunicorn's.
 
 import multiprocessing
 import os
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from portal.core.request_log import SECRET_PATHS
 
 # Loopback only: nginx in front terminates TLS, limits bodies and serves static files;
 # nothing else may reach the app directly (docs/deployment.md).
@@ -52,12 +53,10 @@ accesslog = "-" if os.environ.get("PORTAL_ACCESS_LOG", "1") == "1" else None
 # method, the path, the status, the size and the time taken, which is what operations need.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-# Paths that carry a secret of their own (a staff enrolment link) are logged without it.
-SECRET_PATHS = re.compile(r"^(/staff/enrol/)[^/]+")
-
 
 class PortalLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with secrets taken out of the paths it writes."""
+    """gunicorn's logger, with secrets taken out of the paths it writes (an enrolment
+    link's: the portal's own rule, ``SECRET_PATHS``)."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

@@ -38,6 +38,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED_ID = re.compile(r"[0-9A-Fa-f-]{16,64}")
 # A method is whatever token the client sent: only these are logged as they are.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Paths that carry a secret of their own (a staff enrolment link, which signs its holder up
+# as the account): every log line, and gunicorn's access log, writes them without it.
+SECRET_PATHS = re.compile(r"(/staff/enrol/)[^/\s\"?]+")
 ACCESS_LOGGER = "portal.requests"
 # Read by the filter for every line; set while a request or a job is handled.
 _request_id: ContextVar[str | None] = ContextVar("portal_request_id", default=None)
@@ -124,6 +127,17 @@ def job_context(job_id: str) -> Iterator[None]:
         _job_id.reset(token)
 
 
+class SecretPathFilter(logging.Filter):
+    """Takes the secret out of a path in any line, whoever logs it: the development
+    server's access log (werkzeug) writes every request line through this handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SECRET_PATHS.search(message):
+            record.msg, record.args = SECRET_PATHS.sub(r"\1…", message), ()
+        return True
+
+
 class ContextFilter(logging.Filter):
     """Puts the request id, endpoint and job id of the moment on each record."""
 
@@ -189,6 +203,7 @@ def configure_logging(app: Flask, stream: Any = None) -> PortalHandler:
     if handler is None:
         handler = PortalHandler(stream or sys.stderr)
         handler.addFilter(ContextFilter())
+        handler.addFilter(SecretPathFilter())
         root.addHandler(handler)
     elif stream is not None:
         handler.setStream(stream)

@@ -155,3 +155,14 @@ def test_the_format_is_set_per_process_once(make_app: AppFactory) -> None:
     configure_logging(make_app(PORTAL_LOG_FORMAT="json"))
     handlers = [h for h in logging.getLogger().handlers if isinstance(h, PortalHandler)]
     assert len(handlers) == 1
+
+
+def test_an_enrolment_link_is_written_without_its_secret_whoever_logs_it(
+    written: io.StringIO,
+) -> None:
+    """The development server's access log (werkzeug, through the portal's handler)
+    wrote every enrolment link whole: whoever read the log could enrol as the account."""
+    request_line = "GET /staff/enrol/xPFCQPEla9OtDg0hoqHbJps-Utu1CWxM7Y6J2LwpFak HTTP/1.1"
+    logging.getLogger("werkzeug").info('127.0.0.1 - - [date] "%s" %s -', request_line, 200)
+    line = written.getvalue()
+    assert "/staff/enrol/…" in line and "xPFCQPEla9Ot" not in line
