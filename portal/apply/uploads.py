@@ -161,7 +161,10 @@ def _decode(source: IO[bytes], content_type: str) -> Image.Image:
         # TypeError; the block is dropped with the re-encoding anyway.
         turn = UPRIGHT.get(image.getexif().get(EXIF_ORIENTATION, 1))
         upright = image.transpose(turn) if turn is not None else image
-        return upright.convert("RGB" if content_type == JPEG else "RGBA")
+        mode = "RGB" if content_type == JPEG else "RGBA"
+        # No copy of the pixels that is not needed: at the pixel limit each is 160 MiB,
+        # and every web process may be decoding one.
+        return upright if upright.mode == mode else upright.convert(mode)
 
 
 def _clean_image(source: IO[bytes], content_type: str) -> CleanFile:
@@ -177,7 +180,9 @@ def _clean_image(source: IO[bytes], content_type: str) -> CleanFile:
     if content_type == JPEG:
         pixels.save(output, format="JPEG", quality=85, optimize=True)
     else:
-        pixels.save(output, format="PNG", optimize=True)
+        # zlib's default effort: optimize (its highest) took seconds of a process for
+        # a few percent on a large picture, which anybody could send again and again.
+        pixels.save(output, format="PNG")
     size = output.tell()
     output.seek(0)
     return CleanFile(output, content_type, size)
