@@ -3,7 +3,9 @@
 The cookie carries the case id and the case data key, wrapped under a key derived from
 the server's SECRET_KEY: the cookie alone (say, from a seized phone) opens nothing, and the
 server alone never stores an unwrapped key. Signing out, or 30 minutes without a request,
-ends it; the draft itself is saved on every step.
+ends it; the draft itself is saved on every step. Signing out also moves the case's
+sign-in generation on, which the cookie names: a copy of the cookie made before (a seized
+phone's backup, a synced browser profile) no longer opens the case, on any device.
 """
 
 import base64
@@ -53,7 +55,11 @@ def sign_in(case: Case) -> None:
     wrapped = crypto.wrap_key(data_key, _session_kek(), context=_context(case.id))
     _clear_keeping_language()  # a fresh session: nothing else from before carries over
     session.permanent = True
-    session[SESSION_KEY] = {"case": str(case.id), "key": base64.b64encode(wrapped).decode()}
+    session[SESSION_KEY] = {
+        "case": str(case.id),
+        "key": base64.b64encode(wrapped).decode(),
+        "generation": case.sign_in_generation,
+    }
 
 
 def _clear_keeping_language() -> None:
@@ -63,7 +69,10 @@ def _clear_keeping_language() -> None:
         session[LANGUAGE_KEY] = language
 
 
-def sign_out() -> None:
+def sign_out(case: Case | None = None) -> None:
+    """Forget the case in this browser; with the signed-in ``case``, in every browser."""
+    if case is not None:
+        case.sign_in_generation += 1
     _clear_keeping_language()
 
 
@@ -81,6 +90,9 @@ def current_case(db_session: DbSession) -> Case | None:
         return None
     case = db_session.get(Case, case_id, options=[_WITH_PEOPLE])
     if case is None or case.shredded_at is not None:
+        sign_out()
+        return None
+    if state.get("generation") != case.sign_in_generation:  # signed out since
         sign_out()
         return None
     case.unlock("case", crypto.FieldCipher(data_key))

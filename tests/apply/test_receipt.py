@@ -53,6 +53,31 @@ def test_a_copy_of_the_cookie_shows_nothing_after_the_first_sign_in(
     assert applicant.get("/application").status_code == 200
 
 
+def test_a_copy_of_the_cookie_opens_nothing_once_the_applicant_has_signed_out(
+    applicant: Applicant, make_app: AppFactory
+) -> None:
+    """Signing out only cleared the cookie in the browser that pressed the button: a copy
+    made before (a seized phone's backup, a synced profile) kept the case, and the receipt
+    with the access code, open for as long as it was used every 30 minutes."""
+    copy = applicant.client.get_cookie("s")
+    assert copy is not None and applicant.get(RECEIPT).status_code == 200
+    other_device = Applicant(make_app().test_client())
+    assert other_device.sign_in(applicant.reference, applicant.access_code).status_code == 302
+
+    applicant.sign_out()
+
+    replayed = make_app().test_client()
+    replayed.set_cookie("s", copy.value)
+    for page in (RECEIPT, DOWNLOAD, "/application", "/case"):
+        response = replayed.get(page)
+        assert response.status_code == 302, page
+        assert response.location.endswith("/sign-in"), page
+    # Signing out is for the whole case: the other device signs in again too.
+    assert other_device.get("/application").location.endswith("/sign-in")
+    assert other_device.sign_in(applicant.reference, applicant.access_code).status_code == 302
+    assert other_device.get("/application").status_code == 200
+
+
 def test_another_browser_signed_in_never_sees_the_code(
     applicant: Applicant, make_app: AppFactory
 ) -> None:

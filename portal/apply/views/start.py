@@ -8,7 +8,7 @@ from portal.apply import blueprint, receipt
 from portal.apply.access import applicant_case, applicant_required
 from portal.apply.forms import ConfirmForm, EligibilityForm, SignInForm
 from portal.apply.pages import form_page
-from portal.apply.session import sign_in, sign_out
+from portal.apply.session import current_case, sign_in, sign_out
 from portal.cases.custody import open_with_access_code, start_case
 from portal.cases.states import CaseStatus, Programme
 from portal.core import codes, ratelimit
@@ -158,5 +158,5 @@ def sign_out_applicant() -> Response:
     """Signs out whatever the form's token: on a shared phone, a sign-out that fails on a
     page left open too long would leave the case open to the next person. Signing out is
     all a request without a valid token can do; every other form still needs one."""
-    sign_out()
+    sign_out(current_case(db.session))
     return redirect(url_for("apply.show_home"))

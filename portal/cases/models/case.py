@@ -71,6 +71,9 @@ class Case(Base):
     # "overdue" is one indexed comparison on this table; None whenever no request is open.
     answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     row_version: Mapped[int] = mapped_column(default=1)
+    # Moved on by the applicant's sign-out: a session cookie remembers the generation it
+    # was signed in at, so a copy of it opens the case no more (portal.apply.session).
+    sign_in_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     contact_ct: Mapped[ciphertext | None] = mapped_column("contact")
     risk_profile_ct: Mapped[ciphertext | None] = mapped_column("risk_profile")
