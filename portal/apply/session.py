@@ -58,7 +58,8 @@ def sign_in(case: Case) -> None:
     session[SESSION_KEY] = {
         "case": str(case.id),
         "key": base64.b64encode(wrapped).decode(),
-        "generation": case.sign_in_generation,
+        # A case started in this request may not be written yet: its generation is 0.
+        "generation": case.sign_in_generation or 0,
     }
 
 

@@ -40,7 +40,8 @@ def test_solar_hijri_dates_come_back_as_typed_and_a_period_reads_in_order(
 
     visit.go("/application/check")
     assert "۱۳۶۴ (هجری شمسی)" in phone.locator("main").inner_text()
-    start, end = phone.locator(".answers bdi bdi").all()[:2]
+    # The job's row: its role, place and period each isolated; the period's dates in it.
+    start, end = phone.locator(".answers bdi bdi bdi").all()[:2]
     assert start.inner_text() == "۱۳۹۱/۰۱ (هجری شمسی)"
     assert end.inner_text() == "۱۴۰۰/۰۶ (هجری شمسی)"
     # Right to left: the start is read first, so it stands to the right of the end.

@@ -23,7 +23,7 @@ GENERATED = re.compile(r"[0-9a-f]{32}")
 PROXY_ID = "7d4c0e2a-51b9-4f3e-9a6d-2c8b1f0e3a77"
 # Loggers created before the test schema was built, which Alembic's fileConfig disabled;
 # a web or worker process never runs it.
-LOGGERS = (ACCESS_LOGGER, "portal.intake.tasks", "rq.worker", "tests.inside")
+LOGGERS = (ACCESS_LOGGER, "portal.intake.tasks", "rq.worker", "tests.inside", "werkzeug")
 
 
 @pytest.fixture
